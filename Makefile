@@ -1,0 +1,54 @@
+# Lona: two commands on a fresh Debian machine.
+#   make run    install what is missing, build, start the REPL
+#   make test   install what is missing, build, run every test (default build and ASan+UBSan)
+# Also: make bench, make check (clang-format + clang-tidy), make setup, make clean.
+
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 30
+
+.PHONY: all setup build run test test-default test-asan test-tsan bench check format clean
+
+all: build
+
+setup:
+	@./scripts/setup.sh
+
+build: setup
+	cmake --preset default >/dev/null
+	cmake --build --preset default -j $(JOBS)
+
+run: build
+	./build/default/bin/lona repl
+
+test: setup test-default test-asan
+
+test-default:
+	cmake --preset default >/dev/null
+	cmake --build --preset default -j $(JOBS)
+	ctest --preset default -j $(JOBS)
+
+test-asan:
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan -j $(JOBS)
+	LONA_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --preset asan -j $(JOBS)
+
+test-tsan: setup
+	cmake --preset tsan >/dev/null
+	cmake --build --preset tsan -j $(JOBS)
+	ctest --preset tsan -j $(JOBS)
+
+bench: setup
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+	./scripts/bench.sh build/release
+
+check: setup
+	cmake --preset default >/dev/null
+	./scripts/check.sh build/default
+
+format:
+	./scripts/check.sh --fix
+
+clean:
+	rm -rf build

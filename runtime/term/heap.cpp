@@ -1,0 +1,114 @@
+#include "runtime/term/heap.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "runtime/term/object.hpp"
+
+namespace lona {
+namespace {
+
+// A moved cons cell keeps this word in its head and the new address in its tail. It is an
+// immediate no value ever uses, so it cannot be confused with a live head.
+constexpr Word kMovedCons = 0xFB;
+
+}  // namespace
+
+Heap::Heap(size_t initial_words) {
+  capacity_ = next_size(initial_words);
+  block_ = std::make_unique_for_overwrite<Word[]>(capacity_);
+  top_ = block_.get();
+  end_ = top_ + capacity_;
+}
+
+Heap::~Heap() = default;
+
+size_t Heap::next_size(size_t words) {
+  // Fibonacci growth while the heap is small (as BEAM does), then 20% steps.
+  size_t a = kDefaultInitialWords, b = 377;
+  while (a < words) {
+    if (a >= (size_t{1} << 22)) {
+      a += a / 5;
+    } else {
+      size_t c = a + b;
+      a = b;
+      b = c;
+    }
+  }
+  return a;
+}
+
+Term Heap::copy(Term t, Word** to_top, const Word* from_lo, const Word* from_hi) {
+  if (t.is_cons()) {
+    Word* cell = t.cons_cell();
+    if (cell < from_lo || cell >= from_hi) return t;
+    if (cell[0] == kMovedCons) return Term::cons_ptr(reinterpret_cast<Word*>(cell[1]));
+    Word* to = *to_top;
+    to[0] = cell[0];
+    to[1] = cell[1];
+    *to_top += 2;
+    cell[0] = kMovedCons;
+    cell[1] = reinterpret_cast<Word>(to);
+    return Term::cons_ptr(to);
+  }
+  if (t.is_boxed()) {
+    Word* obj = t.boxed_object();
+    if (obj < from_lo || obj >= from_hi) return t;
+    if (!header::is_header(obj[0])) return Term::from_raw(obj[0]);  // already moved: forward
+    size_t words = 1 + header::size(obj[0]);
+    Word* to = *to_top;
+    std::memcpy(to, obj, words * sizeof(Word));
+    *to_top += words;
+    Term moved = Term::boxed_ptr(to);
+    obj[0] = moved.raw();
+    return moved;
+  }
+  return t;
+}
+
+void Heap::collect(size_t need) {
+  // Two passes at most: copy into a block that surely fits (everything in use plus the request),
+  // then, if the live data turns out small, once more into a block sized from what is live.
+  size_t target = next_size(used_words() + need);
+  for (int pass = 0; pass < 2; ++pass) {
+    auto to_block = std::make_unique_for_overwrite<Word[]>(target);
+    Word* to = to_block.get();
+    const Word* lo = block_.get();
+    const Word* hi = top_;
+
+    for (Term& r : stack_) r = copy(r, &to, lo, hi);
+    for (Term* r : rooted_) *r = copy(*r, &to, lo, hi);
+
+    // Cheney scan: everything between scan and to is copied but not yet scanned.
+    Word* scan = to_block.get();
+    while (scan < to) {
+      Word w = scan[0];
+      if (header::is_header(w)) {
+        size_t size = header::size(w);
+        if (!header::has_raw_payload(w)) {
+          for (size_t i = 1; i <= size; ++i) {
+            scan[i] = copy(Term::from_raw(scan[i]), &to, lo, hi).raw();
+          }
+        }
+        scan += 1 + size;
+      } else {  // a cons cell: two terms
+        scan[0] = copy(Term::from_raw(scan[0]), &to, lo, hi).raw();
+        scan[1] = copy(Term::from_raw(scan[1]), &to, lo, hi).raw();
+        scan += 2;
+      }
+    }
+
+    size_t live = static_cast<size_t>(to - to_block.get());
+    block_ = std::move(to_block);
+    top_ = to;
+    capacity_ = target;
+    end_ = block_.get() + capacity_;
+
+    size_t wanted = next_size(2 * (live + need));
+    if (wanted >= target / 2) break;  // no worthwhile shrink
+    target = wanted;
+  }
+  ++collections_;
+}
+
+}  // namespace lona

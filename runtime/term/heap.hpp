@@ -1,0 +1,88 @@
+// runtime/term: the heap that terms live on; one per process (and one per REPL or reader user).
+//
+// Allocation bumps a pointer in one block. When the block is full the heap copies everything
+// reachable from its roots into a new block sized from a Fibonacci table (then 20% steps), Cheney
+// style, and frees the old one. Objects therefore move at any allocation: C++ code that holds a
+// term across an allocation must hold it in a root (the heap's term stack or a Rooted handle).
+//
+// This is the mechanism the per-process heap of DESIGN.md section 4 grows from: the actor runtime
+// adds the stack at the top of the block, the old generation and the process roots.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "runtime/term/term.hpp"
+
+namespace lona {
+
+class Heap {
+ public:
+  static constexpr size_t kDefaultInitialWords = 233;  // first entry of the size table
+
+  explicit Heap(size_t initial_words = kDefaultInitialWords);
+  ~Heap();
+  Heap(const Heap&) = delete;
+  Heap& operator=(const Heap&) = delete;
+
+  // Returns `words` uninitialised words. May collect first; see the header comment.
+  Word* alloc(size_t words) {
+    if (static_cast<size_t>(end_ - top_) < words) collect(words);
+    Word* p = top_;
+    top_ += words;
+    return p;
+  }
+
+  // Copies the live data into a fresh block with room for at least `need` more words.
+  void collect(size_t need = 0);
+
+  // The term stack: a root set that code building terms pushes intermediate values onto.
+  std::vector<Term>& stack() { return stack_; }
+  void push(Term t) { stack_.push_back(t); }
+  Term pop() {
+    Term t = stack_.back();
+    stack_.pop_back();
+    return t;
+  }
+
+  size_t used_words() const { return static_cast<size_t>(top_ - block_.get()); }
+  size_t capacity_words() const { return capacity_; }
+  uint64_t collections() const { return collections_; }
+  // True when p points into this heap's current block (terms outside it are never moved).
+  bool contains(const Word* p) const { return p >= block_.get() && p < top_; }
+
+  // The size table: the smallest heap size of at least `words`.
+  static size_t next_size(size_t words);
+
+ private:
+  friend class Rooted;
+  Term copy(Term t, Word** to_top, const Word* from_lo, const Word* from_hi);
+
+  std::unique_ptr<Word[]> block_;
+  Word* top_ = nullptr;
+  Word* end_ = nullptr;
+  size_t capacity_ = 0;
+  uint64_t collections_ = 0;
+  std::vector<Term> stack_;
+  std::vector<Term*> rooted_;  // live Rooted handles, innermost last
+};
+
+// Keeps one term alive and up to date across collections. Strictly scoped (LIFO).
+class Rooted {
+ public:
+  Rooted(Heap& heap, Term t) : heap_(heap), term_(t) { heap_.rooted_.push_back(&term_); }
+  ~Rooted() { heap_.rooted_.pop_back(); }
+  Rooted(const Rooted&) = delete;
+  Rooted& operator=(const Rooted&) = delete;
+
+  Term get() const { return term_; }
+  void set(Term t) { term_ = t; }
+
+ private:
+  Heap& heap_;
+  Term term_;
+};
+
+}  // namespace lona

@@ -1,0 +1,27 @@
+#include "runtime/term/text.hpp"
+
+#include <cstring>
+
+namespace lona {
+namespace {
+
+Term make_bytes(Heap& heap, ObjTag tag, std::string_view bytes) {
+  size_t words = 1 + words_for_bytes(bytes.size());
+  Word* p = heap.alloc(1 + words);
+  p[0] = header::make(tag, 0, words);
+  p[words] = 0;  // zero the padding of the last word so copies never read undefined bytes
+  p[1] = bytes.size();
+  if (!bytes.empty()) std::memcpy(p + 2, bytes.data(), bytes.size());
+  return Term::boxed_ptr(p);
+}
+
+}  // namespace
+
+Term make_string(Heap& heap, std::string_view utf8) {
+  return make_bytes(heap, ObjTag::kString, utf8);
+}
+Term make_binary(Heap& heap, std::string_view bytes) {
+  return make_bytes(heap, ObjTag::kBinary, bytes);
+}
+
+}  // namespace lona

@@ -1,0 +1,21 @@
+// vm/repl: the read-eval-print loop, in batch mode (for tools and tests) and interactive mode.
+//
+// Batch mode reads top-level forms from a stream until end of input and writes exactly one line
+// per form: the printed value, or `ERROR :reason message`. A form may span lines; a malformed
+// form is reported and skipped, and reading goes on with the next one.
+#pragma once
+
+#include <istream>
+#include <ostream>
+
+#include "vm/eval/evaluator.hpp"
+
+namespace lona {
+
+// Returns 0. Never stops early on bad input.
+int run_batch_repl(std::istream& in, std::ostream& out, Evaluator& evaluator);
+
+// Line editing and history (libedit); readable errors with positions. Returns 0 on end of input.
+int run_interactive_repl(Evaluator& evaluator);
+
+}  // namespace lona
