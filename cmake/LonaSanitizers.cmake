@@ -6,3 +6,7 @@ endif()
 if(LONA_FUZZ AND NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   message(FATAL_ERROR "LONA_FUZZ needs clang++ (libFuzzer)")
 endif()
+if(LONA_FUZZ)
+  # Coverage instrumentation everywhere, so the fuzzer is guided by the code it tests.
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()

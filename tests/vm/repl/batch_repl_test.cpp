@@ -1,0 +1,110 @@
+// The batch REPL in process: one output line per top-level form, errors reported and skipped.
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "vm/eval/evaluator.hpp"
+#include "vm/repl/repl.hpp"
+
+namespace lona {
+namespace {
+
+std::vector<std::string> run(const std::string& input) {
+  std::istringstream in(input);
+  std::ostringstream out;
+  LiteralEvaluator evaluator;
+  EXPECT_EQ(run_batch_repl(in, out, evaluator), 0);
+  std::vector<std::string> lines;
+  std::istringstream split(out.str());
+  for (std::string line; std::getline(split, line);) lines.push_back(line);
+  return lines;
+}
+
+using Lines = std::vector<std::string>;
+
+TEST(BatchRepl, OneLinePerForm) {
+  EXPECT_EQ(run("1 2 3\n:a\n"), (Lines{"1", "2", "3", ":a"}));
+}
+
+TEST(BatchRepl, EmptyInputAndCommentsPrintNothing) {
+  EXPECT_TRUE(run("").empty());
+  EXPECT_TRUE(run("; just a comment\n\n   \n#_ (discarded)\n").empty());
+}
+
+TEST(BatchRepl, FormsSpanLines) {
+  EXPECT_EQ(run("[1\n 2\n 3]\n\"two\nlines\"\n"), (Lines{"[1 2 3]", "\"two\\nlines\""}));
+}
+
+TEST(BatchRepl, LastLineWithoutNewline) { EXPECT_EQ(run("1\n2"), (Lines{"1", "2"})); }
+
+TEST(BatchRepl, QuoteAndSelfEvaluatingCollections) {
+  EXPECT_EQ(run("'foo\n''foo\n(quote (1 2))\n['a 'b]\n%{:k 'v}\n#{'x}\n'()\n()\n"),
+            (Lines{"foo", "(quote foo)", "(1 2)", "[a b]", "%{:k v}", "#{x}", "()", "()"}));
+}
+
+TEST(BatchRepl, QuoteArityIsASyntaxError) {
+  Lines out = run("(quote)\n(quote a b)\n");
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].rfind("ERROR :syntax-error ", 0), 0u) << out[0];
+  EXPECT_EQ(out[1].rfind("ERROR :syntax-error ", 0), 0u) << out[1];
+}
+
+TEST(BatchRepl, WhatNeedsTheCompilerIsNotImplemented) {
+  Lines out = run("foo\n(+ 1 2)\n[1 x]\n42\n");
+  ASSERT_EQ(out.size(), 4u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(out[i].rfind("ERROR :not-implemented ", 0), 0u) << out[i];
+  EXPECT_EQ(out[3], "42");  // the REPL goes on
+}
+
+TEST(BatchRepl, ReaderErrorsAreReportedAndSkipped) {
+  Lines out = run("1\n)\n2\n\"bad \\q escape\" 3\n4\n[1 2\n");
+  ASSERT_EQ(out.size(), 6u);
+  EXPECT_EQ(out[0], "1");
+  EXPECT_EQ(out[1].rfind("ERROR :unmatched-delimiter ", 0), 0u) << out[1];
+  EXPECT_EQ(out[2], "2");
+  // The rest of the bad line (the 3) is skipped with it.
+  EXPECT_EQ(out[3].rfind("ERROR :invalid-escape ", 0), 0u) << out[3];
+  EXPECT_NE(out[3].find("line 4, column 6"), std::string::npos) << out[3];
+  EXPECT_EQ(out[4], "4");
+  EXPECT_EQ(out[5].rfind("ERROR :unexpected-eof ", 0), 0u) << out[5];
+}
+
+TEST(BatchRepl, StrayCloserSkipsOnlyItself) {
+  EXPECT_EQ(run(") 5\n").size(), 2u);
+  EXPECT_EQ(run(") 5\n")[1], "5");
+}
+
+TEST(BatchRepl, BadBytesDoNotStopTheRepl) {
+  std::string input = "1\n";
+  input += std::string("a\0b", 3) + "\n";
+  input += "\"\xE2\x82\"\n";  // truncated UTF-8 inside a string
+  input += "\xC3\n";          // truncated UTF-8 as a token
+  input += "2\n";
+  Lines out = run(input);
+  ASSERT_EQ(out.size(), 5u);
+  EXPECT_EQ(out[0], "1");
+  EXPECT_EQ(out[1].rfind("ERROR :invalid-character ", 0), 0u) << out[1];
+  EXPECT_EQ(out[2].rfind("ERROR :invalid-utf8 ", 0), 0u) << out[2];
+  EXPECT_EQ(out[3].rfind("ERROR :invalid-utf8 ", 0), 0u) << out[3];
+  EXPECT_EQ(out[4], "2");
+}
+
+TEST(BatchRepl, MegabyteTokensWork) {
+  std::string sym(1 << 20, 'x');
+  std::string str(1 << 20, 'y');
+  Lines out = run("'" + sym + "\n\"" + str + "\"\n");
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0], sym);
+  EXPECT_EQ(out[1], "\"" + str + "\"");
+}
+
+TEST(BatchRepl, ErrorLinesAreSingleLines) {
+  Lines out = run("(\n\n\n");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].rfind("ERROR :unexpected-eof ", 0), 0u);
+}
+
+}  // namespace
+}  // namespace lona

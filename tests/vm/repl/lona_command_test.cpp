@@ -1,0 +1,151 @@
+// The `lona` binary as a user runs it: a real process, its exit codes, stdout and stderr, and the
+// interactive REPL on a real pseudo-terminal.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+class LonaCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("lona-cmd-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  Result run(const std::string& args, const std::string& input = "") {
+    std::ofstream(dir_ / "in", std::ios::binary) << input;
+    std::string cmd = std::string(LONA_BINARY) + " " + args + " < " + (dir_ / "in").string() +
+                      " > " + (dir_ / "out").string() + " 2> " + (dir_ / "err").string();
+    int status = std::system(cmd.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir_ / "out"),
+            slurp(dir_ / "err")};
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(LonaCommand, BatchReplPrintsOneLinePerForm) {
+  Result r = run("repl --batch", "42\n'(1 2)\n)\n\"s\"\n");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.substr(0, 10), "42\n(1 2)\nE");
+  EXPECT_NE(r.out.find("ERROR :unmatched-delimiter"), std::string::npos);
+  EXPECT_EQ(r.out.substr(r.out.size() - 4), "\"s\"\n");
+}
+
+TEST_F(LonaCommand, ReplWithoutATerminalIsBatch) {
+  Result r = run("repl", "[1 2]\n");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "[1 2]\n");
+}
+
+TEST_F(LonaCommand, EvalPrintsTheLastValue) {
+  Result r = run("eval \"1 %{:a 'b}\"");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "%{:a b}\n");
+}
+
+TEST_F(LonaCommand, EvalErrorsGoToStderrWithStatusOne) {
+  Result r = run("eval \"(1 2\"");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find(":unexpected-eof"), std::string::npos) << r.err;
+}
+
+TEST_F(LonaCommand, HelpAndUnknownCommands) {
+  Result help = run("--help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("repl --batch"), std::string::npos);
+  Result bad = run("frobnicate");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("unknown command"), std::string::npos);
+  EXPECT_NE(bad.err.find("usage:"), std::string::npos);
+}
+
+// Reads from the pty until `want` appears or a few seconds pass; returns all that was read.
+std::string read_until(int fd, const std::string& want, std::string* seen) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  char buf[4096];
+  while (seen->find(want) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    seen->append(buf, static_cast<size_t>(n));
+  }
+  return *seen;
+}
+
+TEST_F(LonaCommand, InteractiveReplOnATerminal) {
+  int master = -1;
+  pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    setenv("HOME", dir_.c_str(), 1);
+    setenv("TERM", "dumb", 1);
+    execl(LONA_BINARY, LONA_BINARY, "repl", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::string seen;
+  read_until(master, "lona> ", &seen);
+  ASSERT_NE(seen.find("lona> "), std::string::npos) << seen;
+
+  const char first[] = "[1\n";  // an open form: the continuation prompt appears
+  ASSERT_EQ(write(master, first, sizeof first - 1), static_cast<ssize_t>(sizeof first - 1));
+  read_until(master, "... ", &seen);
+  EXPECT_NE(seen.find("... "), std::string::npos) << seen;
+
+  const char second[] = "2]\n)\n";
+  ASSERT_EQ(write(master, second, sizeof second - 1), static_cast<ssize_t>(sizeof second - 1));
+  read_until(master, "unmatched", &seen);
+  EXPECT_NE(seen.find("[1 2]"), std::string::npos) << seen;
+  EXPECT_NE(seen.find("error: unmatched delimiter )"), std::string::npos) << seen;
+
+  const char eof[] = "\x04";
+  ASSERT_EQ(write(master, eof, 1), 1);
+  int status = 0;
+  pid_t done = 0;
+  for (int i = 0; i < 100 && done == 0; ++i) {
+    done = waitpid(pid, &status, WNOHANG);
+    if (done == 0) usleep(50000);
+  }
+  if (done == 0) {  // still running after 5 s: the test fails below
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  close(master);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  // The line-editing library kept a history file.
+  EXPECT_NE(slurp(dir_ / ".lona_history").find("[1"), std::string::npos);
+}
+
+}  // namespace
