@@ -34,7 +34,8 @@ bool equal_lists(Term a, Term b) {
     a = list_tail(a);
     b = list_tail(b);
   }
-  return equal(a, b);  // both empty, or improper tails
+  if (a.is_cons() || b.is_cons()) return false;  // different lengths
+  return a == b || (!a.is_empty_list() && !b.is_empty_list() && equal(a, b));  // improper tails
 }
 
 bool equal_maps(Term a, Term b) {

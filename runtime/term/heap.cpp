@@ -109,6 +109,7 @@ void Heap::collect(size_t need) {
     target = wanted;
   }
   ++collections_;
+  if (stress_) end_ = std::min(end_, top_ + need + stress_slack_);
 }
 
 }  // namespace lona

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -53,6 +54,15 @@ class Heap {
   // True when p points into this heap's current block (terms outside it are never moved).
   bool contains(const Word* p) const { return p >= block_.get() && p < top_; }
 
+  // Stress mode: a collection as soon as `slack` more words have been allocated (0: at every
+  // allocation), so a term held unrooted across an allocation is caught (tests and fuzzers).
+  // Costs nothing when off: it only moves end_.
+  void set_stress(bool on, size_t slack = 0) {
+    stress_ = on;
+    stress_slack_ = slack;
+    end_ = on ? std::min(end_, top_ + slack) : block_.get() + capacity_;
+  }
+
   // The size table: the smallest heap size of at least `words`.
   static size_t next_size(size_t words);
 
@@ -65,6 +75,8 @@ class Heap {
   Word* end_ = nullptr;
   size_t capacity_ = 0;
   uint64_t collections_ = 0;
+  bool stress_ = false;
+  size_t stress_slack_ = 0;
   std::vector<Term> stack_;
   std::vector<Term*> rooted_;  // live Rooted handles, innermost last
 };

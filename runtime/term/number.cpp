@@ -11,7 +11,7 @@ Term box_bigint(Heap& heap, const BigInt& v, bool explicit_big) {
   uint8_t aux = (v.is_negative() ? kAuxNegative : 0) | (explicit_big ? kAuxExplicitBig : 0);
   Word* p = heap.alloc(1 + limbs.size());
   p[0] = header::make(ObjTag::kBigInt, aux, limbs.size());
-  std::memcpy(p + 1, limbs.data(), limbs.size() * sizeof(Word));
+  if (!limbs.empty()) std::memcpy(p + 1, limbs.data(), limbs.size() * sizeof(Word));  // 0N: none
   return Term::boxed_ptr(p);
 }
 
@@ -84,11 +84,11 @@ Term make_ratio(Heap& heap, const BigInt& num, const BigInt& den) {
   }
   if (d == BigInt::from_int64(1)) return make_integer(heap, n);
   Rooted rn(heap, make_integer(heap, n));
-  Term td = make_integer(heap, d);
+  Rooted rd(heap, make_integer(heap, d));
   Word* p = heap.alloc(3);
   p[0] = header::make(ObjTag::kRatio, 0, 2);
   p[1] = rn.get().raw();
-  p[2] = td.raw();
+  p[2] = rd.get().raw();
   return Term::boxed_ptr(p);
 }
 

@@ -28,6 +28,8 @@ bool contains_nan(std::string_view printed) { return printed.find("##NaN") != st
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view src(reinterpret_cast<const char*>(data), size);
   lona::Heap heap;
+  // Collect every few allocations, so a term held unrooted across one shows up at once.
+  heap.set_stress(true, 64);
   lona::Reader reader(heap, src);
   for (int forms = 0; forms < 1000; ++forms) {
     lona::Term form;
@@ -47,7 +49,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     heap.push(form);
     lona::Term again;
     lona::ReadError error;
-    if (lona::read_one(heap, printed, &again, &error) != lona::Reader::Status::kForm) {
+    heap.set_stress(false);  // the printed text can be much larger than the input
+    lona::Reader::Status status = lona::read_one(heap, printed, &again, &error);
+    heap.set_stress(true, 64);
+    if (status != lona::Reader::Status::kForm) {
       die("printed form does not read back", printed + "  (" + error.reason + ": " + error.message + ")");
     }
     form = heap.pop();

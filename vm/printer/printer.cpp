@@ -40,8 +40,12 @@ void print_float(std::string* out, Term t) {
   if (mantissa.find('.') == std::string_view::npos) out->append(".0");
   if (e != std::string_view::npos) {
     std::string_view exponent = text.substr(e + 1);
-    if (!exponent.empty() && exponent[0] == '+') exponent.remove_prefix(1);
+    // to_chars writes at least two exponent digits ("1e+05"); print "1.0e5".
+    bool negative = !exponent.empty() && exponent[0] == '-';
+    if (!exponent.empty() && (exponent[0] == '+' || exponent[0] == '-')) exponent.remove_prefix(1);
+    while (exponent.size() > 1 && exponent[0] == '0') exponent.remove_prefix(1);
     out->push_back('e');
+    if (negative) out->push_back('-');
     out->append(exponent);
   }
   if (f32) out->append("f32");
@@ -98,14 +102,16 @@ void print_char(std::string* out, uint32_t cp) {
   }
 }
 
-void print_integer(std::string* out, Term t) {
+// `with_n`: mark explicit and beyond-int64 bigints with N (not inside a ratio, whose literal
+// syntax has no N).
+void print_integer(std::string* out, Term t, bool with_n = true) {
   if (t.is_fixnum()) {
     out->append(std::to_string(t.fixnum_value()));
     return;
   }
   BigInt v = integer_value(t);
   out->append(v.to_string());
-  if (bigint_explicit(t) || !v.fits_int64()) out->push_back('N');
+  if (with_n && (bigint_explicit(t) || !v.fits_int64())) out->push_back('N');
 }
 
 class Printer {
@@ -123,9 +129,9 @@ class Printer {
       case Kind::kInteger: print_integer(out_, t); return;
       case Kind::kFloat: print_float(out_, t); return;
       case Kind::kRatio:
-        print_integer(out_, ratio_numerator(t));
+        print_integer(out_, ratio_numerator(t), false);
         out_->push_back('/');
-        print_integer(out_, ratio_denominator(t));
+        print_integer(out_, ratio_denominator(t), false);
         return;
       case Kind::kFixed:
         out_->append(fixed_value(t).to_string());

@@ -92,10 +92,7 @@ class ReadPass {
 
   // Reads one form and pushes it. False on error (the stack may then hold partial results).
   bool read(int depth) {
-    if (depth > r_.options_.max_depth) {
-      return fail("nesting-too-deep",
-                  str_cat("forms nested deeper than ", r_.options_.max_depth, " levels"));
-    }
+    if (depth > r_.options_.max_depth) return nesting_too_deep();
     if (!skip_ignored(depth)) return false;
     int c = peek();
     size_t start = pos_;
@@ -133,9 +130,21 @@ class ReadPass {
         ++pos_;
         return read_prefixed(depth, "quote", start);
       case '`':
+      {
+        // Each level of syntax-quote multiplies the size of what it quotes (as in Clojure), so
+        // nesting is bounded to keep the expansion linear in the size of the source.
+        if (syntax_quote_nesting_ >= kMaxSyntaxQuoteNesting) {
+          return fail("nesting-too-deep",
+                      str_cat("syntax-quote nested more than ", kMaxSyntaxQuoteNesting, " deep"));
+        }
         ++pos_;
-        if (!read_operand(depth, start, "`")) return false;
-        return syntax_quote(depth);
+        ++syntax_quote_nesting_;
+        bool ok = read_operand(depth, start, "`");
+        gensyms_.clear();  // foo# names a fresh symbol in each syntax-quote
+        ok = ok && syntax_quote(depth);
+        --syntax_quote_nesting_;
+        return ok;
+      }
       case '~':
         ++pos_;
         if (peek() == '@') {
@@ -173,6 +182,11 @@ class ReadPass {
 
   bool fail(std::string_view reason, std::string_view message) {
     return fail_at(pos_, reason, message);
+  }
+
+  bool nesting_too_deep() {
+    return fail("nesting-too-deep",
+                str_cat("forms nested deeper than ", r_.options_.max_depth, " levels"));
   }
 
   bool fail_at(size_t offset, std::string_view reason, std::string_view message) {
@@ -225,6 +239,7 @@ class ReadPass {
   // starts, for messages), then lets `build` turn the n pushed elements into one form.
   template <typename Build>
   bool read_collection(int depth, size_t open, char closer, Build build) {
+    if (depth + 1 > r_.options_.max_depth) return nesting_too_deep();
     char opener = src_[pos_];
     ++pos_;
     size_t n = 0;
@@ -462,7 +477,9 @@ class ReadPass {
     uint32_t first;
     size_t n = utf8::decode(src_, pos_, &first);
     if (n == 0) return fail("invalid-utf8", "invalid UTF-8 in character literal");
-    if (is_whitespace(static_cast<int>(first)) || is_control(static_cast<int>(first))) {
+    // \, is the comma (whitespace elsewhere); the printer writes the comma that way.
+    if ((is_whitespace(static_cast<int>(first)) && first != ',') ||
+        is_control(static_cast<int>(first))) {
       return fail_at(start, "invalid-character", "\\ must be followed by a character");
     }
     pos_ += n;
@@ -620,8 +637,6 @@ class ReadPass {
     if (fn.bare && fn.numbered) {
       return fail_at(start, "mixed-placeholders", "#(...) uses both % and %1-style placeholders");
     }
-    Term body = st_.back();
-    st_.back() = sym("fn*");
     size_t params = 0;
     if (fn.bare) {
       push(sym("%"));
@@ -635,6 +650,12 @@ class ReadPass {
       params += 2;
     }
     push(tuple_from_stack(heap_, params));
+    // The stack holds [body params]; make it [fn* params body] without allocating in between.
+    Term param_tuple = st_.back();
+    st_.pop_back();
+    Term body = st_.back();
+    st_.back() = sym("fn*");
+    push(param_tuple);
     push(body);
     push(list_from_stack(heap_, 3));
     return true;
@@ -714,6 +735,7 @@ class ReadPass {
 
   // #bits[seg ...]: seg = value[:size[/mod...]] or & rest.
   bool read_bits(int depth) {
+    if (depth + 1 > r_.options_.max_depth) return nesting_too_deep();
     size_t open = pos_ - 5;
     ++pos_;  // '['
     size_t n = 0;
@@ -752,13 +774,13 @@ class ReadPass {
     size_t parts = 1;
     if (peek() == ':') {
       ++pos_;
-      size_t at = pos_;
-      while (!at_end() && !is_whitespace(peek()) && !is_terminator(peek())) ++pos_;
-      std::string_view spec = src_.substr(at, pos_ - at);
+      std::string_view spec;
+      if (!read_token_text(false, &spec)) return false;
       size_t slash = spec.find('/');
       std::string_view size = spec.substr(0, slash);
       if (size.empty()) return fail_at(start, "invalid-bits", "#bits segment without a size");
-      if (is_digit(size[0])) {
+      if (is_digit(size[0]) ||
+          ((size[0] == '+' || size[0] == '-') && size.size() > 1 && is_digit(size[1]))) {
         NumberResult num = parse_number(heap_, size);
         if (!num.ok || !num.value.is_fixnum() || num.value.fixnum_value() < 0) {
           return fail_at(start, "invalid-bits", str_cat("bad #bits segment size ", size));
@@ -915,7 +937,10 @@ class ReadPass {
   std::vector<Term>& st_;
   std::string_view src_;
   size_t& pos_;
+  static constexpr int kMaxSyntaxQuoteNesting = 4;
+
   AnonFn* anon_ = nullptr;
+  int syntax_quote_nesting_ = 0;
   std::vector<std::pair<Term, Term>> gensyms_;
 };
 
@@ -957,6 +982,22 @@ Reader::Status read_one(Heap& heap, std::string_view source, Term* form, ReadErr
   if (s == Reader::Status::kError) *error = reader.error();
   if (s != Reader::Status::kForm) return s;
   Rooted keep(heap, *form);
+  // Where trailing text starts (after whitespace, comments and #_ forms), for the error.
+  size_t extra_at;
+  std::pair<int, int> extra_position;
+  {
+    std::vector<Term>& st = heap.stack();
+    size_t base = st.size();
+    ReadPass pass(reader);
+    bool skipped = pass.skip_ignored(0);
+    st.resize(base);
+    extra_at = reader.offset();
+    extra_position = pass.position(extra_at);
+    if (!skipped) {
+      *error = reader.error();
+      return Reader::Status::kError;
+    }
+  }
   Term extra;
   Reader::Status after = reader.next(&extra);
   if (after == Reader::Status::kEnd) {
@@ -967,7 +1008,7 @@ Reader::Status read_one(Heap& heap, std::string_view source, Term* form, ReadErr
     *error = reader.error();
   } else {
     *error = ReadError{"syntax-error", "read-string takes one form; more text follows it",
-                       reader.offset(), 1, 1};
+                       extra_at, extra_position.first, extra_position.second};
   }
   return Reader::Status::kError;
 }
