@@ -132,7 +132,8 @@ uint64_t hash(Term t) {
     case Kind::kList: {
       uint64_t h = kSeedList;
       for (; t.is_cons(); t = list_tail(t)) h = hashing::combine(h, hash(list_head(t)));
-      return t.is_empty_list() ? h : hashing::combine(h, hash(t));
+      // An improper tail is marked so that (1 . 2) and (1 2) hash apart.
+      return t.is_empty_list() ? h : hashing::combine(h ^ 0x5bd1e995, hash(t));
     }
     case Kind::kTuple:
     case Kind::kVector: {

@@ -117,13 +117,9 @@ class ReadPass {
       case ')':
       case ']':
       case '}':
-        return fail("unmatched-delimiter", str_cat("unmatched delimiter ", std::string(1, c)));
-      case '"': {
-        std::string text;
-        if (!read_string_body(&text)) return false;
-        push(make_string(heap_, text));
-        return true;
-      }
+        return fail_unmatched(c);
+      case '"':
+        return read_string_form();
       case '\\':
         return read_char();
       case '\'':
@@ -172,12 +168,38 @@ class ReadPass {
       case '#':
         return read_dispatch(depth);
       default:
-        if (is_control(c)) {
-          return fail("invalid-character",
-                      str_cat("invalid character ", utf8::code_point_name(static_cast<uint32_t>(c))));
-        }
+        if (is_control(c)) return fail_control_character(c);
         return read_token_form(false);
     }
+  }
+
+  // Cold paths of read() and read_collection(), kept out of line: those two recurse once per
+  // level of nesting, so their frames bound how deep max_depth can go on a given stack
+  // (sanitizer builds give every local its own slot).
+  [[gnu::noinline]] bool fail_unmatched(int c) {
+    return fail("unmatched-delimiter",
+                str_cat("unmatched delimiter ", std::string(1, static_cast<char>(c))));
+  }
+  [[gnu::noinline]] bool fail_mismatched(int c, char closer) {
+    return fail("unmatched-delimiter",
+                str_cat("unmatched delimiter ", std::string(1, static_cast<char>(c)),
+                        ": expected ", std::string(1, closer)));
+  }
+  [[gnu::noinline]] bool fail_unclosed(size_t open, char opener) {
+    auto [line, column] = position(open);
+    return fail("unexpected-eof",
+                str_cat("unexpected end of input: ", std::string(1, opener), " opened at line ",
+                        line, ", column ", column, " is not closed"));
+  }
+  [[gnu::noinline]] bool fail_control_character(int c) {
+    return fail("invalid-character",
+                str_cat("invalid character ", utf8::code_point_name(static_cast<uint32_t>(c))));
+  }
+  [[gnu::noinline]] bool read_string_form() {
+    std::string text;
+    if (!read_string_body(&text)) return false;
+    push(make_string(heap_, text));
+    return true;
   }
 
   bool fail(std::string_view reason, std::string_view message) {
@@ -246,21 +268,12 @@ class ReadPass {
     for (;;) {
       if (!skip_ignored(depth)) return false;
       int c = peek();
-      if (c == kEof) {
-        auto [line, column] = position(open);
-        return fail("unexpected-eof",
-                    str_cat("unexpected end of input: ", std::string(1, opener),
-                                 " opened at line ", line, ", column ", column, " is not closed"));
-      }
+      if (c == kEof) return fail_unclosed(open, opener);
       if (c == closer) {
         ++pos_;
         return build(n);
       }
-      if (is_closer(c)) {
-        return fail("unmatched-delimiter",
-                    str_cat("unmatched delimiter ", std::string(1, static_cast<char>(c)),
-                                 ": expected ", std::string(1, closer)));
-      }
+      if (is_closer(c)) return fail_mismatched(c, closer);
       if (!read(depth + 1)) return false;
       ++n;
     }

@@ -126,6 +126,12 @@ void push_sample(Heap& h, int64_t i) {
   h.push(tuple_from_stack(h, h.stack().size() - base));
 }
 
+// The metadata inside a sample (equal() and print() ignore it): the vector's and the symbol's.
+std::string sample_metadata(Term sample) {
+  EXPECT_EQ(array_count(sample), 25u);
+  return print(meta_of(array_at(sample, 20))) + " " + print(meta_of(array_at(sample, 24)));
+}
+
 // The same sample on a heap of its own that never collects.
 class Reference {
  public:
@@ -321,6 +327,7 @@ TEST(Heap, StackRootsSurviveCollections) {
     EXPECT_EQ(pointers_outside(h, t), 0u);
     EXPECT_EQ(print(t), before);
     EXPECT_TRUE(equal(t, ref.term()));
+    EXPECT_EQ(sample_metadata(t), sample_metadata(ref.term()));
     EXPECT_EQ(hash(t), hash_before);
   }
 }
@@ -339,6 +346,7 @@ TEST(Heap, RootedHandlesSurviveCollections) {
     EXPECT_EQ(pointers_outside(h, inner.get()), 0u);
     EXPECT_TRUE(equal(outer.get(), ref1.term()));
     EXPECT_TRUE(equal(inner.get(), ref2.term()));
+    EXPECT_EQ(sample_metadata(inner.get()), "%{:line 2} %{:doc \"about 2\"}");
     EXPECT_EQ(print(inner.get()), print(ref2.term()));
   }
   // The inner handle is gone: its sample is garbage now; the outer one is still kept.
@@ -347,6 +355,7 @@ TEST(Heap, RootedHandlesSurviveCollections) {
   EXPECT_LT(h.used_words(), with_both);
   EXPECT_TRUE(equal(outer.get(), ref1.term()));
   EXPECT_EQ(print(outer.get()), print(ref1.term()));
+  EXPECT_EQ(sample_metadata(outer.get()), "%{:line 1} %{:doc \"about 1\"}");
 
   // set() replaces the rooted term.
   outer.set(make_string(h, "replaced"));
@@ -477,6 +486,7 @@ TEST(Heap, AllocationTriggersCollectionsAndKeepsEverything) {
     ASSERT_TRUE(equal(t, ref.term())) << i;
     ASSERT_EQ(print(t), print(ref.term())) << i;
     ASSERT_EQ(hash(t), hash(ref.term())) << i;
+    ASSERT_EQ(sample_metadata(t), sample_metadata(ref.term())) << i;
   }
 }
 
@@ -541,6 +551,8 @@ TEST(Heap, StressModeCollectsAtEveryAllocation) {
     Reference ref(i);
     EXPECT_TRUE(equal(array_at(all, static_cast<size_t>(i)), ref.term())) << i;
     EXPECT_EQ(print(array_at(all, static_cast<size_t>(i))), print(ref.term())) << i;
+    EXPECT_EQ(sample_metadata(array_at(all, static_cast<size_t>(i))), sample_metadata(ref.term()))
+        << i;
   }
 }
 
