@@ -15,8 +15,9 @@ namespace lona {
 namespace {
 
 // Deeper structures than this print as #<...>: they could not be read back anyway (the reader
-// stops at 4096 levels) and the printer must not exhaust the C++ stack.
-constexpr int kMaxPrintDepth = 10000;
+// stops at 1024 levels by default) and the printer must not exhaust the C++ stack. (An ASan debug build
+// spends about 1 KiB of stack per level of lists, so 10000 levels did not fit in 8 MiB.)
+constexpr int kMaxPrintDepth = 5000;
 
 void print_float(std::string* out, Term t) {
   double d = float_value(t);
@@ -123,6 +124,21 @@ class Printer {
       out_->append("#<nested too deep>");
       return;
     }
+    // The recursion goes through here and the collection printers only; everything else is out
+    // of line so that these frames stay small (sanitizer builds give every temporary its own
+    // slot, and the depth limit must fit the stack there too).
+    switch (kind_of(t)) {
+      case Kind::kList: print_list(t, depth); return;
+      case Kind::kTuple: print_array(t, '[', ']', depth); return;
+      case Kind::kVector: print_array(t, '{', '}', depth); return;
+      case Kind::kMap: print_map(t, depth); return;
+      case Kind::kSet: print_set(t, depth); return;
+      default: print_atom(t); return;
+    }
+  }
+
+ private:
+  [[gnu::noinline]] void print_atom(Term t) {
     switch (kind_of(t)) {
       case Kind::kNil: out_->append("nil"); return;
       case Kind::kBoolean: out_->append(t.is_true() ? "true" : "false"); return;
@@ -144,25 +160,26 @@ class Printer {
         out_->push_back(':');
         out_->append(name_entry(t).full);
         return;
-      case Kind::kList: print_list(t, depth); return;
-      case Kind::kTuple: print_array(t, "[", "]", depth); return;
-      case Kind::kVector: print_array(t, "{", "}", depth); return;
-      case Kind::kMap: print_map(t, depth); return;
-      case Kind::kSet:
-        out_->append("#{");
-        for (size_t i = 0, n = set_count(t); i < n; ++i) {
-          if (i > 0) out_->push_back(' ');
-          print(set_at(t, i), depth + 1);
-        }
-        out_->push_back('}');
-        return;
       case Kind::kBinary: print_binary(byte_view(t)); return;
       case Kind::kUnbound: out_->append("#<unbound>"); return;
+      case Kind::kList:
+      case Kind::kTuple:
+      case Kind::kVector:
+      case Kind::kMap:
+      case Kind::kSet:
       case Kind::kInternal: out_->append("#<internal>"); return;
     }
   }
 
- private:
+  void print_set(Term t, int depth) {
+    out_->append("#{");
+    for (size_t i = 0, n = set_count(t); i < n; ++i) {
+      if (i > 0) out_->push_back(' ');
+      print(set_at(t, i), depth + 1);
+    }
+    out_->push_back('}');
+  }
+
   void print_list(Term t, int depth) {
     out_->push_back('(');
     bool first = true;
@@ -177,13 +194,13 @@ class Printer {
     out_->push_back(')');
   }
 
-  void print_array(Term t, std::string_view open, std::string_view close, int depth) {
-    out_->append(open);
+  void print_array(Term t, char open, char close, int depth) {
+    out_->push_back(open);
     for (size_t i = 0, n = array_count(t); i < n; ++i) {
       if (i > 0) out_->push_back(' ');
       print(array_at(t, i), depth + 1);
     }
-    out_->append(close);
+    out_->push_back(close);
   }
 
   void print_map(Term t, int depth) {

@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
+#include <string>
 
 #include "runtime/support/str_cat.hpp"
 #include "runtime/term/number.hpp"
@@ -107,7 +109,13 @@ NumberResult float_result(Heap& heap, std::string_view token, std::string_view b
   std::from_chars_result r = f32 ? std::from_chars(body.data(), body.data() + body.size(), f)
                                  : std::from_chars(body.data(), body.data() + body.size(), d);
   if (r.ec == std::errc::result_out_of_range) {
-    return fail(token, f32 ? "out of range for f32" : "out of range for a float");
+    // Too small rounds toward zero (as strtod and Clojure do); too large is an error.
+    std::string text(body);
+    d = f32 ? std::strtof(text.c_str(), nullptr) : std::strtod(text.c_str(), nullptr);
+    if (std::isinf(d)) return fail(token, f32 ? "out of range for f32" : "out of range for a float");
+    f = static_cast<float>(d);
+    r.ec = std::errc();
+    r.ptr = body.data() + body.size();
   }
   if (r.ec != std::errc() || r.ptr != body.data() + body.size()) return fail(token, "bad float");
   if (f32) return success(make_f32(heap, negative ? -f : f));

@@ -182,8 +182,8 @@ class ReadPass {
   }
   [[gnu::noinline]] bool fail_mismatched(int c, char closer) {
     return fail("unmatched-delimiter",
-                str_cat("unmatched delimiter ", std::string(1, static_cast<char>(c)),
-                        ": expected ", std::string(1, closer)));
+                str_cat("unmatched delimiter ", std::string(1, static_cast<char>(c)), ": expected ",
+                        std::string(1, closer)));
   }
   [[gnu::noinline]] bool fail_unclosed(size_t open, char opener) {
     auto [line, column] = position(open);
@@ -1020,8 +1020,8 @@ Reader::Status read_one(Heap& heap, std::string_view source, Term* form, ReadErr
   if (after == Reader::Status::kError) {
     *error = reader.error();
   } else {
-    *error = ReadError{"syntax-error", "read-string takes one form; more text follows it",
-                       extra_at, extra_position.first, extra_position.second};
+    *error = ReadError{"syntax-error", "read-string takes one form; more text follows it", extra_at,
+                       extra_position.first, extra_position.second};
   }
   return Reader::Status::kError;
 }

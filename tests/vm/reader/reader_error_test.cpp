@@ -157,8 +157,8 @@ TEST_F(ReaderErrorTest, InvalidEscape) {
       {R"("\u")", "invalid-escape", 1, 2},
       {R"("\uZZZZ")", "invalid-escape", 1, 2},
       {R"("\u12G4")", "invalid-escape", 1, 2},
-      {R"("\uD800")", "invalid-escape", 1, 2},       // lone high surrogate
-      {R"("\uDC00")", "invalid-escape", 1, 2},       // lone low surrogate
+      {R"("\uD800")", "invalid-escape", 1, 2},        // lone high surrogate
+      {R"("\uDC00")", "invalid-escape", 1, 2},        // lone low surrogate
       {R"("\uD83D\u0041")", "invalid-escape", 1, 2},  // high surrogate without its low half
       {R"("\uD83Dx")", "invalid-escape", 1, 2},
       {"\"ok\"\n\"\xC3\xA9\\q\"", "invalid-escape", 2, 3},
@@ -192,12 +192,43 @@ TEST_F(ReaderErrorTest, AnonymousFunctionErrors) {
 }
 
 TEST_F(ReaderErrorTest, InvalidNumber) {
-  const char* sources[] = {"1abc", "0x",    "0xZZ",  "0x1.5", "1.2.3",  "1..2",   "1e",
-                           "1e+",  "1.5N",  "1/2N",  "1/x",   "1/-2",   "1/",     "1f",
-                           "0o8",  "0b2",   "2r2",   "2r",    "-1a",    "1.5u8",  "1e2u8",
-                           "256u8", "-1u8", "128i8", "-129i8", "65536u16", "-1u16", "4294967296u32",
-                           "18446744073709551616u64", "2147483648i32", "9223372036854775808i64",
-                           "0x100u8", "1e999", "-1e999", "1e39f32", "1e400f64", "1u7"};
+  const char* sources[] = {"1abc",
+                           "0x",
+                           "0xZZ",
+                           "0x1.5",
+                           "1.2.3",
+                           "1..2",
+                           "1e",
+                           "1e+",
+                           "1.5N",
+                           "1/2N",
+                           "1/x",
+                           "1/-2",
+                           "1/",
+                           "1f",
+                           "0o8",
+                           "0b2",
+                           "2r2",
+                           "2r",
+                           "-1a",
+                           "1.5u8",
+                           "1e2u8",
+                           "256u8",
+                           "-1u8",
+                           "128i8",
+                           "-129i8",
+                           "65536u16",
+                           "-1u16",
+                           "4294967296u32",
+                           "18446744073709551616u64",
+                           "2147483648i32",
+                           "9223372036854775808i64",
+                           "0x100u8",
+                           "1e999",
+                           "-1e999",
+                           "1e39f32",
+                           "1e400f64",
+                           "1u7"};
   for (const char* src : sources) {
     ReadError e = error_of(src);
     EXPECT_EQ(e.reason, "invalid-number") << src << ": " << e.message;
@@ -206,10 +237,21 @@ TEST_F(ReaderErrorTest, InvalidNumber) {
   check({{"[1 0xZZ]", "invalid-number", 1, 4}, {"(a\n  256u8)", "invalid-number", 2, 3}});
 }
 
-TEST_F(ReaderErrorTest, FloatUnderflowIsRejectedAsImplemented) {
-  // A nonzero literal too small for a double reports out of range rather than reading as 0.0
-  // (reported as an open question; the reference does not say).
-  EXPECT_EQ(reason("1e-400"), "invalid-number");
+TEST_F(ReaderErrorTest, FloatUnderflowRoundsTowardZero) {
+  // Too small for the type rounds (to zero or a subnormal), as Clojure and strtod do; only
+  // overflow is an error.
+  Term form;
+  ReadError e;
+  ASSERT_EQ(read_one(heap_, "1e-400", &form, &e), Reader::Status::kForm);
+  EXPECT_EQ(print(form), "0.0");
+  ASSERT_EQ(read_one(heap_, "-1e-400", &form, &e), Reader::Status::kForm);
+  EXPECT_EQ(print(form), "-0.0");
+  ASSERT_EQ(read_one(heap_, "1e-50f32", &form, &e), Reader::Status::kForm);
+  EXPECT_EQ(print(form), "0.0f32");
+  ASSERT_EQ(read_one(heap_, "5e-324", &form, &e), Reader::Status::kForm);
+  EXPECT_EQ(print(form), "5.0e-324");
+  EXPECT_EQ(reason("1e999"), "invalid-number");
+  EXPECT_EQ(reason("1e39f32"), "invalid-number");
 }
 
 TEST_F(ReaderErrorTest, DivisionByZero) {
@@ -291,7 +333,9 @@ TEST_F(ReaderErrorTest, InvalidUtf8) {
       {"\xED\xA0\x80", "invalid-utf8", 1, 1},
       {"\xF4\x90\x80\x80", "invalid-utf8", 1, 1},
       // In strings.
-      {"\"ab\xFF" "cd\"", "invalid-utf8", 1, 4},
+      {"\"ab\xFF"
+       "cd\"",
+       "invalid-utf8", 1, 4},
       {"\"\xE2\x82\"", "invalid-utf8", 1, 2},
       {"\"\xC0\xAF\"", "invalid-utf8", 1, 2},
       {"\"\xC3\xA9\x80\"", "invalid-utf8", 1, 3},
@@ -429,10 +473,14 @@ TEST_F(ReaderErrorTest, NestingTooDeep) {
             Reader::Status::kForm);
   EXPECT_EQ(error_of(std::string(11, '\'') + "x", options).reason, "nesting-too-deep");
 
-  // The default limit is 4096.
-  std::string deep = std::string(4097, '(') + std::string(4097, ')');
+  // The default limit.
+  const auto limit = static_cast<size_t>(ReaderOptions{}.max_depth);
+  std::string deep = std::string(limit + 1, '(') + std::string(limit + 1, ')');
   EXPECT_EQ(error_of(deep).reason, "nesting-too-deep");
-  EXPECT_EQ(read_one(heap_, deep.substr(1, 2 * 4096), &form, &e), Reader::Status::kForm);
+  EXPECT_EQ(read_one(heap_, deep.substr(1, 2 * limit), &form, &e), Reader::Status::kForm);
+  // Syntax-quote expands recursively too: as deep as the limit it still fits the stack.
+  std::string quoted = "`" + std::string(limit - 1, '[') + "x" + std::string(limit - 1, ']');
+  EXPECT_EQ(read_one(heap_, quoted, &form, &e), Reader::Status::kForm) << e.message;
   // A huge depth fails cleanly instead of exhausting the stack.
   EXPECT_EQ(error_of(std::string(1000000, '[')).reason, "nesting-too-deep");
 }
@@ -490,9 +538,8 @@ TEST_F(ReaderErrorTest, FirstLineOffsetsReportedLines) {
 
 TEST_F(ReaderErrorTest, RecoverAfterStrayCloserSkipsOnlyThatCharacter) {
   EXPECT_EQ(read_recovering("1 ) 2"), (Strings{"1", "ERROR :unmatched-delimiter 1:3", "2"}));
-  EXPECT_EQ(read_recovering("(a b) ]] [c]"),
-            (Strings{"(a b)", "ERROR :unmatched-delimiter 1:7", "ERROR :unmatched-delimiter 1:8",
-                     "[c]"}));
+  EXPECT_EQ(read_recovering("(a b) ]] [c]"), (Strings{"(a b)", "ERROR :unmatched-delimiter 1:7",
+                                                      "ERROR :unmatched-delimiter 1:8", "[c]"}));
   EXPECT_EQ(read_recovering("a ) b c\nd"),
             (Strings{"a", "ERROR :unmatched-delimiter 1:3", "b", "c", "d"}));
   EXPECT_EQ(read_recovering("}x"), (Strings{"ERROR :unmatched-delimiter 1:1", "x"}));
@@ -504,8 +551,7 @@ TEST_F(ReaderErrorTest, RecoverAfterOtherErrorsResumesOnTheNextLine) {
   EXPECT_EQ(read_recovering("(1 2]\n3"), (Strings{"ERROR :unmatched-delimiter 1:5", "3"}));
   EXPECT_EQ(read_recovering("#foo bar\nbaz"), (Strings{"ERROR :invalid-dispatch 1:1", "baz"}));
   EXPECT_EQ(read_recovering("\"\\q\" x\n\"ok\""), (Strings{"ERROR :invalid-escape 1:2", "\"ok\""}));
-  EXPECT_EQ(read_recovering("[1\n 2 @ 3]\n[4]"),
-            (Strings{"ERROR :invalid-character 2:4", "[4]"}));
+  EXPECT_EQ(read_recovering("[1\n 2 @ 3]\n[4]"), (Strings{"ERROR :invalid-character 2:4", "[4]"}));
   EXPECT_EQ(read_recovering("x @"), (Strings{"x", "ERROR :invalid-character 1:3"}));
   EXPECT_EQ(read_recovering("[1 2\n"), (Strings{"ERROR :unexpected-eof 2:1"}));
   EXPECT_EQ(read_recovering("1/0\n256u8\n37r1\n%{:a}\nok"),
@@ -568,10 +614,11 @@ TEST_F(ReaderErrorTest, MegabyteSymbol) {
 
 TEST_F(ReaderErrorTest, MegabyteString) {
   // ASCII, escapes, and 2-, 3- and 4-byte characters, over 1 MiB of text.
-  const std::string pieces[] = {"abc", " ", "\\n", "\\\"", "\xC3\xA9", "\xE6\x97\xA5",
-                                "\xF0\x9F\x98\x80", "\\u0041", "\\\\", "\n"};
-  const std::string decoded[] = {"abc", " ", "\n", "\"", "\xC3\xA9", "\xE6\x97\xA5",
-                                 "\xF0\x9F\x98\x80", "A", "\\", "\n"};
+  const std::string pieces[] = {
+      "abc",     " ",    "\\n", "\\\"", "\xC3\xA9", "\xE6\x97\xA5", "\xF0\x9F\x98\x80",
+      "\\u0041", "\\\\", "\n"};
+  const std::string decoded[] = {
+      "abc", " ", "\n", "\"", "\xC3\xA9", "\xE6\x97\xA5", "\xF0\x9F\x98\x80", "A", "\\", "\n"};
   std::string src = "\"", expect;
   Rng rng;
   while (expect.size() < kMiB) {
@@ -639,11 +686,11 @@ TEST_F(ReaderErrorTest, MegabyteGarbageTokenGetsACleanError) {
     junk.push_back(c == '\n' ? ' ' : c);
   }
   const std::set<std::string> reasons = {
-      "unexpected-eof",  "unmatched-delimiter", "invalid-escape",   "invalid-radix",
-      "nested-anon-fn",  "mixed-placeholders",  "invalid-number",   "invalid-token",
-      "invalid-character", "invalid-utf8",      "invalid-dispatch", "invalid-metadata",
-      "invalid-map-literal", "invalid-byte",    "invalid-bits",     "division-by-zero",
-      "nesting-too-deep", "syntax-error"};
+      "unexpected-eof",      "unmatched-delimiter", "invalid-escape",   "invalid-radix",
+      "nested-anon-fn",      "mixed-placeholders",  "invalid-number",   "invalid-token",
+      "invalid-character",   "invalid-utf8",        "invalid-dispatch", "invalid-metadata",
+      "invalid-map-literal", "invalid-byte",        "invalid-bits",     "division-by-zero",
+      "nesting-too-deep",    "syntax-error"};
   Reader reader(heap_, junk);
   Term form;
   int results = 0, errors = 0;

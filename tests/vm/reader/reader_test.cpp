@@ -342,19 +342,45 @@ TEST_F(ReaderTest, Characters) {
     uint32_t cp;
   };
   const Case cases[] = {
-      {R"(\a)", 'a'},          {R"(\A)", 'A'},         {R"(\z)", 'z'},
-      {R"(\0)", '0'},          {R"(\n)", 'n'},         {R"(\u)", 'u'},
-      {R"(\newline)", '\n'},   {R"(\space)", ' '},     {R"(\tab)", '\t'},
-      {R"(\return)", '\r'},    {R"(\backspace)", '\b'}, {R"(\formfeed)", '\f'},
-      {R"(\u0041)", 'A'},      {R"(\u00e9)", 0xE9},    {R"(\u00E9)", 0xE9},
-      {R"(\u0000)", 0},        {R"(\u000A)", '\n'},    {R"(\uFFFD)", 0xFFFD},
-      {"\\\xC3\xA9", 0xE9},    {"\\\xE6\x97\xA5", 0x65E5}, {"\\\xF0\x9F\x98\x80", 0x1F600},
-      {R"(\()", '('},          {R"(\))", ')'},         {R"(\[)", '['},
-      {R"(\])", ']'},          {R"(\{)", '{'},         {R"(\})", '}'},
-      {R"(\")", '"'},          {R"(\\)", '\\'},        {R"(\;)", ';'},
-      {R"(\@)", '@'},          {R"(\^)", '^'},         {R"(\`)", '`'},
-      {R"(\~)", '~'},          {R"(\#)", '#'},         {R"(\%)", '%'},
-      {R"(\')", '\''},         {R"(\:)", ':'},         {R"(\/)", '/'},
+      {R"(\a)", 'a'},
+      {R"(\A)", 'A'},
+      {R"(\z)", 'z'},
+      {R"(\0)", '0'},
+      {R"(\n)", 'n'},
+      {R"(\u)", 'u'},
+      {R"(\newline)", '\n'},
+      {R"(\space)", ' '},
+      {R"(\tab)", '\t'},
+      {R"(\return)", '\r'},
+      {R"(\backspace)", '\b'},
+      {R"(\formfeed)", '\f'},
+      {R"(\u0041)", 'A'},
+      {R"(\u00e9)", 0xE9},
+      {R"(\u00E9)", 0xE9},
+      {R"(\u0000)", 0},
+      {R"(\u000A)", '\n'},
+      {R"(\uFFFD)", 0xFFFD},
+      {"\\\xC3\xA9", 0xE9},
+      {"\\\xE6\x97\xA5", 0x65E5},
+      {"\\\xF0\x9F\x98\x80", 0x1F600},
+      {R"(\()", '('},
+      {R"(\))", ')'},
+      {R"(\[)", '['},
+      {R"(\])", ']'},
+      {R"(\{)", '{'},
+      {R"(\})", '}'},
+      {R"(\")", '"'},
+      {R"(\\)", '\\'},
+      {R"(\;)", ';'},
+      {R"(\@)", '@'},
+      {R"(\^)", '^'},
+      {R"(\`)", '`'},
+      {R"(\~)", '~'},
+      {R"(\#)", '#'},
+      {R"(\%)", '%'},
+      {R"(\')", '\''},
+      {R"(\:)", ':'},
+      {R"(\/)", '/'},
       {R"(\,)", ','},
   };
   for (const Case& c : cases) {
@@ -413,14 +439,48 @@ TEST_F(ReaderTest, StringsKeepTextVerbatim) {
   EXPECT_EQ(byte_view(read(raw)), std::string_view("a\0b\x01\x7F", 5));
 }
 
-// --- symbols, keywords, constants -----------------------------------------------------------------
+// --- symbols, keywords, constants
+// -----------------------------------------------------------------
 
 TEST_F(ReaderTest, Symbols) {
-  const char* names[] = {"foo", "my-var", "*ns*", "+limit+", "valid?", "x'",  "a:b", "foo#",
-                         "->",  "->>",    "+",    "-",       "*",      "/",   "&",   "_",
-                         "%",   "%1",     "%&",   "$",       "a$b",    "<=",  ">=",  "=",
-                         "!",   "a.b.c",  ".",    "..",      "a1",     "nil?", "nilx", "truex",
-                         "false?", "-a",  "+a",   "recur",   "h\xC3\xA9llo", "\xE6\x97\xA5\xE6\x9C\xAC"};
+  const char* names[] = {"foo",
+                         "my-var",
+                         "*ns*",
+                         "+limit+",
+                         "valid?",
+                         "x'",
+                         "a:b",
+                         "foo#",
+                         "->",
+                         "->>",
+                         "+",
+                         "-",
+                         "*",
+                         "/",
+                         "&",
+                         "_",
+                         "%",
+                         "%1",
+                         "%&",
+                         "$",
+                         "a$b",
+                         "<=",
+                         ">=",
+                         "=",
+                         "!",
+                         "a.b.c",
+                         ".",
+                         "..",
+                         "a1",
+                         "nil?",
+                         "nilx",
+                         "truex",
+                         "false?",
+                         "-a",
+                         "+a",
+                         "recur",
+                         "h\xC3\xA9llo",
+                         "\xE6\x97\xA5\xE6\x9C\xAC"};
   for (const char* name : names) {
     Term t = read(name);
     ASSERT_TRUE(t.is_symbol()) << name;
@@ -437,10 +497,8 @@ TEST_F(ReaderTest, QualifiedSymbols) {
     const char* name;
   };
   const Case cases[] = {
-      {"my.ns/bar", "my.ns", "bar"},
-      {"lona.core/count", "lona.core", "count"},
-      {"lona.core//", "lona.core", "/"},
-      {"a/b", "a", "b"},
+      {"my.ns/bar", "my.ns", "bar"},     {"lona.core/count", "lona.core", "count"},
+      {"lona.core//", "lona.core", "/"}, {"a/b", "a", "b"},
       {"lona.core/+", "lona.core", "+"},
   };
   for (const Case& c : cases) {
@@ -620,7 +678,8 @@ TEST_F(ReaderTest, ByteLiterals) {
   ASSERT_TRUE(is_binary(t));
   EXPECT_EQ(byte_view(t), "");
   EXPECT_EQ(byte_view(read("#bytes[72 101 108]")), "Hel");
-  EXPECT_EQ(byte_view(read("#bytes[0 255 0b1 0o7 2r11]")), std::string_view("\0\xFF\x01\x07\x03", 5));
+  EXPECT_EQ(byte_view(read("#bytes[0 255 0b1 0o7 2r11]")),
+            std::string_view("\0\xFF\x01\x07\x03", 5));
   EXPECT_EQ(byte_view(read("#bytes[1,2 #_3 4]")), "\x01\x02\x04");
   EXPECT_EQ(rp("#bytes[0x48 0x65 0x6C]"), "#bytes[0x48 0x65 0x6C]");
   EXPECT_FALSE(same("#bytes[0x61]", "\"a\""));  // a binary is not a string
@@ -702,7 +761,8 @@ TEST_F(ReaderTest, SyntaxQuoteExpansionShape) {
   EXPECT_EQ(rp("`(a (b ~c))"),
             "(lona.core/concat (lona.core/list (quote a)) (lona.core/list (lona.core/concat "
             "(lona.core/list (quote b)) (lona.core/list c))))");
-  EXPECT_EQ(rp("`(f ~(g x))"), "(lona.core/concat (lona.core/list (quote f)) (lona.core/list (g x)))");
+  EXPECT_EQ(rp("`(f ~(g x))"),
+            "(lona.core/concat (lona.core/list (quote f)) (lona.core/list (g x)))");
   EXPECT_EQ(rp("`(1 :k \"s\")"),
             "(lona.core/concat (lona.core/list 1) (lona.core/list :k) (lona.core/list \"s\"))");
 }
@@ -732,7 +792,8 @@ TEST_F(ReaderTest, SyntaxQuoteCollectionsApplyConstructors) {
   EXPECT_EQ(rp("`#{a}"),
             "(lona.core/apply lona.core/hash-set (lona.core/concat (lona.core/list (quote a))))");
   EXPECT_EQ(rp("`[]"), "(lona.core/apply lona.core/tuple (lona.core/concat))");
-  EXPECT_EQ(rp("``a"), "(lona.core/concat (lona.core/list (quote quote)) (lona.core/list (quote a)))");
+  EXPECT_EQ(rp("``a"),
+            "(lona.core/concat (lona.core/list (quote quote)) (lona.core/list (quote a)))");
 }
 
 TEST_F(ReaderTest, SyntaxQuoteKeepsMetadataOfCollections) {
@@ -783,7 +844,8 @@ TEST_F(ReaderTest, SyntaxQuoteNeverQualifiesSpecialForms) {
 }
 
 TEST_F(ReaderTest, SyntaxQuoteWithoutResolverKeepsSymbols) {
-  EXPECT_EQ(rp("`(map x)"), "(lona.core/concat (lona.core/list (quote map)) (lona.core/list (quote x)))");
+  EXPECT_EQ(rp("`(map x)"),
+            "(lona.core/concat (lona.core/list (quote map)) (lona.core/list (quote x)))");
 }
 
 // The distinct auto-gensym names (x__N__auto__) in `printed`, and how often each occurs.
@@ -870,8 +932,8 @@ TEST_F(ReaderTest, SeveralMetadataPrefixesMergeInnerWins) {
 }
 
 TEST_F(ReaderTest, MetadataOnEveryKindThatCarriesIt) {
-  const char* sources[] = {"^:m sym", "^:m [1]", "^:m {1}", "^:m %{:a 1}", "^:m #{1}", "^:m []",
-                           "^:m %{}"};
+  const char* sources[] = {"^:m sym",  "^:m [1]", "^:m {1}", "^:m %{:a 1}",
+                           "^:m #{1}", "^:m []",  "^:m %{}"};
   for (const char* src : sources) {
     Term t = read(src);
     EXPECT_EQ(get(meta_of(t), "m"), "true") << src;
@@ -939,7 +1001,8 @@ TEST_F(ReaderTest, Comments) {
   EXPECT_EQ(read_all(""), std::vector<std::string>{});
 }
 
-// --- reading several forms ------------------------------------------------------------------------
+// --- reading several forms
+// ------------------------------------------------------------------------
 
 TEST_F(ReaderTest, ReaderDeliversEveryTopLevelForm) {
   const std::string src = "1 (2) [3] :k \"s\" ; c\n {4}\n%{:a 1} #{5} 'q";
@@ -954,7 +1017,7 @@ TEST_F(ReaderTest, ReaderDeliversEveryTopLevelForm) {
   }
   EXPECT_EQ(s, Reader::Status::kEnd);
   EXPECT_EQ(got, (std::vector<std::string>{"1", "(2)", "[3]", ":k", "\"s\"", "{4}", "%{:a 1}",
-                                          "#{5}", "(quote q)"}));
+                                           "#{5}", "(quote q)"}));
   ASSERT_EQ(offsets.size(), 9u);
   EXPECT_EQ(offsets[0], 1u);  // just past "1"
   EXPECT_EQ(offsets[1], 5u);  // just past "(2)"
@@ -1000,6 +1063,39 @@ TEST_F(ReaderTest, FormsSurviveCollectionsWhileReading) {
             "(lona.core/list (quote e))))))");
 }
 
+TEST_F(ReaderTest, FormsSurviveACollectionAtEveryAllocation) {
+  // Every construct that builds terms from parts, read once normally and once with a collection
+  // at every allocation: a part held unrooted across an allocation would change the result.
+  const char* sources[] = {
+      "(1 [2 {3 %{:a #{4 5}}}] \"s\" 1.5 2/3 99999999999999999999 7u8 42N \\c)",
+      "%{:a [1 2] :b %{:c (3)} \"k\" #{:x :y} 1.5 2.5 :a 9}",
+      "#{[1] [2] (3) {4} \"five\" 6.0 7/8 99999999999999999999}",
+      "^:a ^%{:b [1 2] :c \"d\"} ^T [x ^:m y {z}]",
+      "^%{:k 1} ^%{:k 2 :l [3]} %{:m #{4}}",
+      "`(a ~b ~@c [d ~e] {f} %{:g ~h} #{i} ^:m [j] (k (l ~@m)))",
+      "`[a [b [c [d ~@e]]]]",
+      "#(f %1 [%2 {%3}] %{:k %&})",
+      "#bytes[1 x (f 2) & rest]",
+      "#bytes[0x48 0x65 0x6C 0x6C 0x6F]",
+      "#bytes/latin1\"caf\xC3\xA9\"",
+      "#bits[v:4 x:16/be/signed (f a):n & rest]",
+      "['a #'b ~c ~@d '[e ~f]]",
+      "(#_ [1 2] 3 #_ %{:a 1} 4)",
+      "[1.5 -0.0 ##Inf 3.14f32 22/7 -7/3 123456789012345678901234567890 -9223372036854775809]",
+  };
+  std::vector<std::string> expected;
+  for (const char* src : sources) expected.push_back(rp(src));
+  uint64_t before = heap_.collections();
+  heap_.set_stress(true, 0);
+  for (size_t i = 0; i < std::size(sources); ++i) {
+    EXPECT_EQ(rp(sources[i]), expected[i]) << sources[i];
+  }
+  EXPECT_GT(heap_.collections() - before, 100u);
+  EXPECT_EQ(read_all("[1 2] (3 \"four\") %{:five 5.0}"),
+            (std::vector<std::string>{"[1 2]", "(3 \"four\")", "%{:five 5.0}"}));
+  heap_.set_stress(false);
+}
+
 TEST_F(ReaderTest, NestingUpToTheLimitIsRead) {
   ReaderOptions options;
   options.max_depth = 10;
@@ -1007,7 +1103,8 @@ TEST_F(ReaderTest, NestingUpToTheLimitIsRead) {
   EXPECT_EQ(rp(open + "x" + close, options), open + "x" + close);
   EXPECT_EQ(rp(open + close, options), open + close);
   // The default limit.
-  std::string deep_open(4096, '('), deep_close(4096, ')');
+  const auto limit = static_cast<size_t>(ReaderOptions{}.max_depth);
+  std::string deep_open(limit, '('), deep_close(limit, ')');
   std::string printed = rp(deep_open + "1" + deep_close);
   EXPECT_EQ(printed, deep_open + "1" + deep_close);
 }

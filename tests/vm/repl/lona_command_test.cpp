@@ -129,15 +129,34 @@ TEST_F(LonaCommand, InteractiveReplOnATerminal) {
   EXPECT_NE(seen.find("[1 2]"), std::string::npos) << seen;
   EXPECT_NE(seen.find("error: unmatched delimiter )"), std::string::npos) << seen;
 
+  // Ctrl-D at the next prompt ends the REPL. Like a person, wait for that prompt first: a Ctrl-D
+  // typed while the line editor is not reading reaches the terminal in cooked mode instead.
+  size_t error_at = seen.find("unmatched delimiter");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (seen.find("lona> ", error_at) == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::string more;
+    read_until(master, "lona> ", &more);
+    seen += more;
+  }
+  ASSERT_NE(seen.find("lona> ", error_at), std::string::npos) << seen;
+  usleep(200000);  // the prompt is drawn just before the editor reads
   const char eof[] = "\x04";
   ASSERT_EQ(write(master, eof, 1), 1);
   int status = 0;
   pid_t done = 0;
-  for (int i = 0; i < 100 && done == 0; ++i) {
+  for (int i = 0; i < 200 && done == 0; ++i) {
+    usleep(50000);
     done = waitpid(pid, &status, WNOHANG);
-    if (done == 0) usleep(50000);
+    pollfd p{master, POLLIN, 0};  // drain the output so the pty never fills up
+    char buf[256];
+    for (ssize_t n; poll(&p, 1, 0) > 0 && (n = read(master, buf, sizeof buf)) > 0;) {
+      seen.append(buf, static_cast<size_t>(n));
+    }
   }
-  if (done == 0) {  // still running after 5 s: the test fails below
+  if (done == 0) {  // still running after 10 s: the test fails below
+    ADD_FAILURE() << "the REPL did not exit on Ctrl-D; terminal output:\n" << seen << "\nwchan: "
+                  << slurp("/proc/" + std::to_string(pid) + "/wchan");
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
   }
