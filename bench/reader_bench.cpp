@@ -23,7 +23,7 @@ std::string corpus(int copies) {
 void BM_Read(benchmark::State& state) {
   std::string src = corpus(100);
   lona::Heap heap;
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the benchmark loop
     lona::Reader reader(heap, src);
     lona::Term form;
     int forms = 0;
@@ -37,7 +37,7 @@ BENCHMARK(BM_Read);
 void BM_ReadPrint(benchmark::State& state) {
   std::string src = corpus(100);
   lona::Heap heap;
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the benchmark loop
     lona::Reader reader(heap, src);
     lona::Term form;
     size_t out = 0;

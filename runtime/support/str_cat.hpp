@@ -16,8 +16,7 @@ namespace str_cat_internal {
 inline void append(std::string* out, std::string_view s) { out->append(s); }
 inline void append(std::string* out, char c) { out->push_back(c); }
 template <std::integral T>
-  requires(!std::same_as<T, char> && !std::same_as<T, bool>)
-void append(std::string* out, T v) {
+requires(!std::same_as<T, char> && !std::same_as<T, bool>) void append(std::string* out, T v) {
   out->append(std::to_string(v));
 }
 }  // namespace str_cat_internal

@@ -274,7 +274,7 @@ std::optional<BigInt> BigInt::parse(std::string_view digits, int radix) {
       Limb d = static_cast<Limb>(digit_value(digits[i]));
       size_t limb = pos / kLimbBits, off = pos % kLimbBits;
       mag[limb] |= d << off;
-      if (off + bits > kLimbBits) mag[limb + 1] |= d >> (kLimbBits - off);
+      if (off != 0 && off + bits > kLimbBits) mag[limb + 1] |= d >> (kLimbBits - off);
     }
   } else {
     // One multiply-add over the magnitude per limb-sized chunk of digits. The first chunk takes

@@ -15,8 +15,21 @@ namespace {
 
 // Per-kind seeds keep, e.g., (1 2) and [1 2] apart in hash space as they are in equality.
 enum Seed : uint64_t {
-  kSeedInteger = 0x1001, kSeedFloat, kSeedRatio, kSeedFixed, kSeedChar, kSeedString, kSeedSymbol,
-  kSeedKeyword, kSeedList, kSeedTuple, kSeedVector, kSeedMap, kSeedSet, kSeedBinary, kSeedOther,
+  kSeedInteger = 0x1001,
+  kSeedFloat,
+  kSeedRatio,
+  kSeedFixed,
+  kSeedChar,
+  kSeedString,
+  kSeedSymbol,
+  kSeedKeyword,
+  kSeedList,
+  kSeedTuple,
+  kSeedVector,
+  kSeedMap,
+  kSeedSet,
+  kSeedBinary,
+  kSeedOther,
 };
 
 bool equal_arrays(Term a, Term b) {
@@ -34,7 +47,7 @@ bool equal_lists(Term a, Term b) {
     a = list_tail(a);
     b = list_tail(b);
   }
-  if (a.is_cons() || b.is_cons()) return false;  // different lengths
+  if (a.is_cons() || b.is_cons()) return false;                                // different lengths
   return a == b || (!a.is_empty_list() && !b.is_empty_list() && equal(a, b));  // improper tails
 }
 
@@ -138,7 +151,8 @@ uint64_t hash(Term t) {
     case Kind::kTuple:
     case Kind::kVector: {
       uint64_t h = kind_of(t) == Kind::kTuple ? kSeedTuple : kSeedVector;
-      for (size_t i = 0, n = array_count(t); i < n; ++i) h = hashing::combine(h, hash(array_at(t, i)));
+      for (size_t i = 0, n = array_count(t); i < n; ++i)
+        h = hashing::combine(h, hash(array_at(t, i)));
       return h;
     }
     case Kind::kMap: {

@@ -9,8 +9,8 @@
 // adds the stack at the top of the block, the old generation and the process roots.
 #pragma once
 
-#include <cstddef>
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <vector>

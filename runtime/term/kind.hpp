@@ -9,8 +9,24 @@
 namespace lona {
 
 enum class Kind : uint8_t {
-  kNil, kBoolean, kInteger, kFloat, kRatio, kFixed, kChar, kString, kSymbol, kKeyword,
-  kList, kTuple, kVector, kMap, kSet, kBinary, kUnbound, kInternal,
+  kNil,
+  kBoolean,
+  kInteger,
+  kFloat,
+  kRatio,
+  kFixed,
+  kChar,
+  kString,
+  kSymbol,
+  kKeyword,
+  kList,
+  kTuple,
+  kVector,
+  kMap,
+  kSet,
+  kBinary,
+  kUnbound,
+  kInternal,
 };
 
 inline Kind kind_of(Term t) {
@@ -18,18 +34,30 @@ inline Kind kind_of(Term t) {
   if (t.is_cons() || t.is_empty_list()) return Kind::kList;
   if (t.is_boxed()) {
     switch (object_tag(t)) {
-      case ObjTag::kTuple: return Kind::kTuple;
-      case ObjTag::kVector: return Kind::kVector;
-      case ObjTag::kMap: return Kind::kMap;
-      case ObjTag::kSet: return Kind::kSet;
-      case ObjTag::kRatio: return Kind::kRatio;
-      case ObjTag::kMetaSymbol: return Kind::kSymbol;
-      case ObjTag::kString: return Kind::kString;
-      case ObjTag::kBinary: return Kind::kBinary;
-      case ObjTag::kBigInt: return Kind::kInteger;
-      case ObjTag::kFloat: return Kind::kFloat;
-      case ObjTag::kFixedInt: return Kind::kFixed;
-      case ObjTag::kHashIndex: return Kind::kInternal;
+      case ObjTag::kTuple:
+        return Kind::kTuple;
+      case ObjTag::kVector:
+        return Kind::kVector;
+      case ObjTag::kMap:
+        return Kind::kMap;
+      case ObjTag::kSet:
+        return Kind::kSet;
+      case ObjTag::kRatio:
+        return Kind::kRatio;
+      case ObjTag::kMetaSymbol:
+        return Kind::kSymbol;
+      case ObjTag::kString:
+        return Kind::kString;
+      case ObjTag::kBinary:
+        return Kind::kBinary;
+      case ObjTag::kBigInt:
+        return Kind::kInteger;
+      case ObjTag::kFloat:
+        return Kind::kFloat;
+      case ObjTag::kFixedInt:
+        return Kind::kFixed;
+      case ObjTag::kHashIndex:
+        return Kind::kInternal;
     }
     return Kind::kInternal;
   }

@@ -62,8 +62,6 @@ inline FixedKind fixed_kind(Term t) { return static_cast<FixedKind>(object_aux(t
 inline uint64_t fixed_bits(Term t) { return object_of(t)[1]; }
 BigInt fixed_value(Term t);
 
-inline bool is_number(Term t) {
-  return is_integer(t) || is_float(t) || is_ratio(t) || is_fixed(t);
-}
+inline bool is_number(Term t) { return is_integer(t) || is_float(t) || is_ratio(t) || is_fixed(t); }
 
 }  // namespace lona

@@ -38,9 +38,9 @@ enum class ObjTag : uint8_t {
 constexpr uint8_t kFirstRawTag = 32;
 
 // aux flags
-constexpr uint8_t kAuxHasMeta = 0x80;     // tuple, vector, map, set: last payload word is metadata
-constexpr uint8_t kAuxF32 = 0x01;         // float
-constexpr uint8_t kAuxNegative = 0x01;    // bigint
+constexpr uint8_t kAuxHasMeta = 0x80;      // tuple, vector, map, set: last payload word is metadata
+constexpr uint8_t kAuxF32 = 0x01;          // float
+constexpr uint8_t kAuxNegative = 0x01;     // bigint
 constexpr uint8_t kAuxExplicitBig = 0x02;  // bigint written with N: prints with N even when small
 
 // Fixed-width integer kinds, in aux of kFixedInt.

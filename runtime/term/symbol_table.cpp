@@ -53,14 +53,10 @@ const SymbolTable::Entry& SymbolTable::entry(uint32_t index) const {
   return entries[index & (kChunkSize - 1)];
 }
 
-Term make_symbol(std::string_view full) {
-  return Term::symbol(SymbolTable::global().intern(full));
-}
+Term make_symbol(std::string_view full) { return Term::symbol(SymbolTable::global().intern(full)); }
 Term make_keyword(std::string_view full) {
   return Term::keyword(SymbolTable::global().intern(full));
 }
-const SymbolTable::Entry& name_entry(Term t) {
-  return SymbolTable::global().entry(t.name_index());
-}
+const SymbolTable::Entry& name_entry(Term t) { return SymbolTable::global().entry(t.name_index()); }
 
 }  // namespace lona

@@ -36,7 +36,8 @@ class Term {
 
   static constexpr Term from_raw(Word w) { return Term(w); }
   constexpr Word raw() const { return w_; }
-  constexpr bool operator==(const Term&) const = default;  // identity, not equality (see equality.hpp)
+  constexpr bool operator==(const Term&) const =
+      default;  // identity, not equality (see equality.hpp)
 
   // --- primary tag -------------------------------------------------------------------------------
   constexpr bool is_cons() const { return (w_ & 3) == 1; }
@@ -49,11 +50,10 @@ class Term {
   Word* cons_cell() const { return reinterpret_cast<Word*>(w_ - 1); }
   Word* boxed_object() const { return reinterpret_cast<Word*>(w_ - 2); }
 
-  // --- small integers ------------------------------------------------------------------------------
+  // --- small integers
+  // ------------------------------------------------------------------------------
   static constexpr bool fits_fixnum(int64_t v) { return v >= kFixnumMin && v <= kFixnumMax; }
-  static constexpr Term fixnum(int64_t v) {
-    return Term((static_cast<Word>(v) << 4) | kFixnumTag);
-  }
+  static constexpr Term fixnum(int64_t v) { return Term((static_cast<Word>(v) << 4) | kFixnumTag); }
   constexpr bool is_fixnum() const { return (w_ & 0xF) == kFixnumTag; }
   constexpr int64_t fixnum_value() const { return static_cast<int64_t>(w_) >> 4; }
 
@@ -69,7 +69,8 @@ class Term {
   constexpr uint32_t name_index() const { return static_cast<uint32_t>(w_ >> 8); }
   constexpr uint32_t char_value() const { return static_cast<uint32_t>(w_ >> 8); }
 
-  // --- constants -----------------------------------------------------------------------------------
+  // --- constants
+  // -----------------------------------------------------------------------------------
   static constexpr Term nil() { return Term(kNilWord); }
   static constexpr Term boolean(bool b) { return Term(b ? kTrueWord : kFalseWord); }
   static constexpr Term unbound() { return Term(kUnboundWord); }
@@ -103,6 +104,8 @@ class Term {
 static_assert(sizeof(Term) == sizeof(Word));
 
 // Unicode scalar values: what a char term may hold.
-constexpr bool is_scalar_value(uint32_t cp) { return cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF); }
+constexpr bool is_scalar_value(uint32_t cp) {
+  return cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
+}
 
 }  // namespace lona

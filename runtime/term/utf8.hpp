@@ -78,7 +78,8 @@ inline std::string code_point_name(uint32_t cp) {
   static constexpr char kDigits[] = "0123456789ABCDEF";
   std::string out = "U+";
   int digits = cp > 0xFFFF ? (cp > 0xFFFFF ? 6 : 5) : 4;
-  for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4) out.push_back(kDigits[(cp >> shift) & 0xF]);
+  for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4)
+    out.push_back(kDigits[(cp >> shift) & 0xF]);
   return out;
 }
 

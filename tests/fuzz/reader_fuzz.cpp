@@ -21,7 +21,9 @@ namespace {
   std::abort();
 }
 
-bool contains_nan(std::string_view printed) { return printed.find("##NaN") != std::string_view::npos; }
+bool contains_nan(std::string_view printed) {
+  return printed.find("##NaN") != std::string_view::npos;
+}
 
 }  // namespace
 
@@ -42,7 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         die("error without reason or position", e.message);
       }
       reader.recover();
-      if (reader.offset() <= before && reader.offset() < src.size()) die("recover made no progress", "");
+      if (reader.offset() <= before && reader.offset() < src.size())
+        die("recover made no progress", "");
       continue;
     }
     std::string printed = lona::print(form);
@@ -53,10 +56,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     lona::Reader::Status status = lona::read_one(heap, printed, &again, &error);
     heap.set_stress(true, 64);
     if (status != lona::Reader::Status::kForm) {
-      die("printed form does not read back", printed + "  (" + error.reason + ": " + error.message + ")");
+      die("printed form does not read back",
+          printed + "  (" + error.reason + ": " + error.message + ")");
     }
     form = heap.pop();
-    if (!contains_nan(printed) && !lona::equal(form, again)) die("round trip changed the value", printed);
+    if (!contains_nan(printed) && !lona::equal(form, again))
+      die("round trip changed the value", printed);
     if (lona::print(again) != printed) die("printing is not a fixed point", printed);
   }
   return 0;

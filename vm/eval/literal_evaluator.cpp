@@ -14,7 +14,7 @@ bool eval_top(Heap& heap, EvalError* error) {
   Term form = st.back();
   if (is_any_symbol(form)) {
     *error = {"not-implemented", str_cat("cannot evaluate the symbol ", print(form),
-                                              ": the compiler is not implemented yet")};
+                                         ": the compiler is not implemented yet")};
     return false;
   }
   if (form.is_cons()) {
@@ -29,14 +29,15 @@ bool eval_top(Heap& heap, EvalError* error) {
       return true;
     }
     *error = {"not-implemented", str_cat("cannot evaluate ", print(head), " forms",
-                                              ": the compiler is not implemented yet")};
+                                         ": the compiler is not implemented yet")};
     return false;
   }
   Kind k = kind_of(form);
   if (k != Kind::kTuple && k != Kind::kVector && k != Kind::kMap && k != Kind::kSet) return true;
 
-  size_t n = k == Kind::kMap ? 2 * map_count(form) : k == Kind::kSet ? set_count(form)
-                                                                      : array_count(form);
+  size_t n = k == Kind::kMap   ? 2 * map_count(form)
+             : k == Kind::kSet ? set_count(form)
+                               : array_count(form);
   size_t at = st.size() - 1;
   bool changed = false;
   for (size_t i = 0; i < n; ++i) {

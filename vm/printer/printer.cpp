@@ -15,8 +15,8 @@ namespace lona {
 namespace {
 
 // Deeper structures than this print as #<...>: they could not be read back anyway (the reader
-// stops at 1024 levels by default) and the printer must not exhaust the C++ stack. (An ASan debug build
-// spends about 1 KiB of stack per level of lists, so 10000 levels did not fit in 8 MiB.)
+// stops at 1024 levels by default) and the printer must not exhaust the C++ stack. (An ASan debug
+// build spends about 1 KiB of stack per level of lists, so 10000 levels did not fit in 8 MiB.)
 constexpr int kMaxPrintDepth = 5000;
 
 void print_float(std::string* out, Term t) {
@@ -55,7 +55,8 @@ void print_float(std::string* out, Term t) {
 // Uppercase hex, zero-padded to `digits`.
 void append_hex(std::string* out, uint32_t v, int digits) {
   static constexpr char kDigits[] = "0123456789ABCDEF";
-  for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4) out->push_back(kDigits[(v >> shift) & 0xF]);
+  for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4)
+    out->push_back(kDigits[(v >> shift) & 0xF]);
 }
 
 void print_escaped_code_point(std::string* out, uint32_t cp) {
@@ -69,11 +70,21 @@ void print_string(std::string* out, std::string_view s) {
   out->push_back('"');
   for (char c : s) {
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\t': out->append("\\t"); break;
-      case '\r': out->append("\\r"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
       default:
         if (is_invisible(static_cast<unsigned char>(c))) {
           print_escaped_code_point(out, static_cast<unsigned char>(c));
@@ -87,13 +98,26 @@ void print_string(std::string* out, std::string_view s) {
 
 void print_char(std::string* out, uint32_t cp) {
   switch (cp) {
-    case '\n': out->append("\\newline"); return;
-    case ' ': out->append("\\space"); return;
-    case '\t': out->append("\\tab"); return;
-    case '\r': out->append("\\return"); return;
-    case '\b': out->append("\\backspace"); return;
-    case '\f': out->append("\\formfeed"); return;
-    default: break;
+    case '\n':
+      out->append("\\newline");
+      return;
+    case ' ':
+      out->append("\\space");
+      return;
+    case '\t':
+      out->append("\\tab");
+      return;
+    case '\r':
+      out->append("\\return");
+      return;
+    case '\b':
+      out->append("\\backspace");
+      return;
+    case '\f':
+      out->append("\\formfeed");
+      return;
+    default:
+      break;
   }
   if (is_invisible(cp)) {
     print_escaped_code_point(out, cp);
@@ -128,22 +152,42 @@ class Printer {
     // of line so that these frames stay small (sanitizer builds give every temporary its own
     // slot, and the depth limit must fit the stack there too).
     switch (kind_of(t)) {
-      case Kind::kList: print_list(t, depth); return;
-      case Kind::kTuple: print_array(t, '[', ']', depth); return;
-      case Kind::kVector: print_array(t, '{', '}', depth); return;
-      case Kind::kMap: print_map(t, depth); return;
-      case Kind::kSet: print_set(t, depth); return;
-      default: print_atom(t); return;
+      case Kind::kList:
+        print_list(t, depth);
+        return;
+      case Kind::kTuple:
+        print_array(t, '[', ']', depth);
+        return;
+      case Kind::kVector:
+        print_array(t, '{', '}', depth);
+        return;
+      case Kind::kMap:
+        print_map(t, depth);
+        return;
+      case Kind::kSet:
+        print_set(t, depth);
+        return;
+      default:
+        print_atom(t);
+        return;
     }
   }
 
  private:
   [[gnu::noinline]] void print_atom(Term t) {
     switch (kind_of(t)) {
-      case Kind::kNil: out_->append("nil"); return;
-      case Kind::kBoolean: out_->append(t.is_true() ? "true" : "false"); return;
-      case Kind::kInteger: print_integer(out_, t); return;
-      case Kind::kFloat: print_float(out_, t); return;
+      case Kind::kNil:
+        out_->append("nil");
+        return;
+      case Kind::kBoolean:
+        out_->append(t.is_true() ? "true" : "false");
+        return;
+      case Kind::kInteger:
+        print_integer(out_, t);
+        return;
+      case Kind::kFloat:
+        print_float(out_, t);
+        return;
       case Kind::kRatio:
         print_integer(out_, ratio_numerator(t), false);
         out_->push_back('/');
@@ -153,21 +197,33 @@ class Printer {
         out_->append(fixed_value(t).to_string());
         out_->append(fixed_info(fixed_kind(t)).suffix);
         return;
-      case Kind::kChar: print_char(out_, t.char_value()); return;
-      case Kind::kString: print_string(out_, byte_view(t)); return;
-      case Kind::kSymbol: out_->append(name_entry(bare_symbol(t)).full); return;
+      case Kind::kChar:
+        print_char(out_, t.char_value());
+        return;
+      case Kind::kString:
+        print_string(out_, byte_view(t));
+        return;
+      case Kind::kSymbol:
+        out_->append(name_entry(bare_symbol(t)).full);
+        return;
       case Kind::kKeyword:
         out_->push_back(':');
         out_->append(name_entry(t).full);
         return;
-      case Kind::kBinary: print_binary(byte_view(t)); return;
-      case Kind::kUnbound: out_->append("#<unbound>"); return;
+      case Kind::kBinary:
+        print_binary(byte_view(t));
+        return;
+      case Kind::kUnbound:
+        out_->append("#<unbound>");
+        return;
       case Kind::kList:
       case Kind::kTuple:
       case Kind::kVector:
       case Kind::kMap:
       case Kind::kSet:
-      case Kind::kInternal: out_->append("#<internal>"); return;
+      case Kind::kInternal:
+        out_->append("#<internal>");
+        return;
     }
   }
 

@@ -62,17 +62,15 @@ std::optional<FixedKind> take_fixed_suffix(std::string_view* body) {
 }
 
 // digits (already without separators and sign) in radix -> integer term, fixed or bigint.
-NumberResult integer_result(Heap& heap, std::string_view token, std::string_view digits,
-                            int radix, bool negative, std::optional<FixedKind> fixed,
-                            bool explicit_big) {
+NumberResult integer_result(Heap& heap, std::string_view token, std::string_view digits, int radix,
+                            bool negative, std::optional<FixedKind> fixed, bool explicit_big) {
   std::optional<BigInt> v = BigInt::parse(digits, radix);
   if (!v) return fail(token, str_cat("bad digits for base ", radix));
   if (negative) *v = -*v;
   if (fixed) {
     std::optional<Term> t = make_fixed(heap, *fixed, *v);
     if (!t) {
-      return fail(token,
-                  str_cat("out of range for ", fixed_info(*fixed).suffix));
+      return fail(token, str_cat("out of range for ", fixed_info(*fixed).suffix));
     }
     return success(*t);
   }
@@ -102,8 +100,8 @@ bool valid_float_syntax(std::string_view s, bool allow_integer) {
   return i == s.size() && (fraction_or_exponent || allow_integer);
 }
 
-NumberResult float_result(Heap& heap, std::string_view token, std::string_view body,
-                          bool negative, bool f32) {
+NumberResult float_result(Heap& heap, std::string_view token, std::string_view body, bool negative,
+                          bool f32) {
   double d = 0;
   float f = 0;
   std::from_chars_result r = f32 ? std::from_chars(body.data(), body.data() + body.size(), f)
@@ -112,7 +110,8 @@ NumberResult float_result(Heap& heap, std::string_view token, std::string_view b
     // Too small rounds toward zero (as strtod and Clojure do); too large is an error.
     std::string text(body);
     d = f32 ? std::strtof(text.c_str(), nullptr) : std::strtod(text.c_str(), nullptr);
-    if (std::isinf(d)) return fail(token, f32 ? "out of range for f32" : "out of range for a float");
+    if (std::isinf(d))
+      return fail(token, f32 ? "out of range for f32" : "out of range for a float");
     f = static_cast<float>(d);
     r.ec = std::errc();
     r.ptr = body.data() + body.size();
@@ -150,7 +149,8 @@ NumberResult parse_number(Heap& heap, std::string_view token) {
   if (r != std::string_view::npos && all_decimal(s.substr(0, r))) {
     std::string_view radix_text = s.substr(0, r);
     int radix = 0;
-    auto [ptr, ec] = std::from_chars(radix_text.data(), radix_text.data() + radix_text.size(), radix);
+    auto [ptr, ec] =
+        std::from_chars(radix_text.data(), radix_text.data() + radix_text.size(), radix);
     if (ec != std::errc() || radix < 2 || radix > 36) {
       return fail(token, "the radix must be from 2 to 36", "invalid-radix");
     }

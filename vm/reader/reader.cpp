@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <limits>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "runtime/support/str_cat.hpp"
@@ -28,8 +28,19 @@ bool is_closer(int c) { return c == ')' || c == ']' || c == '}'; }
 // Characters that end a token (besides whitespace).
 bool is_terminator(int c) {
   switch (c) {
-    case '(': case ')': case '[': case ']': case '{': case '}':
-    case '"': case ';': case '`': case '~': case '^': case '@': case '\\':
+    case '(':
+    case ')':
+    case '[':
+    case ']':
+    case '{':
+    case '}':
+    case '"':
+    case ';':
+    case '`':
+    case '~':
+    case '^':
+    case '@':
+    case '\\':
       return true;
     default:
       return false;
@@ -41,8 +52,20 @@ bool is_symbol_start(unsigned char c) {
   if (c >= 0x80) return true;  // non-ASCII letters (validated as UTF-8 separately)
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
   switch (c) {
-    case '*': case '+': case '!': case '-': case '_': case '?': case '<': case '>': case '=':
-    case '&': case '.': case '/': case '$': case '%':
+    case '*':
+    case '+':
+    case '!':
+    case '-':
+    case '_':
+    case '?':
+    case '<':
+    case '>':
+    case '=':
+    case '&':
+    case '.':
+    case '/':
+    case '$':
+    case '%':
       return true;
     default:
       return false;
@@ -125,8 +148,7 @@ class ReadPass {
       case '\'':
         ++pos_;
         return read_prefixed(depth, "quote", start);
-      case '`':
-      {
+      case '`': {
         // Each level of syntax-quote multiplies the size of what it quotes (as in Clojure), so
         // nesting is bounded to keep the expansion linear in the size of the source.
         if (syntax_quote_nesting_ >= kMaxSyntaxQuoteNesting) {
@@ -357,11 +379,21 @@ class ReadPass {
     switch (c) {
       case kEof:
         return fail_at(at, "unexpected-eof", "unexpected end of input: unterminated string");
-      case 'n': out->push_back('\n'); break;
-      case 't': out->push_back('\t'); break;
-      case 'r': out->push_back('\r'); break;
-      case '\\': out->push_back('\\'); break;
-      case '"': out->push_back('"'); break;
+      case 'n':
+        out->push_back('\n');
+        break;
+      case 't':
+        out->push_back('\t');
+        break;
+      case 'r':
+        out->push_back('\r');
+        break;
+      case '\\':
+        out->push_back('\\');
+        break;
+      case '"':
+        out->push_back('"');
+        break;
       case 'u': {
         ++pos_;
         uint32_t cp;
@@ -387,8 +419,7 @@ class ReadPass {
       }
       default: {
         std::string shown = c < 0x80 && !is_control(c) ? std::string(1, static_cast<char>(c)) : "";
-        return fail_at(at, "invalid-escape",
-                       str_cat("invalid escape \\", shown, " in string"));
+        return fail_at(at, "invalid-escape", str_cat("invalid escape \\", shown, " in string"));
       }
     }
     ++pos_;
@@ -475,9 +506,8 @@ class ReadPass {
       anon_->max_index = std::max(anon_->max_index, 1);
     } else if (tok == "%&") {
       anon_->rest = true;
-    } else if (tok.size() <= 4 && std::all_of(tok.begin() + 1, tok.end(), [](char c) {
-                 return is_digit(c);
-               })) {
+    } else if (tok.size() <= 4 &&
+               std::all_of(tok.begin() + 1, tok.end(), [](char c) { return is_digit(c); })) {
       anon_->numbered = true;
       anon_->max_index = std::max(anon_->max_index, std::stoi(std::string(tok.substr(1))));
     }
@@ -510,7 +540,7 @@ class ReadPass {
     static constexpr struct {
       std::string_view name;
       uint32_t cp;
-    } kNamed[] = {{"newline", '\n'}, {"space", ' '},     {"tab", '\t'},
+    } kNamed[] = {{"newline", '\n'}, {"space", ' '},      {"tab", '\t'},
                   {"return", '\r'},  {"backspace", '\b'}, {"formfeed", '\f'}};
     for (const auto& named : kNamed) {
       if (tok == named.name) {
@@ -734,9 +764,9 @@ class ReadPass {
         uint32_t cp = 0;  // text came from read_string_body: valid UTF-8
         size_t n = utf8::decode(text, i, &cp);
         if (cp > limit) {
-          return fail_at(start, "invalid-byte",
-                         str_cat("character ", utf8::code_point_name(cp),
-                                      " has no ", encoding, " encoding"));
+          return fail_at(
+              start, "invalid-byte",
+              str_cat("character ", utf8::code_point_name(cp), " has no ", encoding, " encoding"));
         }
         bytes.push_back(static_cast<char>(cp));
         i += n;
@@ -809,11 +839,11 @@ class ReadPass {
         spec = spec.substr(slash + 1);
         slash = spec.find('/');
         std::string_view mod = spec.substr(0, slash);
-        if (mod != "be" && mod != "le" && mod != "native" && mod != "signed" &&
-            mod != "unsigned" && mod != "bytes") {
-          return fail_at(start, "invalid-bits",
-                         str_cat("unknown #bits modifier ", mod,
-                                      " (be le native signed unsigned bytes)"));
+        if (mod != "be" && mod != "le" && mod != "native" && mod != "signed" && mod != "unsigned" &&
+            mod != "bytes") {
+          return fail_at(
+              start, "invalid-bits",
+              str_cat("unknown #bits modifier ", mod, " (be le native signed unsigned bytes)"));
         }
         push(make_keyword(mod));
         ++parts;
@@ -891,7 +921,7 @@ class ReadPass {
       }
       st_.pop_back();  // the spent cursor
     } else {
-      size_t count = k == Kind::kMap ? 2 * map_count(form)
+      size_t count = k == Kind::kMap   ? 2 * map_count(form)
                      : k == Kind::kSet ? set_count(form)
                                        : array_count(form);
       for (size_t i = 0; i < count; ++i) {
@@ -938,7 +968,7 @@ class ReadPass {
         if (from == s) return to;
       }
       Term fresh = make_symbol(str_cat(name.substr(0, name.size() - 1), "__",
-                                            gensym_counter.fetch_add(1) + 1, "__auto__"));
+                                       gensym_counter.fetch_add(1) + 1, "__auto__"));
       gensyms_.emplace_back(s, fresh);
       return fresh;
     }

@@ -29,13 +29,12 @@ void FormStream::drain(bool at_end, const OnForm& on_form, const OnError& on_err
   ReaderOptions options;
   options.first_line = first_line_;
   Reader reader(heap_, buffer_, options);
-  size_t consumed = 0;
+  size_t consumed;  // how much of buffer_ is done with, set where the loop ends
   for (;;) {
     size_t before = reader.offset();
     Term form;
     Reader::Status status = reader.next(&form);
     if (status == Reader::Status::kForm) {
-      consumed = reader.offset();
       on_form(form);
       continue;
     }
@@ -49,7 +48,6 @@ void FormStream::drain(bool at_end, const OnForm& on_form, const OnError& on_err
     }
     on_error(reader.error());
     reader.recover();
-    consumed = reader.offset();
   }
   first_line_ += static_cast<int>(std::count(buffer_.begin(), buffer_.begin() + consumed, '\n'));
   buffer_.erase(0, consumed);

@@ -41,8 +41,8 @@ int run_batch_repl(std::istream& in, std::ostream& out, Evaluator& evaluator) {
     out.flush();
   };
   auto on_error = [&](const ReadError& e) {
-    out << "ERROR :" << e.reason << ' ' << one_line(e.message) << " (line " << e.line
-        << ", column " << e.column << ")\n";
+    out << "ERROR :" << e.reason << ' ' << one_line(e.message) << " (line " << e.line << ", column "
+        << e.column << ")\n";
     out.flush();
   };
   std::string line;
@@ -61,7 +61,9 @@ int run_interactive_repl(Evaluator& evaluator) {
   using_history();
   if (!history.empty()) read_history(history.c_str());
 
-  std::cout << "Lona " << "0.1.0" << " - Ctrl-D to exit\n";
+  std::cout << "Lona "
+            << "0.1.0"
+            << " - Ctrl-D to exit\n";
   auto on_form = [&](Term form) {
     EvalResult r = evaluator.eval(heap, form);
     if (r.ok) {

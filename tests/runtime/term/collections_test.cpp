@@ -17,6 +17,7 @@
 #include "runtime/term/number.hpp"
 #include "runtime/term/symbol_table.hpp"
 #include "runtime/term/text.hpp"
+#include "tests/support/term_builder.hpp"
 #include "vm/printer/printer.hpp"
 
 namespace lona {
@@ -26,38 +27,15 @@ BigInt pow2(size_t n) { return BigInt::from_int64(1).shifted_left(n); }
 
 // A heap big enough that no test here collects (TearDown checks it), so the builders can take
 // terms by value: nothing moves while a test runs.
-class CollectionsTest : public ::testing::Test {
+struct OwnedHeap {
+  Heap owned_heap{1 << 18};
+};
+
+class CollectionsTest : public ::testing::Test, protected OwnedHeap, protected TermBuilder {
  protected:
+  CollectionsTest() : TermBuilder{owned_heap} {}
   void TearDown() override { EXPECT_EQ(h.collections(), 0u) << "the test assumed no collection"; }
 
-  Term push_all(const std::vector<Term>& xs) {
-    for (Term x : xs) h.push(x);
-    return Term::nil();
-  }
-  Term lst(const std::vector<Term>& xs) {
-    push_all(xs);
-    return list_from_stack(h, xs.size());
-  }
-  Term tup(const std::vector<Term>& xs) {
-    push_all(xs);
-    return tuple_from_stack(h, xs.size());
-  }
-  Term vec(const std::vector<Term>& xs) {
-    push_all(xs);
-    return vector_from_stack(h, xs.size());
-  }
-  // Keys and values alternate: {k0, v0, k1, v1, ...}.
-  Term map(const std::vector<Term>& kvs) {
-    EXPECT_EQ(kvs.size() % 2, 0u);
-    push_all(kvs);
-    return map_from_stack(h, kvs.size() / 2);
-  }
-  Term set(const std::vector<Term>& xs) {
-    push_all(xs);
-    return set_from_stack(h, xs.size());
-  }
-  Term I(int64_t v) { return make_integer(h, v); }
-  Term S(std::string_view s) { return make_string(h, s); }
   static Term K(std::string_view s) { return make_keyword(s); }
   static Term Y(std::string_view s) { return make_symbol(s); }
 
@@ -86,8 +64,6 @@ class CollectionsTest : public ::testing::Test {
     ks.push_back(set({I(salt), S("e")}));
     return ks;
   }
-
-  Heap h{1 << 18};
 };
 
 // --- kinds ---------------------------------------------------------------------------------------

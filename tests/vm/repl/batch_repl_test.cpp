@@ -24,9 +24,7 @@ std::vector<std::string> run(const std::string& input) {
 
 using Lines = std::vector<std::string>;
 
-TEST(BatchRepl, OneLinePerForm) {
-  EXPECT_EQ(run("1 2 3\n:a\n"), (Lines{"1", "2", "3", ":a"}));
-}
+TEST(BatchRepl, OneLinePerForm) { EXPECT_EQ(run("1 2 3\n:a\n"), (Lines{"1", "2", "3", ":a"})); }
 
 TEST(BatchRepl, EmptyInputAndCommentsPrintNothing) {
   EXPECT_TRUE(run("").empty());

@@ -46,8 +46,7 @@ class LonaCommand : public ::testing::Test {
     std::string cmd = std::string(LONA_BINARY) + " " + args + " < " + (dir_ / "in").string() +
                       " > " + (dir_ / "out").string() + " 2> " + (dir_ / "err").string();
     int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir_ / "out"),
-            slurp(dir_ / "err")};
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir_ / "out"), slurp(dir_ / "err")};
   }
 
   fs::path dir_;
@@ -155,8 +154,8 @@ TEST_F(LonaCommand, InteractiveReplOnATerminal) {
     }
   }
   if (done == 0) {  // still running after 10 s: the test fails below
-    ADD_FAILURE() << "the REPL did not exit on Ctrl-D; terminal output:\n" << seen << "\nwchan: "
-                  << slurp("/proc/" + std::to_string(pid) + "/wchan");
+    ADD_FAILURE() << "the REPL did not exit on Ctrl-D; terminal output:\n"
+                  << seen << "\nwchan: " << slurp("/proc/" + std::to_string(pid) + "/wchan");
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
   }
