@@ -1,6 +1,12 @@
 #include "vm/repl/repl.hpp"
 
 #include <editline/readline.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
 
 #include <cstdlib>
 #include <iostream>
@@ -54,41 +60,111 @@ int run_batch_repl(std::istream& in, std::ostream& out, Evaluator& evaluator) {
   return 0;
 }
 
-int run_interactive_repl(Evaluator& evaluator) {
-  Heap heap;
-  FormStream stream(heap);
-  std::string history = history_path();
-  using_history();
-  if (!history.empty()) read_history(history.c_str());
+namespace {
 
-  std::cout << "Lona "
-            << "0.1.0"
-            << " - Ctrl-D to exit\n";
-  auto on_form = [&](Term form) {
-    EvalResult r = evaluator.eval(heap, form);
-    if (r.ok) {
-      std::cout << print(r.value) << std::endl;
-    } else {
-      std::cout << "error: " << r.error.message << " (:" << r.error.reason << ")" << std::endl;
-    }
-  };
-  auto on_error = [&](const ReadError& e) {
-    std::cout << "error: " << e.message << " (:" << e.reason << ") at line " << e.line
-              << ", column " << e.column << std::endl;
-  };
-  for (;;) {
-    char* raw = readline(stream.pending() ? "  ... " : "lona> ");
-    if (raw == nullptr) break;  // Ctrl-D
-    std::string line(raw);
-    std::free(raw);
-    if (line.find_first_not_of(" \t") != std::string::npos) {
-      add_history(line.c_str());
-      if (!history.empty()) write_history(history.c_str());
-    }
-    line.push_back('\n');
-    stream.feed(line, on_form, on_error);
+// The interactive session, reached from libedit's line callback (which takes no user data).
+struct Session {
+  Heap heap;
+  FormStream stream{heap};
+  Evaluator* evaluator = nullptr;
+  std::string history;
+  bool done = false;
+  bool line_complete = false;
+};
+Session* g_session = nullptr;
+
+// Ctrl-C only wakes the event loop (self-pipe); the loop drops the line being typed.
+int g_interrupt_pipe[2] = {-1, -1};
+void on_sigint(int) {
+  char c = 1;
+  [[maybe_unused]] ssize_t n = write(g_interrupt_pipe[1], &c, 1);
+}
+
+const char* prompt() { return g_session->stream.pending() ? "  ... " : "lona> "; }
+
+void on_line(char* raw) {
+  Session& s = *g_session;
+  if (raw == nullptr) {  // Ctrl-D
+    s.done = true;
+    return;
   }
-  stream.finish(on_form, on_error);
+  std::string line(raw);
+  std::free(raw);
+  if (line.find_first_not_of(" \t") != std::string::npos) {
+    add_history(line.c_str());
+    if (!s.history.empty()) write_history(s.history.c_str());
+  }
+  line.push_back('\n');
+  s.stream.feed(
+      line,
+      [&](Term form) {
+        EvalResult r = s.evaluator->eval(s.heap, form);
+        if (r.ok) {
+          std::cout << print(r.value) << std::endl;
+        } else {
+          std::cout << "error: " << r.error.message << " (:" << r.error.reason << ")" << std::endl;
+        }
+      },
+      [](const ReadError& e) {
+        std::cout << "error: " << e.message << " (:" << e.reason << ") at line " << e.line
+                  << ", column " << e.column << std::endl;
+      });
+  s.line_complete = true;
+}
+
+}  // namespace
+
+int run_interactive_repl(Evaluator& evaluator) {
+  Session session;
+  session.evaluator = &evaluator;
+  session.history = history_path();
+  g_session = &session;
+  using_history();
+  if (!session.history.empty()) read_history(session.history.c_str());
+
+  if (pipe2(g_interrupt_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return 1;
+  struct sigaction action = {}, previous = {};
+  action.sa_handler = on_sigint;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &action, &previous);
+  rl_catch_signals = 0;
+
+  std::cout << "Lona 0.1.0 - Ctrl-D to exit, Ctrl-C to drop the current input" << std::endl;
+  rl_callback_handler_install(prompt(), on_line);
+  while (!session.done) {
+    pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {g_interrupt_pipe[0], POLLIN, 0}};
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if ((fds[1].revents & POLLIN) != 0) {  // Ctrl-C: drop the line and any open form
+      char buf[64];
+      while (read(g_interrupt_pipe[0], buf, sizeof buf) > 0) {
+      }
+      session.stream.reset();
+      rl_replace_line("", 0);
+      std::cout << std::endl;
+      rl_callback_handler_remove();
+      rl_callback_handler_install(prompt(), on_line);
+      continue;
+    }
+    if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+      rl_callback_read_char();
+      if (session.line_complete && !session.done) {
+        // Start the next line now, with the prompt that says whether a form is still open
+        // (libedit would otherwise show the old prompt only when the next key arrives).
+        session.line_complete = false;
+        rl_callback_handler_remove();
+        rl_callback_handler_install(prompt(), on_line);
+      }
+    }
+  }
+  rl_callback_handler_remove();
+  sigaction(SIGINT, &previous, nullptr);
+  close(g_interrupt_pipe[0]);
+  close(g_interrupt_pipe[1]);
+  g_session = nullptr;
   std::cout << std::endl;
   return 0;
 }

@@ -89,11 +89,13 @@ TEST_F(LonaCommand, HelpAndUnknownCommands) {
   EXPECT_NE(bad.err.find("usage:"), std::string::npos);
 }
 
-// Reads from the pty until `want` appears or a few seconds pass; returns all that was read.
-std::string read_until(int fd, const std::string& want, std::string* seen) {
+// Reads from the pty into *seen until `want` appears at or after offset `from`, or 10 s pass.
+// (The line editor may redraw the prompt with each key, so callers pass where to look from.)
+std::string read_until(int fd, const std::string& want, std::string* seen, size_t from = 0) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   char buf[4096];
-  while (seen->find(want) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+  while (seen->find(want, from) == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
     pollfd p{fd, POLLIN, 0};
     if (poll(&p, 1, 100) <= 0) continue;
     ssize_t n = read(fd, buf, sizeof buf);
@@ -128,17 +130,31 @@ TEST_F(LonaCommand, InteractiveReplOnATerminal) {
   EXPECT_NE(seen.find("[1 2]"), std::string::npos) << seen;
   EXPECT_NE(seen.find("error: unmatched delimiter )"), std::string::npos) << seen;
 
+  // Ctrl-C drops the open form: what follows is read afresh.
+  read_until(master, "lona> ", &seen, seen.find("unmatched"));
+  usleep(200000);
+  const char open_form[] = "[5\n";
+  ASSERT_EQ(write(master, open_form, 3), 3);
+  size_t from = seen.size();
+  read_until(master, "... ", &seen, from);
+  size_t continuation = seen.find("... ", from);
+  ASSERT_NE(continuation, std::string::npos) << seen;
+  ASSERT_EQ(write(master, "\x03", 1), 1);
+  read_until(master, "lona> ", &seen, continuation);
+  size_t fresh_prompt = seen.find("lona> ", continuation);
+  ASSERT_NE(fresh_prompt, std::string::npos) << seen;
+  usleep(200000);  // the prompt is drawn just before the editor reads
+  const char fresh[] = "[6]\n";
+  ASSERT_EQ(write(master, fresh, 4), 4);
+  read_until(master, "[6]\r\n[6]", &seen, fresh_prompt);
+  EXPECT_NE(seen.find("[6]\r\n[6]", fresh_prompt), std::string::npos) << seen;
+  EXPECT_EQ(seen.find("[5 6]"), std::string::npos) << seen;
+
   // Ctrl-D at the next prompt ends the REPL. Like a person, wait for that prompt first: a Ctrl-D
   // typed while the line editor is not reading reaches the terminal in cooked mode instead.
-  size_t error_at = seen.find("unmatched delimiter");
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (seen.find("lona> ", error_at) == std::string::npos &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::string more;
-    read_until(master, "lona> ", &more);
-    seen += more;
-  }
-  ASSERT_NE(seen.find("lona> ", error_at), std::string::npos) << seen;
+  size_t last_output = seen.rfind("[6]");
+  read_until(master, "lona> ", &seen, last_output);
+  ASSERT_NE(seen.find("lona> ", last_output), std::string::npos) << seen;
   usleep(200000);  // the prompt is drawn just before the editor reads
   const char eof[] = "\x04";
   ASSERT_EQ(write(master, eof, 1), 1);
