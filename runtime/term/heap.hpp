@@ -41,6 +41,11 @@ class Heap {
 
   // The term stack: a root set that code building terms pushes intermediate values onto.
   std::vector<Term>& stack() { return stack_; }
+  // One more root range, kept up to date by collections (an interpreter's argument registers).
+  void set_register_roots(Term* registers, size_t count) {
+    registers_ = registers;
+    register_count_ = count;
+  }
   void push(Term t) { stack_.push_back(t); }
   Term pop() {
     Term t = stack_.back();
@@ -79,6 +84,8 @@ class Heap {
   size_t stress_slack_ = 0;
   std::vector<Term> stack_;
   std::vector<Term*> rooted_;  // live Rooted handles, innermost last
+  Term* registers_ = nullptr;
+  size_t register_count_ = 0;
 };
 
 // Keeps one term alive and up to date across collections. Strictly scoped (LIFO).

@@ -25,6 +25,9 @@ enum class Kind : uint8_t {
   kMap,
   kSet,
   kBinary,
+  kFunction,
+  kVar,
+  kNamespace,
   kUnbound,
   kInternal,
 };
@@ -46,6 +49,8 @@ inline Kind kind_of(Term t) {
         return Kind::kRatio;
       case ObjTag::kMetaSymbol:
         return Kind::kSymbol;
+      case ObjTag::kClosure:
+        return Kind::kFunction;
       case ObjTag::kString:
         return Kind::kString;
       case ObjTag::kBinary:
@@ -64,6 +69,9 @@ inline Kind kind_of(Term t) {
   if (t.is_symbol()) return Kind::kSymbol;
   if (t.is_keyword()) return Kind::kKeyword;
   if (t.is_char()) return Kind::kChar;
+  if (t.is_native_fn()) return Kind::kFunction;
+  if (t.is_var()) return Kind::kVar;
+  if (t.is_ns()) return Kind::kNamespace;
   if (t.is_nil()) return Kind::kNil;
   if (t.is_boolean()) return Kind::kBoolean;
   if (t.is_unbound()) return Kind::kUnbound;

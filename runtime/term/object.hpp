@@ -27,6 +27,7 @@ enum class ObjTag : uint8_t {
   kSet = 3,         // [index, e0, e1, ..., meta?]
   kRatio = 4,       // [numerator, denominator]  both integers, reduced, denominator > 1
   kMetaSymbol = 5,  // [symbol, meta]  a symbol carrying metadata; equal to the bare symbol
+  kClosure = 6,     // [code, captured values...]  code: the function's Code* as a fixnum (ptr >> 3)
   // Raw payloads.
   kString = 32,     // [byte length, UTF-8 bytes...]
   kBinary = 33,     // [byte length, bytes...]

@@ -13,6 +13,9 @@
 //   0000_0111  symbol    (intern table index in bits 63..8)
 //   0001_0111  keyword   (intern table index in bits 63..8)
 //   0010_0111  char      (Unicode scalar value in bits 63..8)
+//   0011_0111  native function (intrinsic id in bits 63..8)
+//   0100_0111  var       (index into the realm's var table)
+//   0101_0111  namespace (index into the realm's namespace table)
 //   xxxx_1011  constants: nil, true, false, unbound, the empty list
 //
 // Symbols and keywords are realm-global and never move, so they are immediates. Everything on a
@@ -66,6 +69,15 @@ class Term {
   constexpr bool is_symbol() const { return (w_ & 0xFF) == kSymbolTag; }
   constexpr bool is_keyword() const { return (w_ & 0xFF) == kKeywordTag; }
   constexpr bool is_char() const { return (w_ & 0xFF) == kCharTag; }
+
+  // --- realm-global entities: intrinsics, vars, namespaces (never on a heap) -------------------
+  static constexpr Term native_fn(uint32_t id) { return Term(Word{id} << 8 | kNativeFnTag); }
+  static constexpr Term var(uint32_t index) { return Term(Word{index} << 8 | kVarTag); }
+  static constexpr Term ns(uint32_t index) { return Term(Word{index} << 8 | kNsTag); }
+  constexpr bool is_native_fn() const { return (w_ & 0xFF) == kNativeFnTag; }
+  constexpr bool is_var() const { return (w_ & 0xFF) == kVarTag; }
+  constexpr bool is_ns() const { return (w_ & 0xFF) == kNsTag; }
+  constexpr uint32_t index() const { return static_cast<uint32_t>(w_ >> 8); }
   constexpr uint32_t name_index() const { return static_cast<uint32_t>(w_ >> 8); }
   constexpr uint32_t char_value() const { return static_cast<uint32_t>(w_ >> 8); }
 
@@ -92,6 +104,9 @@ class Term {
   static constexpr Word kSymbolTag = 0x07;
   static constexpr Word kKeywordTag = 0x17;
   static constexpr Word kCharTag = 0x27;
+  static constexpr Word kNativeFnTag = 0x37;
+  static constexpr Word kVarTag = 0x47;
+  static constexpr Word kNsTag = 0x57;
   static constexpr Word kNilWord = 0x0B;
   static constexpr Word kTrueWord = 0x1B;
   static constexpr Word kFalseWord = 0x2B;

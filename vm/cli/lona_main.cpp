@@ -25,7 +25,7 @@ constexpr std::string_view kUsage =
 
 int eval_command(std::string_view source) {
   lona::Heap heap;
-  lona::LiteralEvaluator evaluator;
+  lona::CompilingEvaluator evaluator;
   lona::Reader reader(heap, source);
   lona::Term form;
   std::string last = "nil";
@@ -54,13 +54,13 @@ int eval_command(std::string_view source) {
 int main(int argc, char** argv) {
   std::vector<std::string_view> args(argv + 1, argv + argc);
   if (args.empty() || (args.size() == 1 && args[0] == "repl")) {
-    lona::LiteralEvaluator evaluator;
+    lona::CompilingEvaluator evaluator;
     if (!isatty(STDIN_FILENO)) return lona::run_batch_repl(std::cin, std::cout, evaluator);
     return lona::run_interactive_repl(evaluator);
   }
   if (args.size() == 2 && args[0] == "repl" && args[1] == "--batch") {
     std::ios::sync_with_stdio(false);
-    lona::LiteralEvaluator evaluator;
+    lona::CompilingEvaluator evaluator;
     return lona::run_batch_repl(std::cin, std::cout, evaluator);
   }
   if (args.size() == 2 && args[0] == "eval") return eval_command(args[1]);

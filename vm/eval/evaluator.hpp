@@ -1,9 +1,11 @@
 // vm/eval: what the REPL and the command line evaluate forms with.
 //
-// Until the compiler exists, LiteralEvaluator evaluates self-evaluating forms (and collections
-// of them) and quote; anything else is an :not-implemented error.
+// CompilingEvaluator compiles each top-level form and runs it (the language). LiteralEvaluator
+// evaluates only self-evaluating forms and quote, without namespaces or code: the reader's tests
+// and tools that must not run code use it.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "runtime/term/heap.hpp"
@@ -37,6 +39,25 @@ class Evaluator {
 class LiteralEvaluator final : public Evaluator {
  public:
   EvalResult eval(Heap& heap, Term form) override;
+};
+
+class Interpreter;
+
+// Boots the realm's namespaces once (lona.core with its intrinsics, user referring lona.core)
+// and returns the index of `user`.
+uint32_t boot_namespaces();
+
+class CompilingEvaluator final : public Evaluator {
+ public:
+  CompilingEvaluator();
+  ~CompilingEvaluator() override;
+  EvalResult eval(Heap& heap, Term form) override;
+  uint32_t current_ns() const { return ns_; }
+
+ private:
+  std::unique_ptr<Interpreter> interp_;
+  Heap* heap_ = nullptr;  // the heap interp_ runs on
+  uint32_t ns_;
 };
 
 }  // namespace lona

@@ -10,6 +10,9 @@
 #include "runtime/term/symbol_table.hpp"
 #include "runtime/term/text.hpp"
 #include "runtime/term/utf8.hpp"
+#include "vm/bytecode/code.hpp"
+#include "vm/intrinsics/native_context.hpp"
+#include "vm/namespace/namespaces.hpp"
 
 namespace lona {
 namespace {
@@ -129,6 +132,18 @@ void print_char(std::string* out, uint32_t cp) {
 
 // `with_n`: mark explicit and beyond-int64 bigints with N (not inside a ratio, whose literal
 // syntax has no N).
+// Functions have no literal: #<fn name>.
+void print_function(std::string* out, Term t) {
+  out->append("#<fn ");
+  if (t.is_native_fn()) {
+    out->append(intrinsic(t.index()).name);
+  } else {
+    Term name = code_of(payload_term(t, 0))->name;
+    out->append(name.is_nil() ? "anonymous" : name_entry(name).full);
+  }
+  out->push_back('>');
+}
+
 void print_integer(std::string* out, Term t, bool with_n = true) {
   if (t.is_fixnum()) {
     out->append(std::to_string(t.fixnum_value()));
@@ -215,6 +230,22 @@ class Printer {
         return;
       case Kind::kUnbound:
         out_->append("#<unbound>");
+        return;
+      case Kind::kFunction:
+        print_function(out_, t);
+        return;
+      case Kind::kVar: {
+        const Var& v = Namespaces::global().var(t.index());
+        out_->append("#'");
+        out_->append(name_entry(Namespaces::global().ns_name(v.ns)).full);
+        out_->push_back('/');
+        out_->append(name_entry(v.name).full);
+        return;
+      }
+      case Kind::kNamespace:
+        out_->append("#<ns ");
+        out_->append(name_entry(Namespaces::global().ns_name(t.index())).full);
+        out_->push_back('>');
         return;
       case Kind::kList:
       case Kind::kTuple:

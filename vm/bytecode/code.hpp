@@ -1,0 +1,118 @@
+// vm/bytecode: the register bytecode that the compiler emits and the interpreter runs.
+//
+// An instruction is 32 bits: opcode in the low byte, then three 8-bit operands A B C, or A and a
+// 16-bit Bx (sBx when signed, biased by kSBxBias). R[n] is register n of the running frame (a
+// "Y register": a frame slot on the VM stack, a GC root); X[n] is an argument register (where a
+// call finds its arguments). Pattern tests either fall through to the next instruction (a jump to
+// the next clause) when the test fails, or skip it when it succeeds.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/term/term.hpp"
+
+namespace lona {
+
+struct Var;
+
+#define LONA_OPCODES(X)                                                                  \
+  X(LoadK)       /* A Bx   R[A] = K[Bx] */                                               \
+  X(LoadInt)     /* A sBx  R[A] = sBx */                                                 \
+  X(Move)        /* A B    R[A] = R[B] */                                                \
+  X(GetVar)      /* A Bx   R[A] = root of var Bx of the code; :undefined when unbound */ \
+  X(DefVar)      /* A Bx   root of var Bx = a literal copy of R[A]; R[A] = the var */    \
+  X(GetCapture)  /* A B    R[A] = captured value B of the running closure */             \
+  X(Self)        /* A      R[A] = the running closure */                                 \
+  X(Closure)     /* A Bx   R[A] = closure of nested code Bx over its captures */         \
+  X(Arg)         /* A B    X[A] = R[B] */                                                \
+  X(Call)        /* A B C  R[A] = call R[B] with X[0..C) */                              \
+  X(TailCall)    /* B C    return the call of R[B] with X[0..C), reusing the frame */    \
+  X(CallNative)  /* A B C  R[A] = intrinsic B applied to X[0..C) */                      \
+  X(Return)      /* A      return R[A] */                                                \
+  X(Jump)        /* sBx    pc += sBx */                                                  \
+  X(JumpIfFalsy) /* A sBx  if R[A] is nil or false: pc += sBx */                         \
+  X(TestEq)      /* A B    R[A] = R[B] (structurally) ? skip the next instruction */     \
+  X(TestTuple)   /* A B C  R[A] is a tuple of B elements (C: at least B) ? skip next */  \
+  X(TestVector)  /* A B C  the same for vectors */                                       \
+  X(TestMap)     /* A      R[A] is a map ? skip next */                                  \
+  X(TestMapGet)  /* A B C  map R[B] has key R[C] ? R[A] = its value, skip next */        \
+  X(GetElem)     /* A B C  R[A] = element C of the tuple or vector R[B] */               \
+  X(RestTuple)   /* A B C  R[A] = tuple of the elements of R[B] from C on */             \
+  X(BadMatch)    /* A      crash with :badmatch on R[A] */                               \
+  X(MakeTuple)   /* A B C  R[A] = tuple of R[B..B+C) */                                  \
+  X(MakeVector)  /* A B C  R[A] = vector of R[B..B+C) */                                 \
+  X(MakeList)    /* A B C  R[A] = list of R[B..B+C) */                                   \
+  X(MakeMap)     /* A B C  R[A] = map of C pairs R[B..B+2C) */                           \
+  X(MakeSet)     /* A B C  R[A] = set of R[B..B+C) */                                    \
+  X(Add)         /* A B C  R[A] = R[B] + R[C] (small-integer fast path) */               \
+  X(Sub)         /* A B C */                                                             \
+  X(Mul)         /* A B C */                                                             \
+  X(Lt)          /* A B C  R[A] = R[B] < R[C] */                                         \
+  X(Le)          /* A B C */                                                             \
+  X(Gt)          /* A B C */                                                             \
+  X(Ge)          /* A B C */                                                             \
+  X(NumEq)       /* A B C  R[A] = (= R[B] R[C]) */
+
+enum class Op : uint8_t {
+#define LONA_OP_ENUM(name) k##name,
+  LONA_OPCODES(LONA_OP_ENUM)
+#undef LONA_OP_ENUM
+      kCount
+};
+
+constexpr int kSBxBias = 32767;
+constexpr int kMaxRegisters = 255;
+
+namespace instr {
+constexpr uint32_t abc(Op op, uint32_t a, uint32_t b, uint32_t c) {
+  return static_cast<uint32_t>(op) | a << 8 | b << 16 | c << 24;
+}
+constexpr uint32_t abx(Op op, uint32_t a, uint32_t bx) {
+  return static_cast<uint32_t>(op) | a << 8 | bx << 16;
+}
+constexpr uint32_t asbx(Op op, uint32_t a, int sbx) {
+  return abx(op, a, static_cast<uint32_t>(sbx + kSBxBias));
+}
+constexpr Op op(uint32_t i) { return static_cast<Op>(i & 0xFF); }
+constexpr uint32_t a(uint32_t i) { return (i >> 8) & 0xFF; }
+constexpr uint32_t b(uint32_t i) { return (i >> 16) & 0xFF; }
+constexpr uint32_t c(uint32_t i) { return i >> 24; }
+constexpr uint32_t bx(uint32_t i) { return i >> 16; }
+constexpr int sbx(uint32_t i) { return static_cast<int>(i >> 16) - kSBxBias; }
+}  // namespace instr
+
+// Where a closure's captured value comes from when the closure is made.
+struct CaptureSource {
+  bool from_capture;  // false: register `index` of the creating frame; true: its capture `index`
+  uint8_t index;
+};
+
+// One compiled function. Realm-global and immutable once built; closures point at it.
+struct Code {
+  std::vector<uint32_t> instrs;
+  std::vector<Term> constants;  // in the literal area
+  std::vector<Var*> vars;
+  std::vector<std::unique_ptr<Code>> nested;
+  std::vector<CaptureSource> captures;
+  uint32_t nparams = 0;
+  bool variadic = false;  // the last parameter takes the rest of the arguments as a tuple
+  uint32_t frame_size = 0;
+  Term name;  // a symbol, or nil
+};
+
+// A closure term's code pointer travels as a small integer (pointers are 8-aligned), so the GC
+// copies it as the plain value it is.
+inline Term code_term(const Code* code) {
+  return Term::fixnum(static_cast<int64_t>(reinterpret_cast<uintptr_t>(code) >> 3));
+}
+inline const Code* code_of(Term code_term) {
+  return reinterpret_cast<const Code*>(static_cast<uintptr_t>(code_term.fixnum_value()) << 3);
+}
+
+const char* op_name(Op op);
+std::string disassemble(const Code& code);
+
+}  // namespace lona

@@ -1,0 +1,653 @@
+#include "vm/compiler/compiler.hpp"
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/support/str_cat.hpp"
+#include "runtime/term/collections.hpp"
+#include "runtime/term/kind.hpp"
+#include "runtime/term/literal_area.hpp"
+#include "runtime/term/number.hpp"
+#include "runtime/term/symbol_table.hpp"
+#include "vm/interp/interpreter.hpp"
+#include "vm/intrinsics/native_context.hpp"
+#include "vm/namespace/namespaces.hpp"
+#include "vm/printer/printer.hpp"
+
+namespace lona {
+namespace {
+
+// Top-level code lives as long as the realm (closures made by it may be anywhere).
+std::vector<std::unique_ptr<Code>>& toplevel_code() {
+  static auto* codes = new std::vector<std::unique_ptr<Code>>();
+  return *codes;
+}
+std::mutex toplevel_mutex;
+
+std::string_view symbol_name(Term sym) { return name_entry(bare_symbol(sym)).full; }
+
+bool is_symbol_named(Term t, std::string_view name) {
+  return is_any_symbol(t) && symbol_name(t) == name;
+}
+
+// The elements of a proper list.
+std::vector<Term> list_items(Term list) {
+  std::vector<Term> items;
+  for (; list.is_cons(); list = list_tail(list)) items.push_back(list_head(list));
+  return items;
+}
+
+}  // namespace
+
+// Compiles one function body. Nested fn* forms get a FnCompiler of their own whose parent is
+// this one, which is how captured variables are found.
+class Compiler::FnCompiler {
+ public:
+  FnCompiler(Compiler& c, FnCompiler* parent, Code* code) : c_(c), parent_(parent), code_(code) {}
+
+  // Compiles `forms` as a function body (an implicit do) that returns its value.
+  bool body(const std::vector<Term>& forms, size_t from) {
+    int dest = alloc();
+    if (dest < 0) return false;
+    return compile_do(forms, from, dest, true);
+  }
+
+  void bind(Term sym, int reg) { locals_.push_back({bare_symbol(sym).name_index(), reg}); }
+  int alloc() {
+    if (next_reg_ >= kMaxRegisters) {
+      fail("syntax-error", "function too complex: more than 255 registers");
+      return -1;
+    }
+    int r = next_reg_++;
+    if (static_cast<uint32_t>(next_reg_) > code_->frame_size) code_->frame_size = next_reg_;
+    return r;
+  }
+  void emit(uint32_t i) { code_->instrs.push_back(i); }
+
+  EvalError& error() { return *error_; }
+  void set_error_sink(EvalError* e) { error_ = e; }
+
+ private:
+  struct Local {
+    uint32_t name;
+    int reg;
+  };
+  enum class Where { kNone, kLocal, kCapture };
+  struct Resolved {
+    Where where = Where::kNone;
+    int index = 0;
+  };
+
+  bool fail(std::string reason, std::string message) {
+    if (error_->reason.empty()) *error_ = {std::move(reason), std::move(message)};
+    return false;
+  }
+  bool syntax(std::string message) { return fail("syntax-error", std::move(message)); }
+
+  // --- names ---------------------------------------------------------------------------------
+
+  Resolved resolve_local(uint32_t name) {
+    for (size_t i = locals_.size(); i-- > 0;) {
+      if (locals_[i].name == name) return {Where::kLocal, locals_[i].reg};
+    }
+    for (size_t i = 0; i < capture_names_.size(); ++i) {
+      if (capture_names_[i] == name) return {Where::kCapture, static_cast<int>(i)};
+    }
+    if (parent_ == nullptr) return {};
+    Resolved outer = parent_->resolve_local(name);
+    if (outer.where == Where::kNone) return {};
+    if (code_->captures.size() >= 255) {
+      fail("syntax-error", "function too complex: more than 255 captured values");
+      return {};
+    }
+    code_->captures.push_back(
+        CaptureSource{outer.where == Where::kCapture, static_cast<uint8_t>(outer.index)});
+    capture_names_.push_back(name);
+    return {Where::kCapture, static_cast<int>(capture_names_.size() - 1)};
+  }
+
+  Var* resolve_var(Term sym) { return Namespaces::global().resolve(c_.ns_, sym); }
+
+  uint32_t var_slot(Var* v) {
+    for (size_t i = 0; i < code_->vars.size(); ++i) {
+      if (code_->vars[i] == v) return static_cast<uint32_t>(i);
+    }
+    code_->vars.push_back(v);
+    return static_cast<uint32_t>(code_->vars.size() - 1);
+  }
+
+  // --- emitting --------------------------------------------------------------------------------
+
+  size_t emit_jump() {
+    emit(instr::asbx(Op::kJump, 0, 0));
+    return code_->instrs.size() - 1;
+  }
+  void patch_to_here(size_t at) {
+    int offset = static_cast<int>(code_->instrs.size() - at - 1);
+    uint32_t old = code_->instrs[at];
+    code_->instrs[at] = instr::asbx(instr::op(old), instr::a(old), offset);
+  }
+
+  void emit_constant(Term t, int dest) {
+    if (t.is_fixnum() && t.fixnum_value() >= -kSBxBias && t.fixnum_value() <= kSBxBias) {
+      emit(instr::asbx(Op::kLoadInt, dest, static_cast<int>(t.fixnum_value())));
+      return;
+    }
+    code_->constants.push_back(t.is_pointer() ? LiteralArea::global().copy(t) : t);
+    size_t k = code_->constants.size() - 1;
+    if (k > 0xFFFF) {
+      fail("syntax-error", "function too complex: more than 65535 constants");
+      return;
+    }
+    emit(instr::abx(Op::kLoadK, dest, static_cast<uint32_t>(k)));
+  }
+
+  bool finish(int dest, bool tail) {
+    if (tail) emit(instr::abc(Op::kReturn, dest, 0, 0));
+    return true;
+  }
+
+  // --- forms ---------------------------------------------------------------------------------
+
+ public:
+  bool compile(Term form, int dest, bool tail, int depth) {
+    if (depth > kMaxDepth) {
+      return fail("nesting-too-deep", str_cat("forms nested deeper than ", kMaxDepth, " levels"));
+    }
+    if (is_any_symbol(form)) {
+      if (!compile_symbol(form, dest)) return false;
+      return finish(dest, tail);
+    }
+    if (form.is_cons()) return compile_list(form, dest, tail, depth);
+    Kind k = kind_of(form);
+    if (k == Kind::kTuple || k == Kind::kVector || k == Kind::kMap || k == Kind::kSet) {
+      if (!compile_collection(form, k, dest, depth)) return false;
+      return finish(dest, tail);
+    }
+    emit_constant(form, dest);
+    return finish(dest, tail);
+  }
+
+ private:
+  bool compile_symbol(Term sym, int dest) {
+    const SymbolTable::Entry& e = name_entry(bare_symbol(sym));
+    if (e.ns_length == 0) {
+      Resolved r = resolve_local(bare_symbol(sym).name_index());
+      if (r.where == Where::kLocal) {
+        if (r.index != dest) emit(instr::abc(Op::kMove, dest, r.index, 0));
+        return true;
+      }
+      if (r.where == Where::kCapture) {
+        emit(instr::abc(Op::kGetCapture, dest, r.index, 0));
+        return true;
+      }
+      if (!error_->reason.empty()) return false;
+    }
+    Var* v = resolve_var(sym);
+    if (v == nullptr) return fail("undefined", str_cat("unable to resolve symbol ", e.full));
+    Term root = v->get();
+    if (root.is_native_fn()) {  // intrinsics never change: use the function itself
+      emit_constant(root, dest);
+      return true;
+    }
+    emit(instr::abx(Op::kGetVar, dest, var_slot(v)));
+    return true;
+  }
+
+  // Constant collections load as one constant; others are built from their evaluated elements.
+  bool compile_collection(Term form, Kind k, int dest, int depth) {
+    size_t n = k == Kind::kMap   ? 2 * map_count(form)
+               : k == Kind::kSet ? set_count(form)
+                                 : array_count(form);
+    auto element = [&](size_t i) {
+      return k == Kind::kMap   ? (i % 2 == 0 ? map_key(form, i / 2) : map_value(form, i / 2))
+             : k == Kind::kSet ? set_at(form, i)
+                               : array_at(form, i);
+    };
+    bool constant = true;
+    for (size_t i = 0; i < n && constant; ++i) {
+      Term e = element(i);
+      constant = !is_any_symbol(e) && !e.is_cons() && kind_of(e) != Kind::kTuple &&
+                 kind_of(e) != Kind::kVector && kind_of(e) != Kind::kMap &&
+                 kind_of(e) != Kind::kSet;
+    }
+    if (constant) {
+      emit_constant(form, dest);
+      return true;
+    }
+    if (n > 255) return syntax("collection literal with more than 255 evaluated elements");
+    int mark = next_reg_;
+    int first = next_reg_;
+    for (size_t i = 0; i < n; ++i) {
+      int r = alloc();
+      if (r < 0 || !compile(element(i), r, false, depth + 1)) return false;
+    }
+    Op op = k == Kind::kTuple    ? Op::kMakeTuple
+            : k == Kind::kVector ? Op::kMakeVector
+            : k == Kind::kMap    ? Op::kMakeMap
+                                 : Op::kMakeSet;
+    emit(instr::abc(op, dest, first, static_cast<uint32_t>(k == Kind::kMap ? n / 2 : n)));
+    next_reg_ = mark;
+    return true;
+  }
+
+  bool compile_list(Term form, int dest, bool tail, int depth) {
+    std::vector<Term> items = list_items(form);
+    if (!list_tail_is_proper(form)) return syntax("cannot evaluate an improper list");
+    Term head = items[0];
+    if (is_any_symbol(head) && name_entry(bare_symbol(head)).ns_length == 0) {
+      std::string_view name = symbol_name(head);
+      if (name == "quote") {
+        if (items.size() != 2) return syntax("quote takes exactly one form");
+        emit_constant(items[1], dest);
+        return finish(dest, tail);
+      }
+      if (name == "do") return compile_do(items, 1, dest, tail, depth);
+      if (name == "def") return compile_def(items, dest, tail, depth);
+      if (name == "fn*") return compile_fn(items, dest, tail);
+      if (name == "match") return compile_match(items, dest, tail, depth);
+      if (name == "var") return compile_var(items, dest, tail);
+    }
+    // A macro call expands, then compiles what it expanded to.
+    if (is_any_symbol(head) && !is_local(head)) {
+      Var* v = resolve_var(head);
+      if (v != nullptr && v->macro.load()) {
+        Term expansion;
+        if (!expand(v, items, &expansion)) return false;
+        return compile(expansion, dest, tail, depth + 1);
+      }
+      if (v != nullptr && v->get().is_native_fn()) {
+        return compile_native_call(v->get().index(), items, dest, tail, depth);
+      }
+    }
+    return compile_call(items, dest, tail, depth);
+  }
+
+  static bool list_tail_is_proper(Term list) {
+    while (list.is_cons()) list = list_tail(list);
+    return list.is_empty_list();
+  }
+
+  bool is_local(Term sym) {
+    if (name_entry(bare_symbol(sym)).ns_length != 0) return false;
+    Resolved r = resolve_local(bare_symbol(sym).name_index());
+    return r.where != Where::kNone;
+  }
+
+  bool expand(Var* macro, const std::vector<Term>& items, Term* out) {
+    if (++c_.expansions_ > kMaxExpansions) {
+      return fail("macro-expansion-limit",
+                  str_cat("more than ", kMaxExpansions, " macro expansions in one form"));
+    }
+    std::vector<Term> args(items.begin() + 1, items.end());
+    EvalResult r = c_.interp_.call(macro->get(), args);
+    if (!r.ok) {
+      return fail(r.error.reason, str_cat("in macro ", print(macro->name), ": ", r.error.message));
+    }
+    *out = LiteralArea::global().copy(r.value);  // before anything else can allocate
+    return true;
+  }
+
+  // Evaluates items[1..] into fresh registers (or finds them in place) and moves them to X.
+  bool compile_args(const std::vector<Term>& items, int depth) {
+    size_t n = items.size() - 1;
+    if (n > 255) return syntax("a call with more than 255 arguments");
+    std::vector<int> regs(n);
+    for (size_t i = 0; i < n; ++i) {
+      Term arg = items[1 + i];
+      if (is_any_symbol(arg) && name_entry(bare_symbol(arg)).ns_length == 0) {
+        Resolved r = resolve_local(bare_symbol(arg).name_index());
+        if (r.where == Where::kLocal) {
+          regs[i] = r.index;
+          continue;
+        }
+      }
+      int reg = alloc();
+      if (reg < 0 || !compile(arg, reg, false, depth + 1)) return false;
+      regs[i] = reg;
+    }
+    // Only now: evaluating an argument may itself call, which uses the X registers.
+    for (size_t i = 0; i < n; ++i) emit(instr::abc(Op::kArg, static_cast<uint32_t>(i), regs[i], 0));
+    return true;
+  }
+
+  bool compile_call(const std::vector<Term>& items, int dest, bool tail, int depth) {
+    int mark = next_reg_;
+    int fn = alloc();
+    if (fn < 0 || !compile(items[0], fn, false, depth + 1)) return false;
+    if (!compile_args(items, depth)) return false;
+    uint32_t n = static_cast<uint32_t>(items.size() - 1);
+    if (tail) {
+      emit(instr::abc(Op::kTailCall, 0, fn, n));
+    } else {
+      emit(instr::abc(Op::kCall, dest, fn, n));
+    }
+    next_reg_ = mark;
+    return true;
+  }
+
+  bool compile_native_call(uint32_t id, const std::vector<Term>& items, int dest, bool tail,
+                           int depth) {
+    std::string_view name = intrinsic(id).name;
+    static constexpr struct {
+      std::string_view name;
+      Op op;
+    } kBinary[] = {{"+", Op::kAdd}, {"-", Op::kSub}, {"*", Op::kMul}, {"<", Op::kLt},
+                   {"<=", Op::kLe}, {">", Op::kGt},  {">=", Op::kGe}, {"=", Op::kNumEq}};
+    int mark = next_reg_;
+    if (items.size() == 3) {
+      for (const auto& b : kBinary) {
+        if (b.name != name) continue;
+        int x = operand(items[1], depth);
+        if (x < 0) return false;
+        int y = operand(items[2], depth);
+        if (y < 0) return false;
+        emit(instr::abc(b.op, dest, x, y));
+        next_reg_ = mark;
+        return finish(dest, tail);
+      }
+    }
+    const Intrinsic& in = intrinsic(id);
+    int n = static_cast<int>(items.size() - 1);
+    if (n < in.min_args || (in.max_args >= 0 && n > in.max_args)) {
+      return fail("arity-mismatch", str_cat("wrong number of arguments to ", in.name, ": got ", n));
+    }
+    if (!compile_args(items, depth)) return false;
+    emit(instr::abc(Op::kCallNative, dest, id, static_cast<uint32_t>(n)));
+    next_reg_ = mark;
+    return finish(dest, tail);
+  }
+
+  // A register holding the value of `form`: its own for a local, else a fresh one.
+  int operand(Term form, int depth) {
+    if (is_any_symbol(form) && name_entry(bare_symbol(form)).ns_length == 0) {
+      Resolved r = resolve_local(bare_symbol(form).name_index());
+      if (r.where == Where::kLocal) return r.index;
+    }
+    int reg = alloc();
+    if (reg < 0 || !compile(form, reg, false, depth + 1)) return -1;
+    return reg;
+  }
+
+ public:
+  bool compile_do(const std::vector<Term>& items, size_t from, int dest, bool tail, int depth = 0) {
+    if (from >= items.size()) {
+      emit_constant(Term::nil(), dest);
+      return finish(dest, tail);
+    }
+    for (size_t i = from; i + 1 < items.size(); ++i) {
+      if (!compile(items[i], dest, false, depth + 1)) return false;
+    }
+    return compile(items.back(), dest, tail, depth + 1);
+  }
+
+ private:
+  bool compile_var(const std::vector<Term>& items, int dest, bool tail) {
+    if (items.size() != 2 || !is_any_symbol(items[1])) return syntax("var takes one symbol");
+    Var* v = resolve_var(items[1]);
+    if (v == nullptr) {
+      return fail("undefined", str_cat("unable to resolve var ", symbol_name(items[1])));
+    }
+    emit_constant(Term::var(v->index), dest);
+    return finish(dest, tail);
+  }
+
+  bool compile_def(const std::vector<Term>& items, int dest, bool tail, int depth) {
+    if (items.size() < 2 || items.size() > 3) {
+      return syntax("def takes a name and at most one value: (def name value)");
+    }
+    Term name = items[1];
+    if (!is_any_symbol(name))
+      return syntax(str_cat("def needs a symbol as name, got ", print(name)));
+    if (name_entry(bare_symbol(name)).ns_length != 0) {
+      return syntax(str_cat("def of a qualified name ", print(name), " (def names a var of *ns*)"));
+    }
+    Namespaces& namespaces = Namespaces::global();
+    Var& v = namespaces.intern(c_.ns_, name);
+
+    // Metadata: what the name carries, plus :name and :ns.
+    Heap& heap = c_.heap_;
+    Term given = meta_of(name);
+    size_t n = 0;
+    if (is_map(given)) {
+      for (size_t i = 0; i < map_count(given); ++i, ++n) {
+        heap.push(map_key(given, i));
+        heap.push(map_value(given, i));
+      }
+    }
+    heap.push(make_keyword("name"));
+    heap.push(bare_symbol(name));
+    heap.push(make_keyword("ns"));
+    heap.push(Term::ns(c_.ns_));
+    Term meta = LiteralArea::global().copy(map_from_stack(heap, n + 2));
+    v.meta.store(meta.raw());
+    std::optional<Term> macro = map_get(meta, make_keyword("macro"));
+    v.macro.store(macro && macro->truthy());
+
+    std::optional<Term> native = map_get(meta, make_keyword("native"));
+    if (native && native->truthy()) {
+      std::optional<uint32_t> id;
+      for (uint32_t i = 0; i < intrinsic_count(); ++i) {
+        if (symbol_name(name) == intrinsic(i).name) id = i;
+      }
+      if (!id) {
+        return fail("unknown-intrinsic", str_cat("no intrinsic named ", symbol_name(name)));
+      }
+      v.set(Term::native_fn(*id));
+      emit_constant(Term::var(v.index), dest);
+      return finish(dest, tail);
+    }
+    if (items.size() == 2) {  // (def name): declares the var
+      emit_constant(Term::var(v.index), dest);
+      return finish(dest, tail);
+    }
+    if (!compile(items[2], dest, false, depth + 1)) return false;
+    emit(instr::abx(Op::kDefVar, dest, var_slot(&v)));
+    return finish(dest, tail);
+  }
+
+  bool compile_fn(const std::vector<Term>& items, int dest, bool tail) {
+    size_t at = 1;
+    Term self = Term::nil();
+    if (at < items.size() && is_any_symbol(items[at])) self = bare_symbol(items[at++]);
+    if (at >= items.size() || !is_tuple(items[at])) {
+      return syntax("fn* needs a parameter tuple: (fn* name? [params] body...)");
+    }
+    Term params = items[at++];
+    auto nested = std::make_unique<Code>();
+    nested->name = self;
+    FnCompiler child(c_, this, nested.get());
+    child.set_error_sink(error_);
+    size_t count = array_count(params);
+    for (size_t i = 0; i < count; ++i) {
+      Term p = array_at(params, i);
+      if (!is_any_symbol(p) || name_entry(bare_symbol(p)).ns_length != 0) {
+        return syntax(str_cat("fn* parameters must be plain symbols, got ", print(p)));
+      }
+      if (symbol_name(p) == "&") {
+        if (i + 2 != count || !is_any_symbol(array_at(params, i + 1))) {
+          return syntax("& must be followed by exactly one parameter");
+        }
+        nested->variadic = true;
+        continue;
+      }
+      int r = child.alloc();
+      if (r < 0) return false;
+      child.bind(p, r);
+    }
+    nested->nparams = static_cast<uint32_t>(child.next_reg_);
+    if (!self.is_nil()) {
+      int r = child.alloc();
+      if (r < 0) return false;
+      child.emit(instr::abc(Op::kSelf, r, 0, 0));
+      child.bind(self, r);
+    }
+    if (!child.body(items, at)) return false;
+    if (code_->nested.size() >= 0xFFFF) return syntax("too many nested functions");
+    code_->nested.push_back(std::move(nested));
+    emit(instr::abx(Op::kClosure, dest, static_cast<uint32_t>(code_->nested.size() - 1)));
+    return finish(dest, tail);
+  }
+
+  // --- match ---------------------------------------------------------------------------------
+
+  bool compile_match(const std::vector<Term>& items, int dest, bool tail, int depth) {
+    if (items.size() < 2) return syntax("match needs an expression: (match e pattern body ...)");
+    int mark = next_reg_;
+    int subject = operand(items[1], depth);
+    if (subject < 0) return false;
+    std::vector<size_t> to_end;
+    size_t i = 2;
+    while (i < items.size()) {
+      Term pattern = items[i];
+      std::optional<Term> guard;
+      size_t body_at = i + 1;
+      if (body_at < items.size() && is_symbol_named(items[body_at], "when")) {
+        if (body_at + 2 >= items.size()) return syntax("match clause: pattern when guard body");
+        guard = items[body_at + 1];
+        body_at += 2;
+      }
+      if (body_at >= items.size()) {
+        return syntax(str_cat("match clause without a body after ", print(pattern)));
+      }
+      size_t locals_mark = locals_.size();
+      int clause_mark = next_reg_;
+      std::vector<size_t> fails;
+      std::vector<uint32_t> bound;
+      if (!compile_pattern(pattern, subject, &fails, &bound, depth)) return false;
+      if (guard) {
+        int g = alloc();
+        if (g < 0 || !compile(*guard, g, false, depth + 1)) return false;
+        emit(instr::asbx(Op::kJumpIfFalsy, g, 0));
+        fails.push_back(code_->instrs.size() - 1);
+      }
+      if (!compile(items[body_at], dest, tail, depth + 1)) return false;
+      if (!tail) to_end.push_back(emit_jump());
+      for (size_t f : fails) patch_to_here(f);
+      locals_.resize(locals_mark);
+      next_reg_ = clause_mark;
+      i = body_at + 1;
+    }
+    emit(instr::abc(Op::kBadMatch, subject, 0, 0));
+    for (size_t j : to_end) patch_to_here(j);
+    next_reg_ = mark;
+    return true;
+  }
+
+  // Emits the tests of `pattern` against register `reg`; each failed test falls through to a
+  // jump recorded in *fails. Binds the pattern's names.
+  bool compile_pattern(Term pattern, int reg, std::vector<size_t>* fails,
+                       std::vector<uint32_t>* bound, int depth) {
+    if (depth > kMaxDepth) return fail("nesting-too-deep", "pattern nested too deeply");
+    if (is_any_symbol(pattern)) {
+      const SymbolTable::Entry& e = name_entry(bare_symbol(pattern));
+      if (e.full == "_") return true;
+      if (e.ns_length != 0) return syntax(str_cat("cannot bind the qualified name ", e.full));
+      uint32_t name = bare_symbol(pattern).name_index();
+      for (uint32_t b : *bound) {
+        if (b == name) return syntax(str_cat("the name ", e.full, " is bound twice in a pattern"));
+      }
+      bound->push_back(name);
+      int r = alloc();
+      if (r < 0) return false;
+      emit(instr::abc(Op::kMove, r, reg, 0));
+      locals_.push_back({name, r});
+      return true;
+    }
+    if (pattern.is_cons()) {
+      std::vector<Term> items = list_items(pattern);
+      if (items.size() == 2 && is_symbol_named(items[0], "quote")) {
+        return compile_literal_test(items[1], reg, fails);
+      }
+      return fail("not-implemented",
+                  str_cat("list patterns (such as pid patterns) are not implemented yet: ",
+                          print(pattern)));
+    }
+    Kind k = kind_of(pattern);
+    if (k == Kind::kTuple || k == Kind::kVector) {
+      size_t n = array_count(pattern);
+      size_t fixed = n;
+      bool rest = n >= 2 && is_symbol_named(array_at(pattern, n - 2), "&");
+      if (rest) fixed = n - 2;
+      if (fixed > 255) return syntax("patterns of more than 255 elements");
+      emit(instr::abc(k == Kind::kTuple ? Op::kTestTuple : Op::kTestVector, reg,
+                      static_cast<uint32_t>(fixed), rest ? 1 : 0));
+      fails->push_back(emit_jump());
+      for (size_t i = 0; i < fixed; ++i) {
+        Term sub = array_at(pattern, i);
+        if (is_symbol_named(sub, "_")) continue;
+        int r = alloc();
+        if (r < 0) return false;
+        emit(instr::abc(Op::kGetElem, r, reg, static_cast<uint32_t>(i)));
+        if (!compile_pattern(sub, r, fails, bound, depth + 1)) return false;
+      }
+      if (rest && !is_symbol_named(array_at(pattern, n - 1), "_")) {
+        int r = alloc();
+        if (r < 0) return false;
+        emit(instr::abc(Op::kRestTuple, r, reg, static_cast<uint32_t>(fixed)));
+        if (!compile_pattern(array_at(pattern, n - 1), r, fails, bound, depth + 1)) return false;
+      }
+      return true;
+    }
+    if (k == Kind::kMap) {
+      emit(instr::abc(Op::kTestMap, reg, 0, 0));
+      fails->push_back(emit_jump());
+      for (size_t i = 0; i < map_count(pattern); ++i) {
+        int key = alloc();
+        int value = alloc();
+        if (key < 0 || value < 0) return false;
+        emit_constant(map_key(pattern, i), key);
+        emit(instr::abc(Op::kTestMapGet, value, reg, key));
+        fails->push_back(emit_jump());
+        if (!compile_pattern(map_value(pattern, i), value, fails, bound, depth + 1)) return false;
+      }
+      return true;
+    }
+    if (k == Kind::kSet) {
+      return fail("not-implemented",
+                  str_cat("set patterns are not implemented yet: ", print(pattern)));
+    }
+    return compile_literal_test(pattern, reg, fails);
+  }
+
+  bool compile_literal_test(Term literal, int reg, std::vector<size_t>* fails) {
+    int k = alloc();
+    if (k < 0) return false;
+    emit_constant(literal, k);
+    emit(instr::abc(Op::kTestEq, reg, k, 0));
+    fails->push_back(emit_jump());
+    return true;
+  }
+
+  Compiler& c_;
+  FnCompiler* parent_;
+  Code* code_;
+  EvalError* error_ = nullptr;
+  std::vector<Local> locals_;
+  std::vector<uint32_t> capture_names_;
+  int next_reg_ = 0;
+};
+
+Compiler::Compiler(Heap& heap, Interpreter& interp, uint32_t ns)
+    : heap_(heap), interp_(interp), ns_(ns) {}
+
+const Code* Compiler::compile_toplevel(Term form, EvalError* error) {
+  *error = {};
+  expansions_ = 0;
+  Term literal = LiteralArea::global().copy(form);
+  auto code = std::make_unique<Code>();
+  FnCompiler fc(*this, nullptr, code.get());
+  fc.set_error_sink(error);
+  int dest = fc.alloc();
+  if (!fc.compile(literal, dest, true, 0)) {
+    if (error->reason.empty()) *error = {"internal-error", "compilation failed"};
+    return nullptr;
+  }
+  std::lock_guard<std::mutex> lock(toplevel_mutex);
+  toplevel_code().push_back(std::move(code));
+  return toplevel_code().back().get();
+}
+
+}  // namespace lona

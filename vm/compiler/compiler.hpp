@@ -1,0 +1,46 @@
+// vm/compiler: Lonala forms -> register bytecode (vm/bytecode).
+//
+// Special forms: def, fn*, match, do, quote, var. Macros (vars with :macro) are expanded by
+// running them. A call whose head names an intrinsic compiles to a direct native call, and the
+// arithmetic and comparison intrinsics with two arguments to single instructions. Patterns compile
+// to tests and jumps. Every call in tail position is a TailCall, so tail calls of any kind run in
+// constant space.
+//
+// The compiler reads forms from the literal area only (it copies each top-level form there
+// first), so macro expansions that allocate and collect can never move a form it is holding.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "runtime/term/heap.hpp"
+#include "vm/bytecode/code.hpp"
+#include "vm/eval/evaluator.hpp"
+
+namespace lona {
+
+class Interpreter;
+
+class Compiler {
+ public:
+  // `interp` runs macros; `ns` is the namespace symbols resolve in.
+  Compiler(Heap& heap, Interpreter& interp, uint32_t ns);
+
+  // Compiles a top-level form into a function of no arguments. The code is realm-global and
+  // lives as long as the realm. nullptr (and *error) on failure.
+  const Code* compile_toplevel(Term form, EvalError* error);
+
+  // Macro expansion steps allowed for one top-level form before :macro-expansion-limit.
+  static constexpr int kMaxExpansions = 100000;
+  // Forms nested deeper than this (after expansion) are rejected with :nesting-too-deep.
+  static constexpr int kMaxDepth = 2000;
+
+ private:
+  class FnCompiler;
+  Heap& heap_;
+  Interpreter& interp_;
+  uint32_t ns_;
+  int expansions_ = 0;
+};
+
+}  // namespace lona

@@ -1,0 +1,56 @@
+// vm/interp: the bytecode interpreter.
+//
+// Frames live on the heap's term stack (so the collector sees every register): a frame is the
+// function being run followed by its registers. Argument registers X are a fixed array that the
+// heap also treats as roots. Calls in tail position reuse the caller's frame, so tail recursion
+// of any kind runs in constant space. Every call and backward jump charges a reduction; the
+// scheduler will preempt on the budget. Errors end the run with an EvalError (no C++ exceptions).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "runtime/term/heap.hpp"
+#include "vm/bytecode/code.hpp"
+#include "vm/eval/evaluator.hpp"
+
+namespace lona {
+
+class Interpreter {
+ public:
+  static constexpr size_t kArgRegisters = 256;
+  // Non-tail calls deeper than this end in :stack-overflow rather than exhausting memory.
+  static constexpr size_t kMaxFrames = 200000;
+
+  explicit Interpreter(Heap& heap);
+  ~Interpreter();
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
+
+  // Calls `fn` (a closure or native function) with `args` and runs it to completion.
+  EvalResult call(Term fn, std::span<const Term> args);
+
+  uint64_t reductions() const { return reductions_; }
+  void set_current_ns(uint32_t ns) { current_ns_ = ns; }
+  uint32_t current_ns() const { return current_ns_; }
+
+ private:
+  struct Frame {  // where a call returns to
+    const Code* code;
+    const uint32_t* pc;
+    size_t base;
+    uint32_t dest;
+  };
+
+  EvalResult run(size_t entry_frames);
+
+  Heap& heap_;
+  std::array<Term, kArgRegisters> x_{};
+  std::vector<Frame> frames_;
+  uint64_t reductions_ = 0;
+  uint32_t current_ns_ = 0;
+};
+
+}  // namespace lona

@@ -1,0 +1,43 @@
+// vm/intrinsics: what a native function (an intrinsic) sees when it runs.
+//
+// Arguments arrive in a span over the interpreter's argument registers, which are GC roots: after
+// an allocation, re-read args[i] rather than using a copy taken before it.
+#pragma once
+
+#include <span>
+#include <string>
+
+#include "runtime/term/heap.hpp"
+#include "vm/eval/evaluator.hpp"
+
+namespace lona {
+
+struct NativeContext {
+  Heap& heap;
+  EvalError error;
+  uint32_t current_ns = 0;
+
+  // Records an error; returns false so that `return ctx.fail(...)` ends the intrinsic.
+  bool fail(std::string reason, std::string message) {
+    error = {std::move(reason), std::move(message)};
+    return false;
+  }
+};
+
+using NativeFn = bool (*)(NativeContext& ctx, std::span<Term> args, Term* result);
+
+struct Intrinsic {
+  const char* name;
+  NativeFn fn;
+  int min_args;
+  int max_args;  // -1: any number
+};
+
+// The intrinsic table, indexed by id (what Term::native_fn holds).
+const Intrinsic& intrinsic(uint32_t id);
+uint32_t intrinsic_count();
+
+// Defines a lona.core var for every intrinsic (its root is the native function).
+void install_intrinsics(uint32_t core_ns);
+
+}  // namespace lona

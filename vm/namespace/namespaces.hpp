@@ -1,0 +1,68 @@
+// vm/namespace: the realm's namespaces and vars.
+//
+// A var is a realm-global slot with an atomic root, so a redefinition is seen by every caller at
+// its next call. Its value lives in the literal area (def copies it there), so no process heap
+// owns it. A namespace maps symbols to vars: its own and those it refers from other namespaces,
+// plus aliases for other namespaces. Vars and namespaces never move and are never freed; terms
+// name them by index (Term::var, Term::ns).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <optional>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "runtime/term/term.hpp"
+
+namespace lona {
+
+struct Var {
+  uint32_t index = 0;
+  uint32_t ns = 0;
+  Term name;  // bare symbol
+  std::atomic<Word> root{Term::unbound().raw()};
+  std::atomic<Word> meta{Term::nil().raw()};  // a map in the literal area, or nil
+  std::atomic<bool> macro{false};
+
+  Term get() const { return Term::from_raw(root.load(std::memory_order_acquire)); }
+  void set(Term v) { root.store(v.raw(), std::memory_order_release); }
+  Term get_meta() const { return Term::from_raw(meta.load(std::memory_order_acquire)); }
+};
+
+struct Namespace {
+  uint32_t index = 0;
+  Term name;                                         // symbol
+  absl::flat_hash_map<uint32_t, uint32_t> mappings;  // symbol name index -> var index
+  absl::flat_hash_map<uint32_t, uint32_t> aliases;   // symbol name index -> namespace index
+};
+
+class Namespaces {
+ public:
+  static Namespaces& global();
+
+  // The namespace named by the symbol `name`, created if new.
+  uint32_t find_or_create(Term name);
+  std::optional<uint32_t> find(Term name);
+  // The var `sym` (bare, unqualified) of namespace `ns`, created unbound if new. A mapping
+  // referred from another namespace is replaced by the namespace's own var.
+  Var& intern(uint32_t ns, Term sym);
+  // The var a symbol names from namespace `current`: ns/name through aliases or namespace names,
+  // a bare name through the namespace's mappings.
+  Var* resolve(uint32_t current, Term symbol);
+  // Makes every var of `from` (except :private ones) visible in `to` by its name.
+  void refer(uint32_t to, uint32_t from);
+  void alias(uint32_t in, Term alias, uint32_t target);
+
+  Var& var(uint32_t index);
+  Term ns_name(uint32_t index);
+
+ private:
+  absl::Mutex mutex_;
+  std::deque<Var> vars_;
+  std::deque<Namespace> namespaces_;
+  absl::flat_hash_map<uint32_t, uint32_t> by_name_;  // symbol name index -> namespace index
+};
+
+}  // namespace lona
