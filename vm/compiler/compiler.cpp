@@ -258,7 +258,7 @@ class Compiler::FnCompiler {
         if (!expand(v, items, &expansion)) return false;
         return compile(expansion, dest, tail, depth + 1);
       }
-      if (v != nullptr && v->get().is_native_fn()) {
+      if (v != nullptr && v->get().is_native_fn() && v->get().index() != kApplyIntrinsic) {
         return compile_native_call(v->get().index(), items, dest, tail, depth);
       }
     }

@@ -1,3 +1,4 @@
+#include "runtime/support/str_cat.hpp"
 #include "runtime/term/literal_area.hpp"
 #include "runtime/term/object.hpp"
 #include "runtime/term/symbol_table.hpp"
@@ -9,19 +10,20 @@
 
 namespace lona {
 
-uint32_t boot_namespaces() {
-  static const uint32_t user = [] {
-    Namespaces& namespaces = Namespaces::global();
-    uint32_t core = namespaces.find_or_create(make_symbol("lona.core"));
-    install_intrinsics(core);
-    uint32_t user_ns = namespaces.find_or_create(make_symbol("user"));
-    namespaces.refer(user_ns, core);
-    return user_ns;
-  }();
-  return user;
-}
-
 CompilingEvaluator::CompilingEvaluator() : ns_(boot_namespaces()) {}
+CompilingEvaluator::CompilingEvaluator(uint32_t ns) : ns_(ns) {}
+
+ReaderOptions CompilingEvaluator::reader_options() {
+  ReaderOptions options;
+  options.resolve_symbol = [this](Term sym) {
+    Namespaces& namespaces = Namespaces::global();
+    Var* v = namespaces.resolve(ns_, sym);
+    if (v == nullptr) return sym;
+    return make_symbol(
+        str_cat(name_entry(namespaces.ns_name(v->ns)).full, "/", name_entry(v->name).full));
+  };
+  return options;
+}
 CompilingEvaluator::~CompilingEvaluator() = default;
 
 EvalResult CompilingEvaluator::eval(Heap& heap, Term form) {

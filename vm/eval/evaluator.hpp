@@ -9,6 +9,7 @@
 #include <string>
 
 #include "runtime/term/heap.hpp"
+#include "vm/reader/reader.hpp"
 
 namespace lona {
 
@@ -34,6 +35,8 @@ class Evaluator {
   virtual ~Evaluator() = default;
   // Evaluates one top-level form. The value lives on `heap` until its next allocation.
   virtual EvalResult eval(Heap& heap, Term form) = 0;
+  // How the reader should read forms for this evaluator (syntax-quote qualification).
+  virtual ReaderOptions reader_options() { return {}; }
 };
 
 class LiteralEvaluator final : public Evaluator {
@@ -49,10 +52,16 @@ uint32_t boot_namespaces();
 
 class CompilingEvaluator final : public Evaluator {
  public:
+  // Evaluates in `user` (booting the realm's namespaces first if needed).
   CompilingEvaluator();
+  // Evaluates in namespace `ns` of an already booted realm.
+  explicit CompilingEvaluator(uint32_t ns);
   ~CompilingEvaluator() override;
   EvalResult eval(Heap& heap, Term form) override;
+  // Syntax-quote qualifies a symbol that names a var of the current namespace.
+  ReaderOptions reader_options() override;
   uint32_t current_ns() const { return ns_; }
+  void set_current_ns(uint32_t ns) { ns_ = ns; }
 
  private:
   std::unique_ptr<Interpreter> interp_;

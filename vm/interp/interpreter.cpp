@@ -3,6 +3,7 @@
 #include "runtime/support/str_cat.hpp"
 #include "runtime/term/collections.hpp"
 #include "runtime/term/equality.hpp"
+#include "runtime/term/kind.hpp"
 #include "runtime/term/literal_area.hpp"
 #include "runtime/term/number.hpp"
 #include "runtime/term/symbol_table.hpp"
@@ -34,16 +35,60 @@ Interpreter::Interpreter(Heap& heap) : heap_(heap) {
 
 Interpreter::~Interpreter() { heap_.set_register_roots(nullptr, 0); }
 
+bool Interpreter::spread_apply_args(Term* fn, uint32_t* n, EvalError* error) {
+  if (*n < 2) {
+    *error = {"arity-mismatch", "apply takes a function and a collection of arguments"};
+    return false;
+  }
+  Term f = x_[0];
+  Term coll = x_[*n - 1];
+  if (kind_of(f) != Kind::kFunction) {
+    *error = {"badarg", str_cat("apply of ", print(f), ", which is not a function")};
+    return false;
+  }
+  uint32_t m = *n - 2;
+  for (uint32_t k = 0; k < m; ++k) x_[k] = x_[k + 1];
+  auto add = [&](Term t) {
+    if (m >= kArgRegisters) return false;
+    x_[m++] = t;
+    return true;
+  };
+  bool ok = true;
+  if (coll.is_list()) {
+    for (; coll.is_cons() && ok; coll = list_tail(coll)) ok = add(list_head(coll));
+  } else if (is_tuple(coll) || is_vector(coll)) {
+    for (size_t k = 0; k < array_count(coll) && ok; ++k) ok = add(array_at(coll, k));
+  } else if (!coll.is_nil()) {
+    *error = {"type-error",
+              str_cat("apply expects a list, tuple or vector of arguments, got ", print(coll))};
+    return false;
+  }
+  if (!ok) {
+    *error = {"badarg", "apply with more than 256 arguments"};
+    return false;
+  }
+  *fn = f;
+  *n = m;
+  return true;
+}
+
 EvalResult Interpreter::call(Term fn, std::span<const Term> args) {
   if (args.size() > kArgRegisters) {
     return EvalResult::failure("badarg", "too many arguments (at most 256)");
   }
   for (size_t i = 0; i < args.size(); ++i) x_[i] = args[i];
+  uint32_t nargs = static_cast<uint32_t>(args.size());
+  while (fn.is_native_fn() && fn.index() == kApplyIntrinsic) {
+    EvalError error;
+    if (!spread_apply_args(&fn, &nargs, &error)) {
+      return EvalResult::failure(std::move(error.reason), std::move(error.message));
+    }
+  }
   if (fn.is_native_fn()) {
     const Intrinsic& in = intrinsic(fn.index());
     NativeContext ctx{heap_, {}, current_ns_};
     Term result;
-    if (!in.fn(ctx, std::span<Term>(x_.data(), args.size()), &result)) {
+    if (!in.fn(ctx, std::span<Term>(x_.data(), nargs), &result)) {
       return EvalResult::failure(std::move(ctx.error.reason), std::move(ctx.error.message));
     }
     return EvalResult::success(result);
@@ -57,7 +102,7 @@ EvalResult Interpreter::call(Term fn, std::span<const Term> args) {
   // The entry call returns into a frame with no code: run() stops there.
   frames_.push_back(Frame{nullptr, nullptr, 0, 0});
   stack.push_back(fn);
-  EvalResult r = run(args.size());
+  EvalResult r = run(nargs);
   stack.resize(entry_stack);
   frames_.resize(entry_frames);
   return r;
@@ -115,6 +160,13 @@ EvalResult Interpreter::run(size_t nargs) {
     if (!ok) error = std::move(ctx.error);
     R = stack.data() + base;
     return ok;
+  };
+
+  // (apply f a b coll): X holds f a b coll; afterwards X holds a b and coll's elements, and *fn f.
+  auto spread = [&](Term* fn, uint32_t* n) -> bool {
+    if (!spread_apply_args(fn, n, &error)) return false;
+    R = stack.data() + base;
+    return true;
   };
 
   auto not_callable = [&](Term fn) {
@@ -190,9 +242,13 @@ op_Arg:
   DISPATCH();
 op_Call : {
   Term fn = R[B];
+  uint32_t n = C;
+  while (fn.is_native_fn() && fn.index() == kApplyIntrinsic) {
+    if (!spread(&fn, &n)) goto fail;
+  }
   if (fn.is_native_fn()) {
     Term result;
-    if (!call_native(fn.index(), C, &result)) goto fail;
+    if (!call_native(fn.index(), n, &result)) goto fail;
     R[A] = result;
     DISPATCH();
   }
@@ -202,14 +258,18 @@ op_Call : {
   }
   frames_.push_back(Frame{code, pc, base, A});
   stack.push_back(fn);
-  if (!enter(C)) goto fail;
+  if (!enter(n)) goto fail;
   DISPATCH();
 }
 op_TailCall : {
   Term fn = R[B];
+  uint32_t n = C;
+  while (fn.is_native_fn() && fn.index() == kApplyIntrinsic) {
+    if (!spread(&fn, &n)) goto fail;
+  }
   if (fn.is_native_fn()) {
     Term result;
-    if (!call_native(fn.index(), C, &result)) goto fail;
+    if (!call_native(fn.index(), n, &result)) goto fail;
     R[0] = result;
     i = instr::abc(Op::kReturn, 0, 0, 0);
     goto do_return;
@@ -220,7 +280,7 @@ op_TailCall : {
   }
   stack.resize(base - 1);  // drop this frame: the callee takes its place
   stack.push_back(fn);
-  if (!enter(C)) goto fail;
+  if (!enter(n)) goto fail;
   DISPATCH();
 }
 op_CallNative : {

@@ -44,7 +44,8 @@ class Interpreter {
     uint32_t dest;
   };
 
-  EvalResult run(size_t entry_frames);
+  EvalResult run(size_t nargs);
+  bool spread_apply_args(Term* fn, uint32_t* n, EvalError* error);
 
   Heap& heap_;
   std::array<Term, kArgRegisters> x_{};

@@ -579,7 +579,14 @@ bool var_get(NativeContext& ctx, Args a, Term* o) {
   return true;
 }
 
+// apply is carried out by the interpreter (which spreads the arguments and calls, in tail position
+// when the apply is); this entry only makes it a function value.
+bool apply(NativeContext& ctx, Args, Term*) {
+  return ctx.fail("internal-error", "apply reached its native stub");
+}
+
 const Intrinsic kIntrinsics[] = {
+    {"apply", apply, 2, -1},
     {"+", add, 0, -1},
     {"-", sub, 1, -1},
     {"*", mul, 0, -1},

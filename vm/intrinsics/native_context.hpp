@@ -33,6 +33,9 @@ struct Intrinsic {
   int max_args;  // -1: any number
 };
 
+// The id of `apply`, which the interpreter carries out itself.
+constexpr uint32_t kApplyIntrinsic = 0;
+
 // The intrinsic table, indexed by id (what Term::native_fn holds).
 const Intrinsic& intrinsic(uint32_t id);
 uint32_t intrinsic_count();

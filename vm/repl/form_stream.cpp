@@ -26,7 +26,7 @@ void FormStream::reset() {
 }
 
 void FormStream::drain(bool at_end, const OnForm& on_form, const OnError& on_error) {
-  ReaderOptions options;
+  ReaderOptions options = options_;
   options.first_line = first_line_;
   Reader reader(heap_, buffer_, options);
   size_t consumed;  // how much of buffer_ is done with, set where the loop ends

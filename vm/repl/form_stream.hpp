@@ -18,7 +18,9 @@ class FormStream {
   using OnForm = std::function<void(Term form)>;
   using OnError = std::function<void(const ReadError& error)>;
 
-  explicit FormStream(Heap& heap) : heap_(heap) {}
+  // `options` configure the reader (the syntax-quote resolver); first_line is managed here.
+  explicit FormStream(Heap& heap, ReaderOptions options = {})
+      : heap_(heap), options_(std::move(options)) {}
 
   // Adds text (normally one line with its newline) and delivers every form it completes.
   void feed(std::string_view text, const OnForm& on_form, const OnError& on_error);
@@ -33,6 +35,7 @@ class FormStream {
   void drain(bool at_end, const OnForm& on_form, const OnError& on_error);
 
   Heap& heap_;
+  ReaderOptions options_;
   std::string buffer_;
   int first_line_ = 1;  // line number of buffer_'s first line
 };

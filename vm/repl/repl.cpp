@@ -36,7 +36,7 @@ std::string history_path() {
 
 int run_batch_repl(std::istream& in, std::ostream& out, Evaluator& evaluator) {
   Heap heap;
-  FormStream stream(heap);
+  FormStream stream(heap, evaluator.reader_options());
   auto on_form = [&](Term form) {
     EvalResult r = evaluator.eval(heap, form);
     if (r.ok) {
@@ -64,9 +64,10 @@ namespace {
 
 // The interactive session, reached from libedit's line callback (which takes no user data).
 struct Session {
+  explicit Session(Evaluator& e) : stream(heap, e.reader_options()), evaluator(&e) {}
   Heap heap;
-  FormStream stream{heap};
-  Evaluator* evaluator = nullptr;
+  FormStream stream;
+  Evaluator* evaluator;
   std::string history;
   bool done = false;
   bool line_complete = false;
@@ -115,8 +116,7 @@ void on_line(char* raw) {
 }  // namespace
 
 int run_interactive_repl(Evaluator& evaluator) {
-  Session session;
-  session.evaluator = &evaluator;
+  Session session(evaluator);
   session.history = history_path();
   g_session = &session;
   using_history();

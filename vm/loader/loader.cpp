@@ -1,0 +1,122 @@
+#include "vm/loader/loader.hpp"
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <vector>
+
+#include "runtime/support/str_cat.hpp"
+#include "runtime/term/symbol_table.hpp"
+#include "vm/intrinsics/native_context.hpp"
+#include "vm/namespace/namespaces.hpp"
+
+namespace lona {
+namespace {
+
+struct Library {
+  std::vector<std::string> dirs;  // searched first, in order
+  std::unique_ptr<TarSource> embedded = TarSource::embedded_stdlib();
+  ChainedSource chain;
+  bool built = false;
+};
+
+Library& library() {
+  static Library* lib = [] {
+    auto* l = new Library();
+    if (const char* path = std::getenv("LONA_PATH")) {
+      std::string p = path;
+      for (size_t start = 0; start <= p.size();) {
+        size_t colon = p.find(':', start);
+        if (colon == std::string::npos) colon = p.size();
+        if (colon > start) l->dirs.push_back(p.substr(start, colon - start));
+        start = colon + 1;
+      }
+    }
+    return l;
+  }();
+  return *lib;
+}
+
+// Forwards to another source without owning it (the embedded archive stays in Library).
+class Borrowed final : public NamespaceSource {
+ public:
+  explicit Borrowed(NamespaceSource* s) : s_(s) {}
+  std::optional<std::string> read(std::string_view path) override { return s_->read(path); }
+  std::string describe() const override { return s_->describe(); }
+
+ private:
+  NamespaceSource* s_;
+};
+
+}  // namespace
+
+NamespaceSource& library_sources() {
+  Library& l = library();
+  if (!l.built) {
+    l.chain = ChainedSource();
+    for (const std::string& d : l.dirs) l.chain.add(std::make_unique<DirSource>(d));
+    if (l.embedded) l.chain.add(std::make_unique<Borrowed>(l.embedded.get()));
+    l.built = true;
+  }
+  return l.chain;
+}
+
+void add_library_dir(const std::string& dir) {
+  Library& l = library();
+  l.dirs.insert(l.dirs.begin(), dir);
+  l.built = false;
+}
+
+bool eval_source(CompilingEvaluator& evaluator, Heap& heap, std::string_view text,
+                 std::string_view origin, EvalError* error) {
+  Reader reader(heap, text, evaluator.reader_options());
+  for (;;) {
+    Term form;
+    Reader::Status s = reader.next(&form);
+    if (s == Reader::Status::kEnd) return true;
+    if (s == Reader::Status::kError) {
+      const ReadError& e = reader.error();
+      *error = {e.reason, str_cat(origin, ":", e.line, ":", e.column, ": ", e.message)};
+      return false;
+    }
+    size_t at = reader.offset();
+    EvalResult r = evaluator.eval(heap, form);
+    if (!r.ok) {
+      int line = 1;
+      for (size_t i = 0; i < at && i < text.size(); ++i) line += text[i] == '\n';
+      *error = {r.error.reason,
+                str_cat(origin, ": in the form ending on line ", line, ": ", r.error.message)};
+      return false;
+    }
+  }
+}
+
+uint32_t boot_namespaces() {
+  static const uint32_t user = [] {
+    Namespaces& namespaces = Namespaces::global();
+    uint32_t core = namespaces.find_or_create(make_symbol("lona.core"));
+    install_intrinsics(core);
+    {
+      Heap heap;
+      CompilingEvaluator evaluator(core);
+      std::string path = namespace_path("lona.core");
+      std::optional<std::string> text = library_sources().read(path);
+      EvalError error;
+      if (!text) {
+        error = {"file-not-found", str_cat(path, " is in none of ", library_sources().describe())};
+      }
+      if (!text || !eval_source(evaluator, heap, *text, path, &error)) {
+        // The core library ships inside the binary; failing to load it is a defect of the build.
+        std::cerr << "lona: cannot load lona.core: :" << error.reason << " " << error.message
+                  << "\n";
+        std::exit(70);
+      }
+    }
+    uint32_t user_ns = namespaces.find_or_create(make_symbol("user"));
+    namespaces.refer(user_ns, core);
+    return user_ns;
+  }();
+  return user;
+}
+
+}  // namespace lona
