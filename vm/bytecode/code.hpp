@@ -41,6 +41,7 @@ struct Var;
   X(TestMapGet)  /* A B C  map R[B] has key R[C] ? R[A] = its value, skip next */        \
   X(GetElem)     /* A B C  R[A] = element C of the tuple or vector R[B] */               \
   X(RestTuple)   /* A B C  R[A] = tuple of the elements of R[B] from C on */             \
+  X(RestVector)  /* A B C  R[A] = vector of the elements of R[B] from C on */            \
   X(BadMatch)    /* A      crash with :badmatch on R[A] */                               \
   X(MakeTuple)   /* A B C  R[A] = tuple of R[B..B+C) */                                  \
   X(MakeVector)  /* A B C  R[A] = vector of R[B..B+C) */                                 \

@@ -188,7 +188,7 @@ class Compiler::FnCompiler {
     Var* v = resolve_var(sym);
     if (v == nullptr) return fail("undefined", str_cat("unable to resolve symbol ", e.full));
     Term root = v->get();
-    if (root.is_native_fn()) {  // intrinsics never change: use the function itself
+    if (v->intrinsic.load() && root.is_native_fn()) {  // the intrinsic itself, as a constant
       emit_constant(root, dest);
       return true;
     }
@@ -258,7 +258,8 @@ class Compiler::FnCompiler {
         if (!expand(v, items, &expansion)) return false;
         return compile(expansion, dest, tail, depth + 1);
       }
-      if (v != nullptr && v->get().is_native_fn() && v->get().index() != kApplyIntrinsic) {
+      if (v != nullptr && v->intrinsic.load() && v->get().is_native_fn() &&
+          v->get().index() != kApplyIntrinsic) {
         return compile_native_call(v->get().index(), items, dest, tail, depth);
       }
     }
@@ -406,6 +407,7 @@ class Compiler::FnCompiler {
     }
     Namespaces& namespaces = Namespaces::global();
     Var& v = namespaces.intern(c_.ns_, name);
+    v.intrinsic.store(false);  // whatever it was, its root is about to be the program's
 
     // Metadata: what the name carries, plus :name and :ns.
     Heap& heap = c_.heap_;
@@ -436,6 +438,7 @@ class Compiler::FnCompiler {
         return fail("unknown-intrinsic", str_cat("no intrinsic named ", symbol_name(name)));
       }
       v.set(Term::native_fn(*id));
+      v.intrinsic.store(true);
       emit_constant(Term::var(v.index), dest);
       return finish(dest, tail);
     }
@@ -452,6 +455,9 @@ class Compiler::FnCompiler {
     size_t at = 1;
     Term self = Term::nil();
     if (at < items.size() && is_any_symbol(items[at])) self = bare_symbol(items[at++]);
+    if (!self.is_nil() && name_entry(self).ns_length != 0) {
+      return syntax(str_cat("fn* name must be a plain symbol, got ", print(self)));
+    }
     if (at >= items.size() || !is_tuple(items[at])) {
       return syntax("fn* needs a parameter tuple: (fn* name? [params] body...)");
     }
@@ -461,6 +467,7 @@ class Compiler::FnCompiler {
     FnCompiler child(c_, this, nested.get());
     child.set_error_sink(error_);
     size_t count = array_count(params);
+    std::vector<std::pair<Term, int>> bindings;  // bound after the name: parameters shadow it
     for (size_t i = 0; i < count; ++i) {
       Term p = array_at(params, i);
       if (!is_any_symbol(p) || name_entry(bare_symbol(p)).ns_length != 0) {
@@ -475,7 +482,7 @@ class Compiler::FnCompiler {
       }
       int r = child.alloc();
       if (r < 0) return false;
-      child.bind(p, r);
+      bindings.emplace_back(p, r);
     }
     nested->nparams = static_cast<uint32_t>(child.next_reg_);
     if (!self.is_nil()) {
@@ -484,6 +491,7 @@ class Compiler::FnCompiler {
       child.emit(instr::abc(Op::kSelf, r, 0, 0));
       child.bind(self, r);
     }
+    for (const auto& [p, r] : bindings) child.bind(p, r);
     if (!child.body(items, at)) return false;
     if (code_->nested.size() >= 0xFFFF) return syntax("too many nested functions");
     code_->nested.push_back(std::move(nested));
@@ -577,6 +585,10 @@ class Compiler::FnCompiler {
       fails->push_back(emit_jump());
       for (size_t i = 0; i < fixed; ++i) {
         Term sub = array_at(pattern, i);
+        if (is_symbol_named(sub, "&")) {
+          return syntax(
+              str_cat("& must be followed by exactly one pattern, at the end: ", print(pattern)));
+        }
         if (is_symbol_named(sub, "_")) continue;
         int r = alloc();
         if (r < 0) return false;
@@ -586,7 +598,9 @@ class Compiler::FnCompiler {
       if (rest && !is_symbol_named(array_at(pattern, n - 1), "_")) {
         int r = alloc();
         if (r < 0) return false;
-        emit(instr::abc(Op::kRestTuple, r, reg, static_cast<uint32_t>(fixed)));
+        // The rest of a tuple is a tuple, of a vector a vector.
+        emit(instr::abc(k == Kind::kTuple ? Op::kRestTuple : Op::kRestVector, r, reg,
+                        static_cast<uint32_t>(fixed)));
         if (!compile_pattern(array_at(pattern, n - 1), r, fails, bound, depth + 1)) return false;
       }
       return true;
@@ -632,6 +646,19 @@ class Compiler::FnCompiler {
 
 Compiler::Compiler(Heap& heap, Interpreter& interp, uint32_t ns)
     : heap_(heap), interp_(interp), ns_(ns) {}
+
+EvalResult compile_and_run(Heap& heap, Interpreter& interp, Term form) {
+  Compiler compiler(heap, interp, interp.current_ns());
+  EvalError error;
+  const Code* code = compiler.compile_toplevel(form, &error);
+  if (code == nullptr)
+    return EvalResult::failure(std::move(error.reason), std::move(error.message));
+  // The closure of top-level code captures nothing; it lives beside its code.
+  Word* p = LiteralArea::global().alloc(2);
+  p[0] = header::make(ObjTag::kClosure, 0, 1);
+  p[1] = code_term(code).raw();
+  return interp.call(Term::boxed_ptr(p), {});
+}
 
 const Code* Compiler::compile_toplevel(Term form, EvalError* error) {
   *error = {};

@@ -43,4 +43,7 @@ class Compiler {
   int expansions_ = 0;
 };
 
+// Compiles `form` in the interpreter's current namespace and runs it there.
+EvalResult compile_and_run(Heap& heap, Interpreter& interp, Term form);
+
 }  // namespace lona

@@ -26,22 +26,25 @@ ReaderOptions CompilingEvaluator::reader_options() {
 }
 CompilingEvaluator::~CompilingEvaluator() = default;
 
+// lona.core/*ns* names the current namespace. (It becomes a per-process binding with the actor
+// runtime; with one evaluator per realm today, the root is that binding.)
+void CompilingEvaluator::publish_current_ns() {
+  Namespaces& namespaces = Namespaces::global();
+  std::optional<uint32_t> core = namespaces.find(make_symbol("lona.core"));
+  if (core) namespaces.intern(*core, make_symbol("*ns*")).set(Term::ns(ns_));
+}
+
 EvalResult CompilingEvaluator::eval(Heap& heap, Term form) {
   if (heap_ != &heap) {
     interp_ = std::make_unique<Interpreter>(heap);
     heap_ = &heap;
   }
   interp_->set_current_ns(ns_);
-  Compiler compiler(heap, *interp_, ns_);
-  EvalError error;
-  const Code* code = compiler.compile_toplevel(form, &error);
-  if (code == nullptr)
-    return EvalResult::failure(std::move(error.reason), std::move(error.message));
-  // The closure of top-level code captures nothing; it lives beside its code.
-  Word* p = LiteralArea::global().alloc(2);
-  p[0] = header::make(ObjTag::kClosure, 0, 1);
-  p[1] = code_term(code).raw();
-  return interp_->call(Term::boxed_ptr(p), {});
+  publish_current_ns();
+  EvalResult r = compile_and_run(heap, *interp_, form);
+  ns_ = interp_->current_ns();  // in-ns and ns change it
+  publish_current_ns();
+  return r;
 }
 
 }  // namespace lona

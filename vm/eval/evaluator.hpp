@@ -64,6 +64,7 @@ class CompilingEvaluator final : public Evaluator {
   void set_current_ns(uint32_t ns) { ns_ = ns; }
 
  private:
+  void publish_current_ns();
   std::unique_ptr<Interpreter> interp_;
   Heap* heap_ = nullptr;  // the heap interp_ runs on
   uint32_t ns_;

@@ -86,7 +86,7 @@ EvalResult Interpreter::call(Term fn, std::span<const Term> args) {
   }
   if (fn.is_native_fn()) {
     const Intrinsic& in = intrinsic(fn.index());
-    NativeContext ctx{heap_, {}, current_ns_};
+    NativeContext ctx{heap_, {}, current_ns_, this};
     Term result;
     if (!in.fn(ctx, std::span<Term>(x_.data(), nargs), &result)) {
       return EvalResult::failure(std::move(ctx.error.reason), std::move(ctx.error.message));
@@ -155,7 +155,7 @@ EvalResult Interpreter::run(size_t nargs) {
       error = {"arity-mismatch", str_cat("wrong number of arguments to ", in.name, ": got ", n)};
       return false;
     }
-    NativeContext ctx{heap_, {}, current_ns_};
+    NativeContext ctx{heap_, {}, current_ns_, this};
     bool ok = in.fn(ctx, std::span<Term>(x_.data(), n), result);
     if (!ok) error = std::move(ctx.error);
     R = stack.data() + base;
@@ -345,6 +345,15 @@ op_RestTuple : {
   R[A] = rest;
   DISPATCH();
 }
+op_RestVector : {
+  Term t = R[B];
+  size_t n = array_count(t);
+  for (size_t k = C; k < n; ++k) stack.push_back(array_at(t, k));
+  Term rest = vector_from_stack(heap_, n > C ? n - C : 0);
+  R = stack.data() + base;
+  R[A] = rest;
+  DISPATCH();
+}
 op_BadMatch:
   error = {"badmatch", str_cat("no clause matched ", print(R[A]))};
   goto fail;
@@ -373,7 +382,7 @@ op_BadMatch:
       R[A] = Term::fixnum(r);                                                                 \
       DISPATCH();                                                                             \
     }                                                                                         \
-    NativeContext ctx{heap_, {}, current_ns_};                                                \
+    NativeContext ctx{heap_, {}, current_ns_, this};                                          \
     Term out;                                                                                 \
     if (!arith(ctx, op, b, c, &out, fname)) {                                                 \
       error = std::move(ctx.error);                                                           \
@@ -396,7 +405,7 @@ op_BadMatch:
       R[A] = Term::boolean(cmp test 0);                                                         \
       DISPATCH();                                                                               \
     }                                                                                           \
-    NativeContext ctx{heap_, {}, current_ns_};                                                  \
+    NativeContext ctx{heap_, {}, current_ns_, this};                                            \
     int cmp;                                                                                    \
     bool unordered;                                                                             \
     if (!compare_numbers(ctx, b, c, &cmp, &unordered, fname)) {                                 \

@@ -1,9 +1,9 @@
 // vm/intrinsics: the numeric tower behind + - * / quot rem mod and the comparisons.
 //
 // Integers (small and big) are exact; ratios are exact and reduced; any float makes the result a
-// float (f32 only when both are f32); fixed-width integers combine with their own kind or with
-// plain integers and wrap to their width; anything else is :type-error. Integer division by zero
-// is :division-by-zero; floats follow IEEE.
+// float (f32 when every float involved is f32); fixed-width integers combine with their own kind or
+// with plain integers and wrap to their width; anything else is :type-error. Integer division by
+// zero is :division-by-zero; floats follow IEEE.
 #pragma once
 
 #include "vm/intrinsics/native_context.hpp"

@@ -14,6 +14,7 @@
 #include "runtime/term/utf8.hpp"
 #include "vm/intrinsics/arithmetic.hpp"
 #include "vm/intrinsics/native_context.hpp"
+#include "vm/intrinsics/reflection.hpp"
 #include "vm/namespace/namespaces.hpp"
 #include "vm/printer/printer.hpp"
 
@@ -240,10 +241,21 @@ bool hash_map(NativeContext& ctx, Args a, Term* o) {
   return true;
 }
 
-// Elements of a sequential collection (list, tuple, vector, set, map as [k v]) pushed in order.
+// Elements of a sequential collection (list, tuple, vector, set, map as [k v], string as its
+// chars) pushed in order.
 bool push_elements(NativeContext& ctx, Term coll, size_t* n, const char* fn) {
   *n = 0;
   if (coll.is_nil()) return true;
+  if (is_string(coll)) {  // strings hold valid UTF-8; one char per code point
+    std::string_view s = byte_view(coll);
+    for (size_t i = 0; i < s.size(); ++*n) {
+      uint32_t cp = 0;
+      size_t len = utf8::decode(s, i, &cp);
+      ctx.heap.push(Term::character(cp));
+      i += len == 0 ? 1 : len;
+    }
+    return true;
+  }
   if (coll.is_list()) {
     for (; coll.is_cons(); coll = list_tail(coll), ++*n) ctx.heap.push(list_head(coll));
     return true;
@@ -383,13 +395,11 @@ bool get(NativeContext& ctx, Args a, Term* o) {
              : fallback;
     return true;
   }
-  if (coll.is_nil()) {
+  if (coll.is_nil() || is_tuple(coll) || is_vector(coll)) {
     *o = fallback;
     return true;
   }
-  (void)ctx;
-  *o = fallback;
-  return true;
+  return type_error(ctx, "get", "a map, set, tuple, vector or nil", coll);
 }
 
 bool put(NativeContext& ctx, Args a, Term* o) {
@@ -417,7 +427,12 @@ bool contains_p(NativeContext& ctx, Args a, Term* o) {
   return true;
 }
 
+// O(1) for lists (count would walk them).
 bool empty_p(NativeContext& ctx, Args a, Term* o) {
+  if (a[0].is_list() || a[0].is_nil()) {
+    *o = Term::boolean(!a[0].is_cons());
+    return true;
+  }
   Term n;
   if (!count(ctx, a, &n)) return false;
   *o = Term::boolean(n.fixnum_value() == 0);
@@ -579,6 +594,49 @@ bool var_get(NativeContext& ctx, Args a, Term* o) {
   return true;
 }
 
+// (seq coll): the elements as a list, or nil when there are none.
+bool seq(NativeContext& ctx, Args a, Term* o) {
+  if (a[0].is_cons()) {
+    *o = a[0];
+    return true;
+  }
+  size_t n;
+  if (!push_elements(ctx, a[0], &n, "seq")) return false;
+  *o = n == 0 ? Term::nil() : list_from_stack(ctx.heap, n);
+  return true;
+}
+
+bool identical_p(NativeContext&, Args a, Term* o) {
+  *o = Term::boolean(a[0] == a[1]);
+  return true;
+}
+
+// The keys or values of a map, as a list in insertion order.
+template <bool kKeys>
+bool map_part(NativeContext& ctx, Args a, Term* o) {
+  if (a[0].is_nil()) {
+    *o = Term::empty_list();
+    return true;
+  }
+  if (!is_map(a[0])) return type_error(ctx, kKeys ? "keys" : "vals", "a map", a[0]);
+  size_t n = map_count(a[0]);
+  for (size_t i = 0; i < n; ++i) ctx.heap.push(kKeys ? map_key(a[0], i) : map_value(a[0], i));
+  *o = list_from_stack(ctx.heap, n);
+  return true;
+}
+bool keys(NativeContext& c, Args a, Term* o) { return map_part<true>(c, a, o); }
+bool vals(NativeContext& c, Args a, Term* o) { return map_part<false>(c, a, o); }
+
+// Processes and refs arrive with the actor runtime; until then nothing is one.
+bool pid_p(NativeContext&, Args, Term* o) {
+  *o = Term::boolean(false);
+  return true;
+}
+bool ref_p(NativeContext&, Args, Term* o) {
+  *o = Term::boolean(false);
+  return true;
+}
+
 // apply is carried out by the interpreter (which spreads the arguments and calls, in tail position
 // when the apply is); this entry only makes it a function value.
 bool apply(NativeContext& ctx, Args, Term*) {
@@ -650,6 +708,22 @@ const Intrinsic kIntrinsics[] = {
     {"meta", meta, 1, 1},
     {"with-meta", with_meta_, 2, 2},
     {"var-get", var_get, 1, 1},
+    {"identical?", identical_p, 2, 2},
+    {"seq", seq, 1, 1},
+    {"keys", keys, 1, 1},
+    {"vals", vals, 1, 1},
+    {"pid?", pid_p, 1, 1},
+    {"ref?", ref_p, 1, 1},
+    {"eval", reflection::eval, 1, 1},
+    {"read-string", reflection::read_string, 1, 1},
+    {"create-ns", reflection::create_ns, 1, 1},
+    {"find-ns", reflection::find_ns, 1, 1},
+    {"ns-name", reflection::ns_name, 1, 1},
+    {"in-ns", reflection::in_ns, 1, 1},
+    {"refer", reflection::refer, 1, 1},
+    {"alias", reflection::alias, 2, 2},
+    {"require", reflection::require, 1, 1},
+    {"load-file", reflection::load_file, 1, 1},
 };
 
 }  // namespace
@@ -662,6 +736,7 @@ void install_intrinsics(uint32_t core_ns) {
   for (uint32_t id = 0; id < intrinsic_count(); ++id) {
     Var& v = namespaces.intern(core_ns, make_symbol(kIntrinsics[id].name));
     v.set(Term::native_fn(id));
+    v.intrinsic.store(true);
   }
 }
 

@@ -12,10 +12,13 @@
 
 namespace lona {
 
+class Interpreter;
+
 struct NativeContext {
   Heap& heap;
   EvalError error;
   uint32_t current_ns = 0;
+  Interpreter* interp = nullptr;  // for the intrinsics that run code (eval, require, ...)
 
   // Records an error; returns false so that `return ctx.fail(...)` ends the intrinsic.
   bool fail(std::string reason, std::string message) {

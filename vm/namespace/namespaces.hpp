@@ -25,6 +25,9 @@ struct Var {
   std::atomic<Word> root{Term::unbound().raw()};
   std::atomic<Word> meta{Term::nil().raw()};  // a map in the literal area, or nil
   std::atomic<bool> macro{false};
+  // The var's root is an intrinsic put there by the system (lona.core's own vars, or a
+  // ^:native def). Calls through such a var compile to direct native calls; def clears it.
+  std::atomic<bool> intrinsic{false};
 
   Term get() const { return Term::from_raw(root.load(std::memory_order_acquire)); }
   void set(Term v) { root.store(v.raw(), std::memory_order_release); }

@@ -1,0 +1,682 @@
+// Tests for vm/compiler and vm/interp through CompilingEvaluator: the special forms (def, fn*,
+// match, do, quote, var), closures, patterns, proper tail calls, the stack limit and the errors the
+// language reports (lonala-reference sections 2, 3, 7 and 8.1).
+//
+// Vars are realm-global and outlive a test, so every test names its vars with a prefix of its own.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "runtime/term/heap.hpp"
+#include "vm/eval/evaluator.hpp"
+#include "vm/printer/printer.hpp"
+#include "vm/reader/reader.hpp"
+
+namespace lona {
+namespace {
+
+class CompilerTest : public ::testing::Test {
+ protected:
+  // Reads and evaluates every form of `src` in order on one heap. Returns the printed value of the
+  // last form, or "ERROR :reason" for the first form that fails (the rest are not evaluated).
+  std::string eval(const std::string& src) {
+    Reader reader(heap_, src, evaluator_.reader_options());
+    std::string last = "<no form>";
+    for (;;) {
+      Term form;
+      Reader::Status s = reader.next(&form);
+      if (s == Reader::Status::kEnd) return last;
+      if (s == Reader::Status::kError) {
+        ADD_FAILURE() << "reading " << src << ": :" << reader.error().reason << " "
+                      << reader.error().message;
+        return "READ-ERROR :" + reader.error().reason;
+      }
+      EvalResult r = evaluator_.eval(heap_, form);
+      if (!r.ok) return "ERROR :" + r.error.reason;
+      last = print(r.value);
+    }
+  }
+
+  Heap heap_;  // before the evaluator: its interpreter unregisters its roots from the heap
+  CompilingEvaluator evaluator_;
+};
+
+// --- self-evaluating forms ---------------------------------------------------------------------
+
+TEST_F(CompilerTest, AtomsEvaluateToThemselves) {
+  EXPECT_EQ(eval("42"), "42");
+  EXPECT_EQ(eval("-7"), "-7");
+  EXPECT_EQ(eval("100000"), "100000");  // beyond the LoadInt immediate range
+  EXPECT_EQ(eval("1.5"), "1.5");
+  EXPECT_EQ(eval("nil"), "nil");
+  EXPECT_EQ(eval("true"), "true");
+  EXPECT_EQ(eval("false"), "false");
+  EXPECT_EQ(eval(":k"), ":k");
+  EXPECT_EQ(eval("\"s\""), "\"s\"");
+  EXPECT_EQ(eval("\\a"), "\\a");
+  EXPECT_EQ(eval("()"), "()");
+}
+
+TEST_F(CompilerTest, ManyFormsInOneSource) {
+  EXPECT_EQ(eval("1 2 3"), "3");
+  EXPECT_EQ(eval("(+ 1 1) :a \"last\""), "\"last\"");
+}
+
+// --- def -----------------------------------------------------------------------------------------
+
+TEST_F(CompilerTest, DefReturnsTheVar) {
+  EXPECT_EQ(eval("(def dr-x 5)"), "#'user/dr-x");
+  EXPECT_EQ(eval("dr-x"), "5");
+  EXPECT_EQ(eval("(var? (def dr-y 6))"), "true");
+  EXPECT_EQ(eval("dr-y"), "6");
+}
+
+TEST_F(CompilerTest, DefEvaluatesItsValue) {
+  EXPECT_EQ(eval("(def dv-sum (+ 1 2))"), "#'user/dv-sum");
+  EXPECT_EQ(eval("dv-sum"), "3");
+  EXPECT_EQ(eval("(def dv-t [1 (+ 1 1) %{:k (* 2 3)}]) dv-t"), "[1 2 %{:k 6}]");
+}
+
+TEST_F(CompilerTest, DefValueOutlivesTheHeapItWasMadeOn) {
+  // The value is copied out of the process heap, so collections never disturb it.
+  EXPECT_EQ(eval("(def dh-v (tuple (str \"a\" 1) (tuple 2 3)))"), "#'user/dh-v");
+  uint64_t before = heap_.collections();
+  eval(R"(
+    (def dh-churn (fn* [n] (match n 0 :done _ (do (tuple n n n) (dh-churn (- n 1))))))
+    (dh-churn 20000))");
+  EXPECT_GT(heap_.collections(), before);
+  EXPECT_EQ(eval("dh-v"), "[\"a1\" [2 3]]");
+}
+
+TEST_F(CompilerTest, DefWithoutValueDeclaresAnUnboundVar) {
+  // A name of its own for every run (vars outlive the test, and --gtest_repeat runs it again).
+  static int run = 0;
+  const std::string decl = "dd-decl-" + std::to_string(run++);
+  EXPECT_EQ(eval("(def " + decl + ")"), "#'user/" + decl);
+  EXPECT_EQ(eval(decl), "ERROR :undefined");
+  // A function can refer to it before it has a value...
+  EXPECT_EQ(eval("(def dd-user (fn* [] " + decl + "))"), "#'user/dd-user");
+  EXPECT_EQ(eval("(dd-user)"), "ERROR :undefined");
+  // ...and sees the value once there is one.
+  EXPECT_EQ(eval("(def " + decl + " 9) (dd-user)"), "9");
+  // Declaring again leaves the value alone.
+  EXPECT_EQ(eval("(def " + decl + ") " + decl), "9");
+}
+
+TEST_F(CompilerTest, RedefinitionIsSeenByCallersAtTheirNextCall) {
+  EXPECT_EQ(eval("(def rd-g (fn* [] 1)) (def rd-v :a) (def rd-caller (fn* [] [(rd-g) rd-v]))"),
+            "#'user/rd-caller");
+  EXPECT_EQ(eval("(rd-caller)"), "[1 :a]");
+  EXPECT_EQ(eval("(def rd-g (fn* [] 2)) (def rd-v :b) (rd-caller)"), "[2 :b]");
+}
+
+TEST_F(CompilerTest, RedefinitionDuringALoopIsSeenAtTheNextIteration) {
+  EXPECT_EQ(eval(R"(
+    (def rl-loop (fn* [n]
+      (match n
+        0 :old-done
+        5 (do (def rl-loop (fn* [n] [:new n])) (rl-loop (- n 1)))
+        _ (rl-loop (- n 1)))))
+    (rl-loop 10))"),
+            "[:new 4]");
+}
+
+TEST_F(CompilerTest, DefInsideAFunctionRunsWhenCalled) {
+  EXPECT_EQ(eval("(def di-set (fn* [v] (def di-x v)))"), "#'user/di-set");
+  EXPECT_EQ(eval("(di-set 5)"), "#'user/di-x");
+  EXPECT_EQ(eval("di-x"), "5");
+  EXPECT_EQ(eval("(di-set [1 2]) di-x"), "[1 2]");
+}
+
+TEST_F(CompilerTest, DefSyntaxErrors) {
+  EXPECT_EQ(eval("(def)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(def 42 1)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(def :kw 1)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(def \"s\" 1)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(def ds-a ds-b ds-c)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(def [ds-d] 1)"), "ERROR :syntax-error");
+}
+
+TEST_F(CompilerTest, DefOfAQualifiedNameIsAnError) {
+  EXPECT_EQ(eval("(def user/dq-x 1)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(def lona.core/dq-y 1)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("dq-y"), "ERROR :undefined");
+}
+
+TEST_F(CompilerTest, DefAddsNameAndNsMetadata) {
+  EXPECT_EQ(eval("(def dm-x 1) (get (meta #'dm-x) :name)"), "dm-x");
+  EXPECT_EQ(eval("(namespace? (get (meta #'dm-x) :ns))"), "true");
+  EXPECT_EQ(eval("(def ^:private dm-p 1) (get (meta #'dm-p) :private)"), "true");
+}
+
+TEST_F(CompilerTest, NativeDefNeedsAnIntrinsicOfThatName) {
+  EXPECT_EQ(eval("(def ^:native dn-no-such-intrinsic)"), "ERROR :unknown-intrinsic");
+}
+
+// --- fn* -----------------------------------------------------------------------------------------
+
+TEST_F(CompilerTest, FnParameters) {
+  EXPECT_EQ(eval("((fn* [] 42))"), "42");
+  EXPECT_EQ(eval("((fn* [a] a) :x)"), ":x");
+  EXPECT_EQ(eval("((fn* [a b c] [c b a]) 1 2 3)"), "[3 2 1]");
+  EXPECT_EQ(eval("(fn? (fn* [] 1))"), "true");
+}
+
+TEST_F(CompilerTest, FnBodyIsAnImplicitDo) {
+  EXPECT_EQ(eval("((fn* [x] 1 2 x) 3)"), "3");
+  EXPECT_EQ(eval("((fn* []))"), "nil");
+  EXPECT_EQ(eval("(def fb-n 0) ((fn* [] (def fb-n 1) (def fb-n (+ fb-n 1)) fb-n))"), "2");
+}
+
+TEST_F(CompilerTest, FnArgumentsAreEvaluatedLeftToRight) {
+  EXPECT_EQ(eval(R"(
+    (def fo-log [])
+    (def fo-note (fn* [x] (do (def fo-log (append fo-log x)) x)))
+    ((fn* [a b c] [a b c]) (fo-note 1) (fo-note 2) (fo-note 3)))"),
+            "[1 2 3]");
+  EXPECT_EQ(eval("fo-log"), "[1 2 3]");
+}
+
+TEST_F(CompilerTest, ParametersShadowVarsAndIntrinsics) {
+  EXPECT_EQ(eval("(def ps-p 1) ((fn* [ps-p] ps-p) 2)"), "2");
+  EXPECT_EQ(eval("ps-p"), "1");
+  // A local in call position is called, even where the name is an intrinsic's.
+  EXPECT_EQ(eval("((fn* [count] (count)) (fn* [] 7))"), "7");
+  EXPECT_EQ(eval("((fn* [+] (+ 1 2)) -)"), "-1");
+  EXPECT_EQ(eval("((fn* [+] [(+ 10 2)]) *)"), "[20]");
+}
+
+TEST_F(CompilerTest, ArityMismatch) {
+  EXPECT_EQ(eval("((fn* [x] x))"), "ERROR :arity-mismatch");
+  EXPECT_EQ(eval("((fn* [x] x) 1 2)"), "ERROR :arity-mismatch");
+  EXPECT_EQ(eval("((fn* [] 1) 1)"), "ERROR :arity-mismatch");
+  EXPECT_EQ(eval("((fn* [a b & r] r) 1)"), "ERROR :arity-mismatch");
+  // Also for calls in tail position and calls through a var.
+  EXPECT_EQ(eval("(def am-f (fn* [a b] a)) ((fn* [] (am-f 1)))"), "ERROR :arity-mismatch");
+  EXPECT_EQ(eval("((fn* [] [(am-f 1 2 3)]))"), "ERROR :arity-mismatch");
+}
+
+TEST_F(CompilerTest, VariadicRestIsATuple) {
+  EXPECT_EQ(eval("((fn* [x & r] r) 1 2 3)"), "[2 3]");
+  EXPECT_EQ(eval("((fn* [x & r] [x r]) 1 2)"), "[1 [2]]");
+  EXPECT_EQ(eval("((fn* [x & r] r) 1)"), "[]");
+  EXPECT_EQ(eval("((fn* [& r] r))"), "[]");
+  EXPECT_EQ(eval("((fn* [& r] (tuple? r)) 1 2)"), "true");
+  EXPECT_EQ(eval("((fn* [a b & r] [a b r]) 1 2 3 4 5)"), "[1 2 [3 4 5]]");
+}
+
+TEST_F(CompilerTest, NamedFnCallsItself) {
+  EXPECT_EQ(eval("((fn* fact [n] (match n 0 1 _ (* n (fact (- n 1))))) 10)"), "3628800");
+  // The name is bound inside the body only; it defines no var.
+  EXPECT_EQ(eval("(fn* nf-self [] 1)"), "#<fn nf-self>");
+  EXPECT_EQ(eval("nf-self"), "ERROR :undefined");
+  EXPECT_EQ(eval("((fn* nf-me [] nf-me))"), "#<fn nf-me>");
+}
+
+TEST_F(CompilerTest, FnSyntaxErrors) {
+  EXPECT_EQ(eval("(fn*)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(fn* fs-name)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(fn* (a) a)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(fn* {a} a)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(fn* [1] 1)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(fn* [:a] 1)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(fn* [fs/b] 1)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(fn* [a &] a)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(fn* [a & b c] a)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(fn* [& a b] a)"), "ERROR :syntax-error");
+}
+
+TEST_F(CompilerTest, DestructuringParameterIsASyntaxError) {
+  EXPECT_EQ(eval("(fn* [[a b]] a)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(fn* [x {a}] a)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(fn* [%{:k v}] v)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(fn* [x & [a b]] a)"), "ERROR :syntax-error");
+}
+
+TEST_F(CompilerTest, CompileErrorsInsideAFnBody) {
+  EXPECT_EQ(eval("(fn* [] (ce-undefined-fn 1))"), "ERROR :undefined");
+  EXPECT_EQ(eval("(fn* [] (fn* [] (def)))"), "ERROR :syntax-error");
+}
+
+// --- closures ------------------------------------------------------------------------------------
+
+TEST_F(CompilerTest, ClosureCapturesFromTheEnclosingFn) {
+  EXPECT_EQ(eval("(((fn* [x] (fn* [y] (+ x y))) 10) 5)"), "15");
+  EXPECT_EQ(eval("(def cc-mk (fn* [x] (fn* [] x))) (def cc-1 (cc-mk 1)) (def cc-2 (cc-mk 2))"),
+            "#'user/cc-2");
+  EXPECT_EQ(eval("[(cc-1) (cc-2) (cc-1)]"), "[1 2 1]");
+}
+
+TEST_F(CompilerTest, ClosureCapturesFromTwoLevelsUp) {
+  EXPECT_EQ(eval("((((fn* [a] (fn* [b] (fn* [c] [a b c]))) 1) 2) 3)"), "[1 2 3]");
+  // The middle function uses nothing of its own; it passes `a` on.
+  EXPECT_EQ(eval("((((fn* [a] (fn* [] (fn* [c] [c a]))) :a)) :c)"), "[:c :a]");
+  EXPECT_EQ(eval("(((((fn* [a] (fn* [b] (fn* [c] (fn* [d] [d c b a])))) 1) 2) 3) 4)"), "[4 3 2 1]");
+}
+
+TEST_F(CompilerTest, ClosureCapturesMatchBindingsAndRestParameters) {
+  EXPECT_EQ(eval("((match [1 2] [a b] (fn* [] (+ a b))))"), "3");
+  EXPECT_EQ(eval("(((fn* [& r] (fn* [] r)) 1 2))"), "[1 2]");
+}
+
+TEST_F(CompilerTest, NamedFnIsCapturedByNestedFns) {
+  EXPECT_EQ(eval("((fn* outer [n] ((fn* [] (match n 0 :done _ (outer (- n 1)))))) 5)"), ":done");
+}
+
+TEST_F(CompilerTest, ClosureArityIsChecked) {
+  EXPECT_EQ(eval("(((fn* [x] (fn* [y] x)) 1))"), "ERROR :arity-mismatch");
+}
+
+TEST_F(CompilerTest, CapturedValuesSurviveCollections) {
+  EXPECT_EQ(eval(R"(
+    (def cg-make (fn* [t s] (fn* [] [t s])))
+    (def cg-make2 (fn* [t] (fn* [] (fn* [u] [t u]))))
+    (def cg-churn (fn* [n] (match n 0 :done _ (do (tuple n (str n) n) (cg-churn (- n 1))))))
+    (def cg-run (fn* [n]
+      (match [(cg-make (tuple 1 (tuple 2 3)) (str "abc" 1)) (cg-make2 (vector :x (str "y")))]
+        [c c2] (do (cg-churn n) [(c) ((c2) (str "z" n))]))))
+  )"),
+            "#'user/cg-run");
+  uint64_t before = heap_.collections();
+  EXPECT_EQ(eval("(cg-run 20000)"), "[[[1 [2 3]] \"abc1\"] [{:x \"y\"} \"z20000\"]]");
+  EXPECT_GT(heap_.collections(), before);
+}
+
+TEST_F(CompilerTest, EverythingSurvivesACollectionAtEveryAllocation) {
+  heap_.set_stress(true);
+  EXPECT_EQ(eval(R"(
+    (def st-mk (fn* [a & r] (fn* [b] [a r b (str a b) %{:a a :r r} {b a} #{a}])))
+    (def st-walk (fn* [t acc] (match t [h & rest] (st-walk rest (prepend acc h)) [] acc)))
+    [((st-mk 1 (tuple 2 (str 3)) 4) (str "b")) (st-walk [1 [2] "3" 4/5] nil)])"),
+            "[[1 [[2 \"3\"] 4] \"b\" \"1b\" %{:a 1 :r [[2 \"3\"] 4]} {\"b\" 1} #{1}] (4/5 \"3\" "
+            "[2] 1)]");
+  EXPECT_GT(heap_.collections(), 10u);
+}
+
+// --- do, quote, var ------------------------------------------------------------------------------
+
+TEST_F(CompilerTest, Do) {
+  EXPECT_EQ(eval("(do)"), "nil");
+  EXPECT_EQ(eval("(do 1)"), "1");
+  EXPECT_EQ(eval("(do 1 2 3)"), "3");
+  EXPECT_EQ(eval("(do (def do-x 1) (def do-x (+ do-x 10)) do-x)"), "11");
+  EXPECT_EQ(eval("[(do :a :b) (do)]"), "[:b nil]");
+  // An error in a form that is not the last still ends the evaluation.
+  EXPECT_EQ(eval("(do (/ 1 0) 2)"), "ERROR :division-by-zero");
+}
+
+TEST_F(CompilerTest, Quote) {
+  EXPECT_EQ(eval("(quote (1 2))"), "(1 2)");
+  EXPECT_EQ(eval("'qu-undefined-symbol"), "qu-undefined-symbol");
+  EXPECT_EQ(eval("'(qu-f (qu-g 1))"), "(qu-f (qu-g 1))");
+  EXPECT_EQ(eval("'[a (+ 1 2)]"), "[a (+ 1 2)]");
+  EXPECT_EQ(eval("''a"), "(quote a)");
+  EXPECT_EQ(eval("(symbol? 'a)"), "true");
+  EXPECT_EQ(eval("(list? '(1))"), "true");
+}
+
+TEST_F(CompilerTest, QuoteArityIsASyntaxError) {
+  EXPECT_EQ(eval("(quote)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(quote a b)"), "ERROR :syntax-error");
+}
+
+TEST_F(CompilerTest, Var) {
+  EXPECT_EQ(eval("(def va-x 5) #'va-x"), "#'user/va-x");
+  EXPECT_EQ(eval("(var va-x)"), "#'user/va-x");
+  EXPECT_EQ(eval("(var? #'va-x)"), "true");
+  EXPECT_EQ(eval("(var-get #'va-x)"), "5");
+  EXPECT_EQ(eval("#'+"), "#'lona.core/+");
+  EXPECT_EQ(eval("(var lona.core/count)"), "#'lona.core/count");
+  EXPECT_EQ(eval("(= #'va-x (def va-x 6))"), "true");
+}
+
+TEST_F(CompilerTest, VarErrors) {
+  EXPECT_EQ(eval("#'va-no-such-var"), "ERROR :undefined");
+  EXPECT_EQ(eval("(var no.such.ns/x)"), "ERROR :undefined");
+  EXPECT_EQ(eval("(var 42)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(var)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(var a b)"), "ERROR :syntax-error");
+}
+
+// --- match ---------------------------------------------------------------------------------------
+
+TEST_F(CompilerTest, MatchLiterals) {
+  EXPECT_EQ(eval("(match 2 1 :one 2 :two)"), ":two");
+  EXPECT_EQ(eval("(match :b :a 1 :b 2)"), "2");
+  EXPECT_EQ(eval("(match \"hi\" \"ho\" 1 \"hi\" 2)"), "2");
+  EXPECT_EQ(eval("(match nil false 1 nil 2)"), "2");
+  EXPECT_EQ(eval("(match false nil 1 false 2)"), "2");
+  EXPECT_EQ(eval("(match true false 1 true 2)"), "2");
+  EXPECT_EQ(eval("(match \\b \\a 1 \\b 2)"), "2");
+  EXPECT_EQ(eval("(match 1.5 1.5 :f _ :other)"), ":f");
+  EXPECT_EQ(eval("(match 100000 100000 :big _ :other)"), ":big");
+  EXPECT_EQ(eval("(match 'foo 'bar 1 'foo 2)"), "2");
+  EXPECT_EQ(eval("(match 0 false :f nil :n 0 :zero)"), ":zero");
+  EXPECT_EQ(eval("(match '() nil :nil () :empty)"), ":empty");
+  EXPECT_EQ(eval("(match '(1 2) '(1) :short '(1 2) :list)"), ":list");
+  EXPECT_EQ(eval("(match 1/2 0.5 :float 1/2 :ratio)"), ":ratio");
+}
+
+TEST_F(CompilerTest, MatchBindersAndWildcard) {
+  EXPECT_EQ(eval("(match 5 x (+ x 1))"), "6");
+  EXPECT_EQ(eval("(match [1 2] x x)"), "[1 2]");
+  EXPECT_EQ(eval("(match 5 _ :any)"), ":any");
+  EXPECT_EQ(eval("(match [1 2] [_ _] :two)"), ":two");
+  // _ binds nothing.
+  EXPECT_EQ(eval("(match 5 _ _)"), "ERROR :undefined");
+}
+
+TEST_F(CompilerTest, MatchTuplesHaveExactLength) {
+  EXPECT_EQ(eval("(match [1 2 3] [a b] :two [a b c] [:three c b a])"), "[:three 3 2 1]");
+  EXPECT_EQ(eval("(match [] [a] :one [] :empty)"), ":empty");
+  EXPECT_EQ(eval("(match [1] [] :empty [a] a)"), "1");
+}
+
+TEST_F(CompilerTest, MatchTuplesAndVectorsAreDistinct) {
+  EXPECT_EQ(eval("(match {1 2} [a b] :tuple {a b} [:vector a b])"), "[:vector 1 2]");
+  EXPECT_EQ(eval("(match [1 2] {a b} :vector [a b] [:tuple a b])"), "[:tuple 1 2]");
+  EXPECT_EQ(eval("(match '(1 2) [a b] :tuple {a b} :vector _ :other)"), ":other");
+  EXPECT_EQ(eval("(match {} [] :tuple {} :vector)"), ":vector");
+}
+
+TEST_F(CompilerTest, MatchRestPatterns) {
+  EXPECT_EQ(eval("(match [1 2 3] [h & t] [h t])"), "[1 [2 3]]");
+  EXPECT_EQ(eval("(match [1] [h & t] [h t])"), "[1 []]");
+  EXPECT_EQ(eval("(match [] [h & t] :no _ :empty)"), ":empty");
+  EXPECT_EQ(eval("(match [] [& t] t)"), "[]");
+  EXPECT_EQ(eval("(match [1 2 3] [a b & _] [a b])"), "[1 2]");
+  EXPECT_EQ(eval("(match [1 2 3] [a & [b c]] (+ a b c))"), "6");
+  EXPECT_EQ(eval("(match [1 2 3] [a & [b]] :short [a & [b & c]] [a b c])"), "[1 2 [3]]");
+  // Vectors: the elements of the rest (whether the rest is a tuple or a vector is not tested).
+  EXPECT_EQ(eval("(match {1 2 3} {h & t} [h (count t) (first t) (nth t 1)])"), "[1 2 2 3]");
+  EXPECT_EQ(eval("(match {1} {a b & t} :no {a & t} [a (count t)])"), "[1 0]");
+}
+
+TEST_F(CompilerTest, MatchMaps) {
+  EXPECT_EQ(eval("(match %{:a 1 :b 2} %{:a x} x)"), "1");
+  EXPECT_EQ(eval("(match %{:a 1 :b 2} %{:b y :a x} [x y])"), "[1 2]");
+  EXPECT_EQ(eval("(match %{:a 1} %{:b x} x _ :none)"), ":none");
+  EXPECT_EQ(eval("(match %{:a 1} %{} :map)"), ":map");
+  EXPECT_EQ(eval("(match [1] %{} :map _ :other)"), ":other");
+  EXPECT_EQ(eval("(match nil %{} :map _ :other)"), ":other");
+  EXPECT_EQ(eval("(match %{:k :v} %{:k :w} 1 %{:k :v} 2)"), "2");
+  EXPECT_EQ(eval("(match %{\"s\" 1 2 3} %{2 x \"s\" y} [x y])"), "[3 1]");
+  EXPECT_EQ(eval("(match %{[1 2] :v} %{[1 2] x} x)"), ":v");
+  // A key present with the value nil matches.
+  EXPECT_EQ(eval("(match %{:a nil} %{:a x} [x] _ :absent)"), "[nil]");
+}
+
+TEST_F(CompilerTest, MatchFirstMatchingClauseWins) {
+  EXPECT_EQ(eval("(match 1 x :first 1 :second)"), ":first");
+  EXPECT_EQ(eval("(match [1 2] [1 x] [:a x] [y 2] [:b y])"), "[:a 2]");
+}
+
+TEST_F(CompilerTest, MatchGuards) {
+  EXPECT_EQ(eval("(match 5 x when (> x 10) :big x when (> x 3) :mid _ :small)"), ":mid");
+  EXPECT_EQ(eval("(match 1 x when (> x 10) :big x when (> x 3) :mid _ :small)"), ":small");
+  // Only nil and false are falsy.
+  EXPECT_EQ(eval("(match 1 x when 0 :yes _ :no)"), ":yes");
+  EXPECT_EQ(eval("(match 1 x when [] :yes _ :no)"), ":yes");
+  EXPECT_EQ(eval("(match 1 x when nil :yes _ :no)"), ":no");
+  EXPECT_EQ(eval("(match 1 x when false :yes _ :no)"), ":no");
+  // Guards see the clause's bindings and the enclosing locals.
+  EXPECT_EQ(eval("((fn* [lim] (match [3 4] [a b] when (> (+ a b) lim) :over _ :under)) 6)"),
+            ":over");
+  EXPECT_EQ(eval("(match 7 x when (> x 5) (+ x 1))"), "8");
+  EXPECT_EQ(eval("(match 4 x when (> x 5) (+ x 1))"), "ERROR :badmatch");
+}
+
+TEST_F(CompilerTest, MatchEvaluatesTheSubjectOnce) {
+  EXPECT_EQ(eval(R"(
+    (def me-n 0)
+    (def me-bump (fn* [] (do (def me-n (+ me-n 1)) me-n)))
+    (match (me-bump) 5 :five 6 :six x when false :no x x))"),
+            "1");
+  EXPECT_EQ(eval("me-n"), "1");
+}
+
+TEST_F(CompilerTest, MatchBindingsAreScopedToTheirClause) {
+  // A binding of an earlier clause is not visible in a later one, nor after the match.
+  EXPECT_EQ(eval("(match [1 2] [ms-a 3] ms-a _ ms-a)"), "ERROR :undefined");
+  EXPECT_EQ(eval("(do (match 1 ms-b ms-b) ms-b)"), "ERROR :undefined");
+  // A binding shadows an enclosing local for its clause only.
+  EXPECT_EQ(eval("((fn* [x] [(match 5 x x) x]) 1)"), "[5 1]");
+  // The failed first clause bound x to 5 before failing; the second sees the parameter again.
+  EXPECT_EQ(eval("((fn* [x] [(match [5 6] [x 7] x _ x) x]) 1)"), "[1 1]");
+  // The same name in different clauses is fine.
+  EXPECT_EQ(eval("(match 1 a when (> a 5) [:big a] a [:small a])"), "[:small 1]");
+}
+
+TEST_F(CompilerTest, MatchNestedPatterns) {
+  EXPECT_EQ(eval("(match [1 [2 {3 %{:k [4 5]}}]] [a [b {c %{:k [d e]}}]] [a b c d e])"),
+            "[1 2 3 4 5]");
+  EXPECT_EQ(eval("(match [:ok [1 2]] [:error _] :err [:ok [x y]] (+ x y))"), "3");
+  EXPECT_EQ(eval("(match [:ok [1 2 3]] [:ok [x y]] :two [:ok [x & r]] [x r])"), "[1 [2 3]]");
+  EXPECT_EQ(eval("(match %{:p [1 2]} %{:p [x 3]} :no %{:p [x 2]} x)"), "1");
+}
+
+TEST_F(CompilerTest, MatchInNonTailPosition) {
+  EXPECT_EQ(eval("[(match 1 1 :a _ :b) (match 2 1 :a _ :b) :c]"), "[:a :b :c]");
+  EXPECT_EQ(eval("(+ (match 1 x (* x 10)) (match [2] [y] y))"), "12");
+}
+
+TEST_F(CompilerTest, MatchWithoutAMatchingClauseIsBadmatch) {
+  EXPECT_EQ(eval("(match 1 2 :a)"), "ERROR :badmatch");
+  EXPECT_EQ(eval("(match [1 2] [a] a {a b} a)"), "ERROR :badmatch");
+  EXPECT_EQ(eval("(match %{:a 1} %{:b b} b)"), "ERROR :badmatch");
+  // Zero clauses compile and fail at run time (lonala-reference 8.1 #17).
+  EXPECT_EQ(eval("(match 1)"), "ERROR :badmatch");
+  EXPECT_EQ(eval("((fn* [x] [(match x 1 :one)]) 2)"), "ERROR :badmatch");
+}
+
+TEST_F(CompilerTest, MatchDuplicateBinderIsASyntaxError) {
+  EXPECT_EQ(eval("(match [1 1] [a a] a)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(match [1 [1]] [a [a]] a)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(match %{:a 1 :b 1} %{:a x :b x} x)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(match [1 2] [a & a] a)"), "ERROR :syntax-error");
+  // _ may appear any number of times.
+  EXPECT_EQ(eval("(match [1 2 3] [_ _ _] :ok)"), ":ok");
+}
+
+TEST_F(CompilerTest, MatchMalformedClausesAreSyntaxErrors) {
+  EXPECT_EQ(eval("(match)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(match 1 a)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(match 1 1 :one 2)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(match 1 x when true)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(match 1 x when)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(match 1 [ms/q] 1)"), "ERROR :syntax-error");
+}
+
+// --- proper tail calls ---------------------------------------------------------------------------
+
+TEST_F(CompilerTest, SelfTailCallRunsInConstantSpace) {
+  EXPECT_EQ(eval(R"(
+    (def tc-count (fn* [n acc] (match n 0 acc _ (tc-count (- n 1) (+ acc 1)))))
+    (tc-count 1000000 0))"),
+            "1000000");
+  EXPECT_EQ(eval("((fn* lp [n] (match n 0 :done _ (lp (- n 1)))) 1000000)"), ":done");
+}
+
+TEST_F(CompilerTest, MutualTailCallsRunInConstantSpace) {
+  EXPECT_EQ(eval(R"(
+    (def tm-odd?)
+    (def tm-even? (fn* [n] (match n 0 true _ (tm-odd? (- n 1)))))
+    (def tm-odd? (fn* [n] (match n 0 false _ (tm-even? (- n 1)))))
+    [(tm-even? 1000000) (tm-odd? 1000000) (tm-even? 999999)])"),
+            "[true false false]");
+}
+
+TEST_F(CompilerTest, TailCallsBetweenFunctionsOfDifferentShapes) {
+  // Frames of different sizes and arities replace each other.
+  EXPECT_EQ(eval(R"(
+    (def ts-b)
+    (def ts-a (fn* [n] (match n 0 :a-done _ (ts-b n [n] (str n) :x))))
+    (def ts-b (fn* [n t s k] (match [t s k] [[m] _ :x] (ts-a (- m 1)))))
+    (ts-a 1000000))"),
+            ":a-done");
+}
+
+TEST_F(CompilerTest, TailCallsFromDoAndGuardedClauses) {
+  EXPECT_EQ(eval(R"(
+    (def td-loop (fn* [n]
+      (do :ignored
+          (match n
+            0 :done
+            x when (> x 500000) (do 1 2 (td-loop (- x 1)))
+            _ (do (td-loop (- n 1)))))))
+    (td-loop 1000000))"),
+            ":done");
+}
+
+TEST_F(CompilerTest, TailCallsToVariadicsAndClosures) {
+  EXPECT_EQ(eval(R"(
+    (def tv-loop (fn* [n & r] (match n 0 r _ (tv-loop (- n 1) n :x))))
+    (tv-loop 1000000))"),
+            "[1 :x]");
+  EXPECT_EQ(eval(R"(
+    (def tv-mk (fn* [k] (fn* lp [n] (match n 0 k _ (lp (- n 1))))))
+    ((tv-mk :end) 1000000))"),
+            ":end");
+}
+
+TEST_F(CompilerTest, TailCallsThroughAFunctionValue) {
+  EXPECT_EQ(eval(R"(
+    (def tf-bounce (fn* [f n] (match n 0 :landed _ (f f (- n 1)))))
+    (tf-bounce tf-bounce 1000000))"),
+            ":landed");
+}
+
+TEST_F(CompilerTest, NonTailRecursionWorksBelowTheLimit) {
+  EXPECT_EQ(eval("(def nt-sum (fn* [n] (match n 0 0 _ (+ n (nt-sum (- n 1)))))) (nt-sum 100000)"),
+            "5000050000");
+}
+
+TEST_F(CompilerTest, DeepNonTailRecursionIsStackOverflow) {
+  EXPECT_EQ(eval("(def so-f (fn* [n] (match n 0 0 _ (+ 1 (so-f (- n 1))))))"), "#'user/so-f");
+  size_t stack_before = heap_.stack().size();
+  EXPECT_EQ(eval("(so-f 1000000)"), "ERROR :stack-overflow");
+  EXPECT_EQ(heap_.stack().size(), stack_before);
+  // The evaluator still works, deep calls included.
+  EXPECT_EQ(eval("(so-f 1000)"), "1000");
+  EXPECT_EQ(eval("(+ 1 2)"), "3");
+  EXPECT_EQ(eval("(so-f 1000000)"), "ERROR :stack-overflow");
+  EXPECT_EQ(eval("(so-f 150000)"), "150000");
+}
+
+TEST_F(CompilerTest, ErrorsDeepInACallChainLeaveTheEvaluatorUsable) {
+  EXPECT_EQ(eval("(def ed-f (fn* [n] (match n 0 (/ 1 0) _ [(ed-f (- n 1))])))"), "#'user/ed-f");
+  size_t stack_before = heap_.stack().size();
+  EXPECT_EQ(eval("(ed-f 1000)"), "ERROR :division-by-zero");
+  EXPECT_EQ(heap_.stack().size(), stack_before);
+  EXPECT_EQ(eval("[(match 1 1 :ok) ((fn* [x] x) 2)]"), "[:ok 2]");
+}
+
+// --- calls and names -----------------------------------------------------------------------------
+
+TEST_F(CompilerTest, CallingANonFunctionIsNotCallable) {
+  EXPECT_EQ(eval("(1 2)"), "ERROR :not-callable");
+  EXPECT_EQ(eval("(\"s\")"), "ERROR :not-callable");
+  EXPECT_EQ(eval("(nil)"), "ERROR :not-callable");
+  EXPECT_EQ(eval("([1 2] 0)"), "ERROR :not-callable");
+  EXPECT_EQ(eval("(def nc-v 5) (nc-v)"), "ERROR :not-callable");
+  // Non-tail and tail calls of a value that is not a function.
+  EXPECT_EQ(eval("((fn* [f] [(f)]) 42)"), "ERROR :not-callable");
+  EXPECT_EQ(eval("((fn* [f] (f 1)) nil)"), "ERROR :not-callable");
+}
+
+TEST_F(CompilerTest, UnresolvableSymbolIsUndefined) {
+  EXPECT_EQ(eval("un-undefined-sym"), "ERROR :undefined");
+  EXPECT_EQ(eval("(un-undefined-fn 1)"), "ERROR :undefined");
+  EXPECT_EQ(eval("no.such.ns/x"), "ERROR :undefined");
+  EXPECT_EQ(eval("lona.core/un-nothing"), "ERROR :undefined");
+  EXPECT_EQ(eval("[1 un-undefined-sym]"), "ERROR :undefined");
+  EXPECT_EQ(eval("(+ 1 un-undefined-sym)"), "ERROR :undefined");
+  // `recur` is an ordinary (undefined) symbol.
+  EXPECT_EQ(eval("(recur 1)"), "ERROR :undefined");
+}
+
+TEST_F(CompilerTest, QualifiedNamesResolve) {
+  EXPECT_EQ(eval("(lona.core/+ 1 2)"), "3");
+  EXPECT_EQ(eval("(def qn-x 4) user/qn-x"), "4");
+}
+
+TEST_F(CompilerTest, IntrinsicsAsValues) {
+  EXPECT_EQ(eval("+"), "#<fn +>");
+  EXPECT_EQ(eval("(fn? count)"), "true");
+  EXPECT_EQ(eval("((fn* [f] (f [1 2 3])) count)"), "3");  // tail call
+  EXPECT_EQ(eval("((fn* [f] [(f [1])]) count)"), "[1]");  // non-tail call
+  EXPECT_EQ(eval("((fn* [f] (f 1 2 3 4)) +)"), "10");     // variadic
+  EXPECT_EQ(eval("(def iv-plus +) (iv-plus 2 3)"), "5");  // through a var
+  EXPECT_EQ(eval("((fn* [f] (f)) count)"), "ERROR :arity-mismatch");
+  EXPECT_EQ(eval("((fn* [f] [(f 1 2)]) not)"), "ERROR :arity-mismatch");
+}
+
+TEST_F(CompilerTest, IntrinsicArityIsCheckedAtCompileTime) {
+  EXPECT_EQ(eval("(count)"), "ERROR :arity-mismatch");
+  EXPECT_EQ(eval("(count [] [])"), "ERROR :arity-mismatch");
+  EXPECT_EQ(eval("(quot 1)"), "ERROR :arity-mismatch");
+  // In a function body that is never called, too.
+  EXPECT_EQ(eval("(fn* [] (nth [1]))"), "ERROR :arity-mismatch");
+}
+
+// --- collections with evaluated elements
+// ----------------------------------------------------------
+
+TEST_F(CompilerTest, CollectionsEvaluateTheirElements) {
+  EXPECT_EQ(eval("(def co-x 7) [co-x (+ 1 2)]"), "[7 3]");
+  EXPECT_EQ(eval("{co-x (+ 1 2)}"), "{7 3}");
+  EXPECT_EQ(eval("%{:a co-x (+ 1 1) :b}"), "%{:a 7 2 :b}");
+  EXPECT_EQ(eval("#{co-x (+ 1 2)}"), "#{7 3}");
+  EXPECT_EQ(eval("((fn* [x] [x {x [x]} %{x x}]) 1)"), "[1 {1 [1]} %{1 1}]");
+  EXPECT_EQ(eval("[1 [co-x] {(+ 1 1)} ['a]]"), "[1 [7] {2} [a]]");
+}
+
+TEST_F(CompilerTest, ConstantAndEmptyCollections) {
+  EXPECT_EQ(eval("[1 :a \"s\" nil]"), "[1 :a \"s\" nil]");
+  EXPECT_EQ(eval("[[1 2] {3}]"), "[[1 2] {3}]");
+  EXPECT_EQ(eval("[]"), "[]");
+  EXPECT_EQ(eval("{}"), "{}");
+  EXPECT_EQ(eval("%{}"), "%{}");
+  EXPECT_EQ(eval("#{}"), "#{}");
+}
+
+TEST_F(CompilerTest, EvaluatedSetAndMapElementsAreDeduplicated) {
+  EXPECT_EQ(eval("(def cd-x 7) #{cd-x 7}"), "#{7}");
+  EXPECT_EQ(eval("(count %{cd-x 1 7 2})"), "1");
+}
+
+TEST_F(CompilerTest, ErrorsInCollectionElementsPropagate) {
+  EXPECT_EQ(eval("[1 (/ 1 0)]"), "ERROR :division-by-zero");
+  EXPECT_EQ(eval("%{:a (co-nope)}"), "ERROR :undefined");
+}
+
+// --- regressions --------------------------------------------------------------------------------
+
+TEST_F(CompilerTest, AUserVarHoldingAnIntrinsicIsStillAVar) {
+  // Only lona.core's own intrinsic vars compile to direct calls; a program's var that happens to
+  // hold one must see its redefinition.
+  EXPECT_EQ(eval("(def rg-op +) (def rg-use (fn* [] (rg-op 2 3)))"
+                 "(def rg-use3 (fn* [] (rg-op 2 3 4))) (def rg-val (fn* [] rg-op))"
+                 "(def rg-op (fn* [& xs] [:closure xs]))"
+                 "[(rg-use) (rg-use3) (= (rg-val) rg-op)]"),
+            "[[:closure [2 3]] [:closure [2 3 4]] true]");
+}
+
+TEST_F(CompilerTest, ParametersShadowTheFunctionName) {
+  EXPECT_EQ(eval("((fn* rg-f [rg-f] rg-f) 1)"), "1");
+  EXPECT_EQ(eval("(fn* a/b [] 1)"), "ERROR :syntax-error");
+}
+
+TEST_F(CompilerTest, AmpersandOnlyBeforeTheLastPattern) {
+  EXPECT_EQ(eval("(match [1 2 3] [& a b] [a b])"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(match [1 2] [a & b c] 1)"), "ERROR :syntax-error");
+}
+
+TEST_F(CompilerTest, TheRestOfAVectorIsAVector) {
+  EXPECT_EQ(eval("(match {1 2 3} {h & t} t)"), "{2 3}");
+  EXPECT_EQ(eval("(match {1 2 3} {a & {b c}} [a b c] _ :no)"), "[1 2 3]");
+  EXPECT_EQ(eval("(match [1 2 3] [h & t] t)"), "[2 3]");
+}
+
+}  // namespace
+}  // namespace lona

@@ -1,0 +1,177 @@
+#include "vm/intrinsics/reflection.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "runtime/support/str_cat.hpp"
+#include "runtime/term/collections.hpp"
+#include "runtime/term/literal_area.hpp"
+#include "runtime/term/symbol_table.hpp"
+#include "runtime/term/text.hpp"
+#include "vm/compiler/compiler.hpp"
+#include "vm/interp/interpreter.hpp"
+#include "vm/loader/loader.hpp"
+#include "vm/namespace/namespaces.hpp"
+#include "vm/printer/printer.hpp"
+#include "vm/reader/reader.hpp"
+
+namespace lona::reflection {
+namespace {
+
+bool type_error(NativeContext& ctx, const char* fn, const char* expected, Term got) {
+  return ctx.fail("type-error", str_cat(fn, " expects ", expected, ", got ", print(got)));
+}
+
+// A namespace designated by a namespace object or a symbol naming an existing one.
+bool namespace_arg(NativeContext& ctx, Term t, const char* fn, uint32_t* ns) {
+  if (t.is_ns()) {
+    *ns = t.index();
+    return true;
+  }
+  if (is_any_symbol(t)) {
+    std::optional<uint32_t> found = Namespaces::global().find(t);
+    if (!found) return ctx.fail("undefined", str_cat(fn, ": no namespace named ", print(t)));
+    *ns = *found;
+    return true;
+  }
+  return type_error(ctx, fn, "a namespace or a symbol", t);
+}
+
+ReaderOptions resolving_reader(uint32_t ns) {
+  ReaderOptions options;
+  options.resolve_symbol = [ns](Term sym) {
+    Namespaces& namespaces = Namespaces::global();
+    Var* v = namespaces.resolve(ns, sym);
+    if (v == nullptr) return sym;
+    return make_symbol(
+        str_cat(name_entry(namespaces.ns_name(v->ns)).full, "/", name_entry(v->name).full));
+  };
+  return options;
+}
+
+// Runs every form of `text` in the interpreter's current namespace (which the forms may change).
+bool run_text(NativeContext& ctx, std::string_view text, std::string_view origin, Term* last) {
+  Interpreter& interp = *ctx.interp;
+  uint32_t ns_before = interp.current_ns();
+  Reader reader(ctx.heap, text, resolving_reader(interp.current_ns()));
+  *last = Term::nil();
+  for (;;) {
+    Term form;
+    Reader::Status s = reader.next(&form);
+    if (s == Reader::Status::kEnd) break;
+    if (s == Reader::Status::kError) {
+      const ReadError& e = reader.error();
+      interp.set_current_ns(ns_before);
+      return ctx.fail(e.reason, str_cat(origin, ":", e.line, ":", e.column, ": ", e.message));
+    }
+    EvalResult r = compile_and_run(ctx.heap, interp, form);
+    if (!r.ok) {
+      interp.set_current_ns(ns_before);
+      return ctx.fail(r.error.reason, str_cat(origin, ": ", r.error.message));
+    }
+    *last = LiteralArea::global().copy(r.value);  // survives the next form's allocations
+  }
+  interp.set_current_ns(ns_before);  // a file's (ns ...) does not leak into its loader
+  return true;
+}
+
+}  // namespace
+
+bool eval(NativeContext& ctx, std::span<Term> args, Term* out) {
+  EvalResult r = compile_and_run(ctx.heap, *ctx.interp, args[0]);
+  if (!r.ok) return ctx.fail(std::move(r.error.reason), std::move(r.error.message));
+  *out = r.value;
+  return true;
+}
+
+bool read_string(NativeContext& ctx, std::span<Term> args, Term* out) {
+  if (!is_string(args[0])) return type_error(ctx, "read-string", "a string", args[0]);
+  std::string text(byte_view(args[0]));  // the heap may move while reading
+  ReadError error;
+  Reader::Status s =
+      read_one(ctx.heap, text, out, &error, resolving_reader(ctx.interp->current_ns()));
+  if (s == Reader::Status::kForm) return true;
+  if (s == Reader::Status::kEnd) return ctx.fail("unexpected-eof", "read-string of no form");
+  return ctx.fail(error.reason, error.message);
+}
+
+bool create_ns(NativeContext& ctx, std::span<Term> args, Term* out) {
+  if (!is_any_symbol(args[0])) return type_error(ctx, "create-ns", "a symbol", args[0]);
+  *out = Term::ns(Namespaces::global().find_or_create(args[0]));
+  return true;
+}
+
+bool find_ns(NativeContext& ctx, std::span<Term> args, Term* out) {
+  if (!is_any_symbol(args[0])) return type_error(ctx, "find-ns", "a symbol", args[0]);
+  std::optional<uint32_t> ns = Namespaces::global().find(args[0]);
+  *out = ns ? Term::ns(*ns) : Term::nil();
+  return true;
+}
+
+bool ns_name(NativeContext& ctx, std::span<Term> args, Term* out) {
+  if (!args[0].is_ns()) return type_error(ctx, "ns-name", "a namespace", args[0]);
+  *out = Namespaces::global().ns_name(args[0].index());
+  return true;
+}
+
+// (in-ns 'name): makes `name` (created if new, referring lona.core) the current namespace.
+bool in_ns(NativeContext& ctx, std::span<Term> args, Term* out) {
+  if (!is_any_symbol(args[0])) return type_error(ctx, "in-ns", "a symbol", args[0]);
+  Namespaces& namespaces = Namespaces::global();
+  bool existed = namespaces.find(args[0]).has_value();
+  uint32_t ns = namespaces.find_or_create(args[0]);
+  if (!existed) namespaces.refer(ns, *namespaces.find(make_symbol("lona.core")));
+  ctx.interp->set_current_ns(ns);
+  *out = Term::ns(ns);
+  return true;
+}
+
+bool refer(NativeContext& ctx, std::span<Term> args, Term* out) {
+  uint32_t from;
+  if (!namespace_arg(ctx, args[0], "refer", &from)) return false;
+  Namespaces::global().refer(ctx.interp->current_ns(), from);
+  *out = Term::nil();
+  return true;
+}
+
+bool alias(NativeContext& ctx, std::span<Term> args, Term* out) {
+  if (!is_any_symbol(args[0])) return type_error(ctx, "alias", "a symbol", args[0]);
+  uint32_t target;
+  if (!namespace_arg(ctx, args[1], "alias", &target)) return false;
+  Namespaces::global().alias(ctx.interp->current_ns(), args[0], target);
+  *out = Term::nil();
+  return true;
+}
+
+// (require 'a.b): loads a/b.lona from the library unless the namespace exists already.
+bool require(NativeContext& ctx, std::span<Term> args, Term* out) {
+  if (!is_any_symbol(args[0])) return type_error(ctx, "require", "a symbol", args[0]);
+  Term name = bare_symbol(args[0]);
+  *out = Term::nil();
+  if (Namespaces::global().find(name)) return true;
+  std::string path = namespace_path(name_entry(name).full);
+  std::optional<std::string> text = library_sources().read(path);
+  if (!text) {
+    return ctx.fail("file-not-found", str_cat("namespace ", name_entry(name).full, ": ", path,
+                                              " is in none of ", library_sources().describe()));
+  }
+  Term last;
+  if (!run_text(ctx, *text, path, &last)) return false;
+  if (!Namespaces::global().find(name)) {
+    return ctx.fail("undefined",
+                    str_cat(path, " did not define namespace ", name_entry(name).full));
+  }
+  return true;
+}
+
+bool load_file(NativeContext& ctx, std::span<Term> args, Term* out) {
+  if (!is_string(args[0])) return type_error(ctx, "load-file", "a path string", args[0]);
+  std::string path(byte_view(args[0]));
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return ctx.fail("file-not-found", str_cat("cannot open ", path));
+  std::stringstream s;
+  s << f.rdbuf();
+  return run_text(ctx, s.str(), path, out);
+}
+
+}  // namespace lona::reflection

@@ -1,0 +1,20 @@
+// vm/intrinsics: the intrinsics that reach the language system itself: eval, read-string,
+// namespaces (create-ns find-ns ns-name in-ns refer alias require load-file).
+#pragma once
+
+#include "vm/intrinsics/native_context.hpp"
+
+namespace lona::reflection {
+
+bool eval(NativeContext& ctx, std::span<Term> args, Term* out);
+bool read_string(NativeContext& ctx, std::span<Term> args, Term* out);
+bool create_ns(NativeContext& ctx, std::span<Term> args, Term* out);
+bool find_ns(NativeContext& ctx, std::span<Term> args, Term* out);
+bool ns_name(NativeContext& ctx, std::span<Term> args, Term* out);
+bool in_ns(NativeContext& ctx, std::span<Term> args, Term* out);
+bool refer(NativeContext& ctx, std::span<Term> args, Term* out);
+bool alias(NativeContext& ctx, std::span<Term> args, Term* out);
+bool require(NativeContext& ctx, std::span<Term> args, Term* out);
+bool load_file(NativeContext& ctx, std::span<Term> args, Term* out);
+
+}  // namespace lona::reflection
