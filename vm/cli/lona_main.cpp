@@ -1,11 +1,20 @@
 // vm/cli: the `lona` command line (until the LMM takes over `lona` and this becomes `lona-vm`).
 #include <unistd.h>
 
+#include <fstream>
 #include <iostream>
+#include <sstream>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "runtime/term/collections.hpp"
+#include "runtime/term/symbol_table.hpp"
+#include "runtime/term/text.hpp"
 #include "vm/eval/evaluator.hpp"
+#include "vm/intrinsics/native_context.hpp"
+#include "vm/loader/loader.hpp"
+#include "vm/namespace/namespaces.hpp"
 #include "vm/printer/printer.hpp"
 #include "vm/reader/reader.hpp"
 #include "vm/repl/repl.hpp"
@@ -13,20 +22,30 @@
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: lona [command]\n"
+    "usage: lona [--lib DIR]... [command]\n"
     "\n"
     "commands:\n"
     "  repl            interactive REPL (the default)\n"
     "  repl --batch    read forms from stdin, print one result line per form:\n"
-    "                  the value, or ERROR :reason message\n"
+    "                  the value, or ERROR :reason message (program output: stderr)\n"
+    "  run FILE [ARG]...  evaluate FILE, then call its main with the ARGs (strings)\n"
     "  eval EXPR       evaluate the forms in EXPR, print the value of the last\n"
     "  --help          this text\n"
-    "  --version       the version\n";
+    "  --version       the version\n"
+    "\n"
+    "options:\n"
+    "  --lib DIR       look for namespaces in DIR before the built-in library\n"
+    "                  (LONA_PATH=DIR:DIR... does the same)\n";
+
+int report(const lona::EvalError& e) {
+  std::cerr << "error: " << e.message << " (:" << e.reason << ")\n";
+  return 1;
+}
 
 int eval_command(std::string_view source) {
   lona::Heap heap;
   lona::CompilingEvaluator evaluator;
-  lona::Reader reader(heap, source);
+  lona::Reader reader(heap, source, evaluator.reader_options());
   lona::Term form;
   std::string last = "nil";
   for (;;) {
@@ -39,20 +58,52 @@ int eval_command(std::string_view source) {
       return 1;
     }
     lona::EvalResult r = evaluator.eval(heap, form);
-    if (!r.ok) {
-      std::cerr << "error: " << r.error.message << " (:" << r.error.reason << ")\n";
-      return 1;
-    }
+    if (!r.ok) return report(r.error);
     last = lona::print(r.value);
   }
   std::cout << last << "\n";
   return 0;
 }
 
+int run_command(const std::string& path, const std::vector<std::string>& args) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    std::cerr << "lona: cannot open " << path << "\n";
+    return 1;
+  }
+  std::stringstream text;
+  text << f.rdbuf();
+  lona::set_program_output(stdout);
+  lona::Heap heap;
+  lona::CompilingEvaluator evaluator;
+  lona::EvalError error;
+  if (!lona::eval_source(evaluator, heap, text.str(), path, &error)) return report(error);
+  // main, if the file defines one in the namespace it ended in, gets the arguments as strings.
+  lona::Var* main =
+      lona::Namespaces::global().resolve(evaluator.current_ns(), lona::make_symbol("main"));
+  if (main == nullptr || main->get().is_unbound()) return 0;
+  std::string call = "(main";
+  for (const std::string& a : args) {
+    heap.push(lona::make_string(heap, a));
+    call += " " + lona::print(heap.pop());
+  }
+  call += ")";
+  lona::Term form;
+  lona::ReadError read_error;
+  lona::read_one(heap, call, &form, &read_error);
+  lona::EvalResult r = evaluator.eval(heap, form);
+  if (!r.ok) return report(r.error);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string_view> args(argv + 1, argv + argc);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  while (args.size() >= 2 && args[0] == "--lib") {
+    lona::add_library_dir(args[1]);
+    args.erase(args.begin(), args.begin() + 2);
+  }
   if (args.empty() || (args.size() == 1 && args[0] == "repl")) {
     lona::CompilingEvaluator evaluator;
     if (!isatty(STDIN_FILENO)) return lona::run_batch_repl(std::cin, std::cout, evaluator);
@@ -64,6 +115,9 @@ int main(int argc, char** argv) {
     return lona::run_batch_repl(std::cin, std::cout, evaluator);
   }
   if (args.size() == 2 && args[0] == "eval") return eval_command(args[1]);
+  if (args.size() >= 2 && args[0] == "run") {
+    return run_command(args[1], std::vector<std::string>(args.begin() + 2, args.end()));
+  }
   if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
     std::cout << kUsage;
     return 0;
@@ -73,7 +127,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   std::cerr << "lona: unknown command line";
-  for (std::string_view a : args) std::cerr << ' ' << a;
+  for (const std::string& a : args) std::cerr << ' ' << a;
   std::cerr << "\n\n" << kUsage;
   return 2;
 }

@@ -492,13 +492,17 @@ bool str(NativeContext& ctx, Args a, Term* o) {
   return true;
 }
 
+std::FILE* g_program_output = stderr;
+
 bool println(NativeContext&, Args a, Term* o) {
   std::string line;
   for (size_t i = 0; i < a.size(); ++i) {
     if (i > 0) line.push_back(' ');
     line.append(is_string(a[i]) ? std::string(byte_view(a[i])) : print(a[i]));
   }
-  std::cerr << line << std::endl;  // program output goes to stderr (stdout carries results)
+  line.push_back('\n');
+  std::fwrite(line.data(), 1, line.size(), g_program_output);
+  std::fflush(g_program_output);
   *o = Term::nil();
   return true;
 }
@@ -729,6 +733,8 @@ const Intrinsic kIntrinsics[] = {
 }  // namespace
 
 const Intrinsic& intrinsic(uint32_t id) { return kIntrinsics[id]; }
+void set_program_output(std::FILE* out) { g_program_output = out; }
+std::FILE* program_output() { return g_program_output; }
 uint32_t intrinsic_count() { return sizeof kIntrinsics / sizeof kIntrinsics[0]; }
 
 void install_intrinsics(uint32_t core_ns) {

@@ -4,6 +4,7 @@
 // an allocation, re-read args[i] rather than using a copy taken before it.
 #pragma once
 
+#include <cstdio>
 #include <span>
 #include <string>
 
@@ -35,6 +36,11 @@ struct Intrinsic {
   int min_args;
   int max_args;  // -1: any number
 };
+
+// Where println and friends write: stderr by default (in the batch REPL, stdout carries one
+// result line per form); `lona run` sends program output to stdout.
+void set_program_output(std::FILE* out);
+std::FILE* program_output();
 
 // The id of `apply`, which the interpreter carries out itself.
 constexpr uint32_t kApplyIntrinsic = 0;

@@ -79,6 +79,36 @@ TEST_F(LonaCommand, EvalErrorsGoToStderrWithStatusOne) {
   EXPECT_NE(r.err.find(":unexpected-eof"), std::string::npos) << r.err;
 }
 
+TEST_F(LonaCommand, RunLoadsRequiredNamespacesAndCallsMain) {
+  fs::create_directories(dir_ / "lib" / "cmdtest");
+  std::ofstream(dir_ / "lib" / "cmdtest" / "util.lona")
+      << "(ns cmdtest.util)\n(defn twice [x] (* 2 x))\n";
+  std::ofstream(dir_ / "app.lona")
+      << "(ns cmdtest.app (:require [cmdtest.util :as u]))\n"
+         "(defn main [& args] (println (count args) (first args) (u/twice 21)))\n";
+  Result r = run("--lib " + (dir_ / "lib").string() + " run " + (dir_ / "app.lona").string() +
+                 " hello world");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "2 hello 42\n");  // program output goes to stdout in run mode
+
+  Result missing = run("run " + (dir_ / "app.lona").string());  // no --lib: util is not found
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find(":file-not-found"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("cmdtest/util.lona"), std::string::npos) << missing.err;
+
+  Result nofile = run("run " + (dir_ / "nope.lona").string());
+  EXPECT_EQ(nofile.exit_code, 1);
+  EXPECT_NE(nofile.err.find("cannot open"), std::string::npos);
+}
+
+TEST_F(LonaCommand, RunReportsErrorsWithTheirPlace) {
+  std::ofstream(dir_ / "bad.lona") << "(def x 1)\n\n(undefined-thing)\n";
+  Result r = run("run " + (dir_ / "bad.lona").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(":undefined"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("line 3"), std::string::npos) << r.err;
+}
+
 TEST_F(LonaCommand, HelpAndUnknownCommands) {
   Result help = run("--help");
   EXPECT_EQ(help.exit_code, 0);
