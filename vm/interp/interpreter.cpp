@@ -169,6 +169,22 @@ EvalResult Interpreter::run(size_t nargs) {
     return true;
   };
 
+  // The slow paths of the arithmetic and comparison instructions. (In lambdas: a computed goto
+  // may not leave the scope of a variable with a destructor, such as a NativeContext.)
+  auto slow_arith = [&](ArithOp op, Term b, Term c, Term* out, const char* fname) -> bool {
+    NativeContext ctx{heap_, {}, current_ns_, this};
+    bool ok = arith(ctx, op, b, c, out, fname);
+    if (!ok) error = std::move(ctx.error);
+    R = stack.data() + base;
+    return ok;
+  };
+  auto slow_compare = [&](Term b, Term c, int* cmp, bool* unordered, const char* fname) -> bool {
+    NativeContext ctx{heap_, {}, current_ns_, this};
+    bool ok = compare_numbers(ctx, b, c, cmp, unordered, fname);
+    if (!ok) error = std::move(ctx.error);
+    return ok;
+  };
+
   auto not_callable = [&](Term fn) {
     error = {"not-callable", str_cat(print(fn), " is not a function")};
   };
@@ -382,13 +398,8 @@ op_BadMatch:
       R[A] = Term::fixnum(r);                                                                 \
       DISPATCH();                                                                             \
     }                                                                                         \
-    NativeContext ctx{heap_, {}, current_ns_, this};                                          \
     Term out;                                                                                 \
-    if (!arith(ctx, op, b, c, &out, fname)) {                                                 \
-      error = std::move(ctx.error);                                                           \
-      goto fail;                                                                              \
-    }                                                                                         \
-    R = stack.data() + base;                                                                  \
+    if (!slow_arith(op, b, c, &out, fname)) goto fail;                                        \
     R[A] = out;                                                                               \
     DISPATCH();                                                                               \
   }
@@ -405,13 +416,9 @@ op_BadMatch:
       R[A] = Term::boolean(cmp test 0);                                                         \
       DISPATCH();                                                                               \
     }                                                                                           \
-    NativeContext ctx{heap_, {}, current_ns_, this};                                            \
     int cmp;                                                                                    \
     bool unordered;                                                                             \
-    if (!compare_numbers(ctx, b, c, &cmp, &unordered, fname)) {                                 \
-      error = std::move(ctx.error);                                                             \
-      goto fail;                                                                                \
-    }                                                                                           \
+    if (!slow_compare(b, c, &cmp, &unordered, fname)) goto fail;                                \
     R[A] = Term::boolean(!unordered && cmp test 0);                                             \
     DISPATCH();                                                                                 \
   }
