@@ -15,13 +15,7 @@ CompilingEvaluator::CompilingEvaluator(uint32_t ns) : ns_(ns) {}
 
 ReaderOptions CompilingEvaluator::reader_options() {
   ReaderOptions options;
-  options.resolve_symbol = [this](Term sym) {
-    Namespaces& namespaces = Namespaces::global();
-    Var* v = namespaces.resolve(ns_, sym);
-    if (v == nullptr) return sym;
-    return make_symbol(
-        str_cat(name_entry(namespaces.ns_name(v->ns)).full, "/", name_entry(v->name).full));
-  };
+  options.resolve_symbol = [this](Term sym) { return Namespaces::global().qualify(ns_, sym); };
   return options;
 }
 CompilingEvaluator::~CompilingEvaluator() = default;

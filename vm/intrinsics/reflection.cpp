@@ -39,13 +39,7 @@ bool namespace_arg(NativeContext& ctx, Term t, const char* fn, uint32_t* ns) {
 
 ReaderOptions resolving_reader(uint32_t ns) {
   ReaderOptions options;
-  options.resolve_symbol = [ns](Term sym) {
-    Namespaces& namespaces = Namespaces::global();
-    Var* v = namespaces.resolve(ns, sym);
-    if (v == nullptr) return sym;
-    return make_symbol(
-        str_cat(name_entry(namespaces.ns_name(v->ns)).full, "/", name_entry(v->name).full));
-  };
+  options.resolve_symbol = [ns](Term sym) { return Namespaces::global().qualify(ns, sym); };
   return options;
 }
 

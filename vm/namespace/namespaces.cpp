@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "runtime/support/str_cat.hpp"
 #include "runtime/term/collections.hpp"
 #include "runtime/term/symbol_table.hpp"
 
@@ -94,6 +95,12 @@ void Namespaces::refer(uint32_t to, uint32_t from) {
 void Namespaces::alias(uint32_t in, Term alias, uint32_t target) {
   absl::MutexLock lock(&mutex_);
   namespaces_[in].aliases[bare_symbol(alias).name_index()] = target;
+}
+
+Term Namespaces::qualify(uint32_t current, Term sym) {
+  Var* v = resolve(current, sym);
+  if (v == nullptr) return sym;
+  return make_symbol(str_cat(name_entry(ns_name(v->ns)).full, "/", name_entry(v->name).full));
 }
 
 Var& Namespaces::var(uint32_t index) {

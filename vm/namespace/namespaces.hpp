@@ -57,6 +57,9 @@ class Namespaces {
   // Makes every var of `from` (except :private ones) visible in `to` by its name.
   void refer(uint32_t to, uint32_t from);
   void alias(uint32_t in, Term alias, uint32_t target);
+  // What syntax-quote makes of `sym` read in namespace `current`: ns/name of the var it names,
+  // or the symbol itself when it names none.
+  Term qualify(uint32_t current, Term sym);
 
   Var& var(uint32_t index);
   Term ns_name(uint32_t index);
