@@ -101,6 +101,9 @@ bool equal(Term a, Term b) {
     case Kind::kString:
     case Kind::kBinary:
       return byte_view(a) == byte_view(b);
+    case Kind::kPaddr:
+    case Kind::kVaddr:
+      return object_of(a)[1] == object_of(b)[1];
     case Kind::kSymbol:
       return bare_symbol(a) == bare_symbol(b);
     case Kind::kList:
@@ -138,6 +141,10 @@ uint64_t hash(Term t) {
       return hashing::bytes(byte_view(t), kSeedString);
     case Kind::kBinary:
       return hashing::bytes(byte_view(t), kSeedBinary);
+    case Kind::kPaddr:
+    case Kind::kVaddr:
+      return hashing::combine(kind_of(t) == Kind::kPaddr ? kSeedOther + 1 : kSeedOther + 2,
+                              object_of(t)[1]);
     case Kind::kSymbol:
       return hashing::mix(name_entry(bare_symbol(t)).hash ^ kSeedSymbol);
     case Kind::kKeyword:

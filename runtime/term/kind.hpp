@@ -25,6 +25,9 @@ enum class Kind : uint8_t {
   kMap,
   kSet,
   kBinary,
+  kBytebuf,
+  kPaddr,
+  kVaddr,
   kFunction,
   kVar,
   kNamespace,
@@ -61,6 +64,12 @@ inline Kind kind_of(Term t) {
         return Kind::kFloat;
       case ObjTag::kFixedInt:
         return Kind::kFixed;
+      case ObjTag::kBytebuf:
+        return Kind::kBytebuf;
+      case ObjTag::kPaddr:
+        return Kind::kPaddr;
+      case ObjTag::kVaddr:
+        return Kind::kVaddr;
       case ObjTag::kHashIndex:
         return Kind::kInternal;
     }

@@ -35,6 +35,9 @@ enum class ObjTag : uint8_t {
   kFloat = 35,      // [double]  aux kAuxF32 when the value is an f32 (stored widened)
   kFixedInt = 36,   // [value]  aux = FixedKind; value stored sign- or zero-extended
   kHashIndex = 37,  // [slot count, uint32 slots...]  open-addressing index of a large map or set
+  kBytebuf = 38,    // [byte length, bytes...]  mutable, owned by one process, never sent
+  kPaddr = 39,      // [address]  a physical address (u64)
+  kVaddr = 40,      // [address]  a virtual address (u64)
 };
 constexpr uint8_t kFirstRawTag = 32;
 

@@ -24,4 +24,20 @@ Term make_binary(Heap& heap, std::string_view bytes) {
   return make_bytes(heap, ObjTag::kBinary, bytes);
 }
 
+Term make_bytebuf(Heap& heap, size_t size) {
+  size_t words = 1 + words_for_bytes(size);
+  Word* p = heap.alloc(1 + words);
+  p[0] = header::make(ObjTag::kBytebuf, 0, words);
+  std::memset(p + 2, 0, (words - 1) * sizeof(Word));
+  p[1] = size;
+  return Term::boxed_ptr(p);
+}
+
+Term make_address(Heap& heap, ObjTag kind, uint64_t address) {
+  Word* p = heap.alloc(2);
+  p[0] = header::make(kind, 0, 1);
+  p[1] = address;
+  return Term::boxed_ptr(p);
+}
+
 }  // namespace lona

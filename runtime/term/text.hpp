@@ -1,6 +1,7 @@
 // runtime/term: strings (UTF-8 text) and binaries (immutable byte sequences) as terms.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include "runtime/term/heap.hpp"
@@ -11,6 +12,20 @@ namespace lona {
 // `bytes` must not point into `heap` (the allocation may move it); copy such data out first.
 Term make_string(Heap& heap, std::string_view utf8);
 Term make_binary(Heap& heap, std::string_view bytes);
+
+// A mutable byte buffer of `size` zero bytes (bytebuf-alloc). Only its owner writes it; it is
+// never sent (a send of one is :badarg).
+Term make_bytebuf(Heap& heap, size_t size);
+inline bool is_bytebuf(Term t) { return is_object(t, ObjTag::kBytebuf); }
+// The writable bytes of a bytebuf. Valid until the next allocation on the owning heap.
+inline char* bytebuf_data(Term t) { return reinterpret_cast<char*>(object_of(t) + 2); }
+inline size_t bytebuf_size(Term t) { return static_cast<size_t>(object_of(t)[1]); }
+
+// Physical and virtual addresses (paddr, vaddr): a u64 each, compared by value.
+Term make_address(Heap& heap, ObjTag kind, uint64_t address);
+inline bool is_paddr(Term t) { return is_object(t, ObjTag::kPaddr); }
+inline bool is_vaddr(Term t) { return is_object(t, ObjTag::kVaddr); }
+inline uint64_t address_value(Term t) { return object_of(t)[1]; }
 
 inline bool is_string(Term t) { return is_object(t, ObjTag::kString); }
 inline bool is_binary(Term t) { return is_object(t, ObjTag::kBinary); }

@@ -13,6 +13,7 @@
 #include "runtime/term/text.hpp"
 #include "runtime/term/utf8.hpp"
 #include "vm/intrinsics/arithmetic.hpp"
+#include "vm/intrinsics/intrinsic_support.hpp"
 #include "vm/intrinsics/native_context.hpp"
 #include "vm/intrinsics/reflection.hpp"
 #include "vm/namespace/namespaces.hpp"
@@ -20,12 +21,6 @@
 
 namespace lona {
 namespace {
-
-using Args = std::span<Term>;
-
-bool type_error(NativeContext& ctx, const char* fn, const char* expected, Term got) {
-  return ctx.fail("type-error", str_cat(fn, " expects ", expected, ", got ", print(got)));
-}
 
 // --- arithmetic and comparison -------------------------------------------------------------------
 
@@ -199,6 +194,15 @@ bool type(NativeContext& ctx, Args a, Term* o) {
       break;
     case Kind::kSet:
       name = "set";
+      break;
+    case Kind::kBytebuf:
+      name = "bytebuf";
+      break;
+    case Kind::kPaddr:
+      name = "paddr";
+      break;
+    case Kind::kVaddr:
+      name = "vaddr";
       break;
     case Kind::kBinary:
       name = "binary";
@@ -732,15 +736,32 @@ const Intrinsic kIntrinsics[] = {
 
 }  // namespace
 
-const Intrinsic& intrinsic(uint32_t id) { return kIntrinsics[id]; }
+std::span<const Intrinsic> core_intrinsic_table() { return kIntrinsics; }
+
+namespace {
+// Every family's table, in id order: core (apply first), numeric, binary.
+const std::vector<Intrinsic>& all_intrinsics() {
+  static const std::vector<Intrinsic>* all = [] {
+    auto* v = new std::vector<Intrinsic>();
+    for (auto table :
+         {core_intrinsic_table(), numeric_intrinsic_table(), binary_intrinsic_table()}) {
+      v->insert(v->end(), table.begin(), table.end());
+    }
+    return v;
+  }();
+  return *all;
+}
+}  // namespace
+
+const Intrinsic& intrinsic(uint32_t id) { return all_intrinsics()[id]; }
 void set_program_output(std::FILE* out) { g_program_output = out; }
 std::FILE* program_output() { return g_program_output; }
-uint32_t intrinsic_count() { return sizeof kIntrinsics / sizeof kIntrinsics[0]; }
+uint32_t intrinsic_count() { return static_cast<uint32_t>(all_intrinsics().size()); }
 
 void install_intrinsics(uint32_t core_ns) {
   Namespaces& namespaces = Namespaces::global();
   for (uint32_t id = 0; id < intrinsic_count(); ++id) {
-    Var& v = namespaces.intern(core_ns, make_symbol(kIntrinsics[id].name));
+    Var& v = namespaces.intern(core_ns, make_symbol(intrinsic(id).name));
     v.set(Term::native_fn(id));
     v.intrinsic.store(true);
   }

@@ -225,6 +225,20 @@ class Printer {
         out_->push_back(':');
         out_->append(name_entry(t).full);
         return;
+      case Kind::kBytebuf:
+        out_->append(str_cat("#<bytebuf ", bytebuf_size(t), " bytes>"));
+        return;
+      case Kind::kPaddr:
+      case Kind::kVaddr: {
+        out_->append(kind_of(t) == Kind::kPaddr ? "#paddr<0x" : "#vaddr<0x");
+        uint64_t v = address_value(t);
+        int digits = 1;
+        while (digits < 16 && (v >> (4 * digits)) != 0) ++digits;
+        for (int d = digits - 1; d >= 0; --d)
+          out_->push_back("0123456789ABCDEF"[(v >> (4 * d)) & 0xF]);
+        out_->push_back('>');
+        return;
+      }
       case Kind::kBinary:
         print_binary(byte_view(t));
         return;
