@@ -78,7 +78,10 @@ void Heap::collect(size_t need) {
 
     for (Term& r : stack_) r = copy(r, &to, lo, hi);
     for (Term* r : rooted_) *r = copy(*r, &to, lo, hi);
-    for (size_t i = 0; i < register_count_; ++i) registers_[i] = copy(registers_[i], &to, lo, hi);
+    for (const RootRange& range : root_ranges_) {
+      Term* base = *range.base;
+      for (size_t i = 0; i < *range.count; ++i) base[i] = copy(base[i], &to, lo, hi);
+    }
 
     // Cheney scan: everything between scan and to is copied but not yet scanned.
     Word* scan = to_block.get();

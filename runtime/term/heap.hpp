@@ -41,10 +41,13 @@ class Heap {
 
   // The term stack: a root set that code building terms pushes intermediate values onto.
   std::vector<Term>& stack() { return stack_; }
-  // One more root range, kept up to date by collections (an interpreter's argument registers).
-  void set_register_roots(Term* registers, size_t count) {
-    registers_ = registers;
-    register_count_ = count;
+  // Root ranges owned elsewhere (an interpreter's registers): (*base)[0 .. *count) are roots,
+  // read at each collection, so their owner may grow, move or shrink them meanwhile.
+  void add_root_range(Term* const* base, const size_t* count) {
+    root_ranges_.push_back({base, count});
+  }
+  void remove_root_range(Term* const* base) {
+    std::erase_if(root_ranges_, [base](const RootRange& r) { return r.base == base; });
   }
   void push(Term t) { stack_.push_back(t); }
   Term pop() {
@@ -84,8 +87,11 @@ class Heap {
   size_t stress_slack_ = 0;
   std::vector<Term> stack_;
   std::vector<Term*> rooted_;  // live Rooted handles, innermost last
-  Term* registers_ = nullptr;
-  size_t register_count_ = 0;
+  struct RootRange {
+    Term* const* base;
+    const size_t* count;
+  };
+  std::vector<RootRange> root_ranges_;
 };
 
 // Keeps one term alive and up to date across collections. Strictly scoped (LIFO).

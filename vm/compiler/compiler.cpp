@@ -316,9 +316,8 @@ class Compiler::FnCompiler {
 
   bool compile_call(const std::vector<Term>& items, int dest, bool tail, int depth) {
     int mark = next_reg_;
-    int fn = alloc();
-    if (fn < 0 || !compile(items[0], fn, false, depth + 1)) return false;
-    if (!compile_args(items, depth)) return false;
+    int fn = operand(items[0], depth);  // a local function is called where it is
+    if (fn < 0 || !compile_args(items, depth)) return false;
     uint32_t n = static_cast<uint32_t>(items.size() - 1);
     if (tail) {
       emit(instr::abc(Op::kTailCall, 0, fn, n));
@@ -526,8 +525,8 @@ class Compiler::FnCompiler {
       std::vector<uint32_t> bound;
       if (!compile_pattern(pattern, subject, &fails, &bound, depth)) return false;
       if (guard) {
-        int g = alloc();
-        if (g < 0 || !compile(*guard, g, false, depth + 1)) return false;
+        int g = operand(*guard, depth);  // a bound name is tested where it is
+        if (g < 0) return false;
         emit(instr::asbx(Op::kJumpIfFalsy, g, 0));
         fails.push_back(code_->instrs.size() - 1);
       }
@@ -558,10 +557,9 @@ class Compiler::FnCompiler {
         if (b == name) return syntax(str_cat("the name ", e.full, " is bound twice in a pattern"));
       }
       bound->push_back(name);
-      int r = alloc();
-      if (r < 0) return false;
-      emit(instr::abc(Op::kMove, r, reg, 0));
-      locals_.push_back({name, r});
+      // The value stays where the match put it for the whole clause: the name just refers to
+      // that register (registers are never overwritten while their clause runs).
+      locals_.push_back({name, reg});
       return true;
     }
     if (pattern.is_cons()) {

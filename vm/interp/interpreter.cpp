@@ -29,11 +29,29 @@ std::string arity_message(const Code* code, uint32_t nargs) {
 
 Interpreter::Interpreter(Heap& heap) : heap_(heap) {
   x_.fill(Term::nil());
-  heap_.set_register_roots(x_.data(), x_.size());
-  heap_.stack().reserve(size_t{1} << 16);
+  regs_capacity_ = size_t{1} << 12;
+  regs_ = std::make_unique<Term[]>(regs_capacity_);
+  regs_base_ = regs_.get();
+  heap_.add_root_range(&x_base_, &x_count_);
+  heap_.add_root_range(&regs_base_, &top_);
 }
 
-Interpreter::~Interpreter() { heap_.set_register_roots(nullptr, 0); }
+Interpreter::~Interpreter() {
+  heap_.remove_root_range(&x_base_);
+  heap_.remove_root_range(&regs_base_);
+}
+
+bool Interpreter::grow_registers(size_t n) {
+  size_t capacity = regs_capacity_;
+  while (capacity < top_ + n) capacity *= 2;
+  if (capacity > kMaxRegisterSlots) return false;
+  auto bigger = std::make_unique<Term[]>(capacity);
+  std::copy(regs_.get(), regs_.get() + top_, bigger.get());
+  regs_ = std::move(bigger);
+  regs_base_ = regs_.get();
+  regs_capacity_ = capacity;
+  return true;
+}
 
 bool Interpreter::spread_apply_args(Term* fn, uint32_t* n, EvalError* error) {
   if (*n < 2) {
@@ -96,100 +114,99 @@ EvalResult Interpreter::call(Term fn, std::span<const Term> args) {
   if (!is_object(fn, ObjTag::kClosure)) {
     return EvalResult::failure("not-callable", str_cat(print(fn), " is not a function"));
   }
-  std::vector<Term>& stack = heap_.stack();
-  size_t entry_stack = stack.size();
+  size_t entry_top = top_;
   size_t entry_frames = frames_.size();
+  if (!reserve_registers(1)) return EvalResult::failure("stack-overflow", "register stack full");
   // The entry call returns into a frame with no code: run() stops there.
   frames_.push_back(Frame{nullptr, nullptr, 0, 0});
-  stack.push_back(fn);
+  regs_[top_++] = fn;
   EvalResult r = run(nargs);
-  stack.resize(entry_stack);
+  top_ = entry_top;
   frames_.resize(entry_frames);
   return r;
 }
 
-// Runs the closure at the top of the stack with `nargs` arguments in X until the frame pushed by
-// call() is returned into.
+const Code* Interpreter::enter_frame(uint32_t n, EvalError* error) {
+  Term fn = regs_[top_ - 1];
+  const Code* callee = code_of(payload_term(fn, 0));
+  uint32_t fixed = callee->nparams - (callee->variadic ? 1 : 0);
+  if (callee->variadic ? n < fixed : n != fixed) [[unlikely]] {
+    *error = {"arity-mismatch", arity_message(callee, n)};
+    return nullptr;
+  }
+  if (frames_.size() > kMaxFrames || !reserve_registers(callee->frame_size)) [[unlikely]] {
+    *error = {"stack-overflow", str_cat("stack overflow: more than ", kMaxFrames,
+                                        " nested calls (only calls in tail position reuse "
+                                        "their frame)")};
+    return nullptr;
+  }
+  size_t base = top_;
+  Term* frame = regs_.get() + base;
+  for (uint32_t i = 0; i < fixed; ++i) frame[i] = x_[i];
+  for (uint32_t i = fixed; i < callee->frame_size; ++i) frame[i] = Term::nil();
+  top_ = base + callee->frame_size;
+  if (callee->variadic) {  // the rest as a tuple, built through the heap's scratch stack
+    for (uint32_t i = fixed; i < n; ++i) heap_.push(x_[i]);
+    Term rest = tuple_from_stack(heap_, n - fixed);
+    regs_[base + fixed] = rest;
+  }
+  ++reductions_;
+  return callee;
+}
+
+bool Interpreter::call_intrinsic(uint32_t id, uint32_t n, Term* result, EvalError* error) {
+  const Intrinsic& in = intrinsic(id);
+  if (static_cast<int>(n) < in.min_args || (in.max_args >= 0 && static_cast<int>(n) > in.max_args))
+      [[unlikely]] {
+    *error = {"arity-mismatch", str_cat("wrong number of arguments to ", in.name, ": got ", n)};
+    return false;
+  }
+  NativeContext ctx{heap_, {}, current_ns_, this};
+  bool ok = in.fn(ctx, std::span<Term>(x_.data(), n), result);
+  if (!ok) *error = std::move(ctx.error);
+  return ok;
+}
+
+bool Interpreter::slow_arith(ArithOp op, Term b, Term c, Term* out, const char* fname,
+                             EvalError* error) {
+  NativeContext ctx{heap_, {}, current_ns_, this};
+  bool ok = arith(ctx, op, b, c, out, fname);
+  if (!ok) *error = std::move(ctx.error);
+  return ok;
+}
+
+bool Interpreter::slow_compare(Term b, Term c, int* cmp, bool* unordered, const char* fname,
+                               EvalError* error) {
+  NativeContext ctx{heap_, {}, current_ns_, this};
+  bool ok = compare_numbers(ctx, b, c, cmp, unordered, fname);
+  if (!ok) *error = std::move(ctx.error);
+  return ok;
+}
+
+// Runs the closure at the top of the register stack with `nargs` arguments in X until the frame
+// pushed by call() is returned into.
 EvalResult Interpreter::run(size_t nargs) {
-  std::vector<Term>& stack = heap_.stack();
+  std::vector<Term>& stack = heap_.stack();  // scratch for building collections
   const Code* code = nullptr;
   const uint32_t* pc = nullptr;
   size_t base = 0;
   Term* R = nullptr;
   EvalError error;
 
-  // Sets up the frame of the closure at stack.back() for a call with n arguments in X.
-  auto enter = [&](uint32_t n) -> bool {
-    Term fn = stack.back();
-    const Code* callee = code_of(payload_term(fn, 0));
-    uint32_t fixed = callee->nparams - (callee->variadic ? 1 : 0);
-    if (callee->variadic ? n < fixed : n != fixed) {
-      error = {"arity-mismatch", arity_message(callee, n)};
-      return false;
-    }
-    if (frames_.size() > kMaxFrames) {
-      error = {"stack-overflow", str_cat("stack overflow: more than ", kMaxFrames,
-                                         " nested calls (only calls in tail position reuse "
-                                         "their frame)")};
-      return false;
-    }
-    base = stack.size();
-    stack.resize(base + callee->frame_size, Term::nil());
-    for (uint32_t i = 0; i < fixed; ++i) stack[base + i] = x_[i];
-    if (callee->variadic) {  // the rest as a tuple, built through the stack top
-      for (uint32_t i = fixed; i < n; ++i) stack.push_back(x_[i]);
-      Term rest = tuple_from_stack(heap_, n - fixed);
-      stack[base + fixed] = rest;
-    }
-    code = callee;
-    pc = callee->instrs.data();
-    R = stack.data() + base;
-    ++reductions_;
-    return true;
-  };
+  // Enters the closure on top of the register stack (called with n arguments in X): the frame
+  // starts at the current top. Kept out of line so the dispatch state stays in registers.
+#define LONA_ENTER(n)                              \
+  do {                                             \
+    size_t new_base = top_;                        \
+    const Code* callee = enter_frame((n), &error); \
+    if (callee == nullptr) goto fail;              \
+    code = callee;                                 \
+    base = new_base;                               \
+    pc = code->instrs.data();                      \
+    R = regs_.get() + base;                        \
+  } while (0)
 
-  auto call_native = [&](uint32_t id, uint32_t n, Term* result) -> bool {
-    const Intrinsic& in = intrinsic(id);
-    if (static_cast<int>(n) < in.min_args ||
-        (in.max_args >= 0 && static_cast<int>(n) > in.max_args)) {
-      error = {"arity-mismatch", str_cat("wrong number of arguments to ", in.name, ": got ", n)};
-      return false;
-    }
-    NativeContext ctx{heap_, {}, current_ns_, this};
-    bool ok = in.fn(ctx, std::span<Term>(x_.data(), n), result);
-    if (!ok) error = std::move(ctx.error);
-    R = stack.data() + base;
-    return ok;
-  };
-
-  // (apply f a b coll): X holds f a b coll; afterwards X holds a b and coll's elements, and *fn f.
-  auto spread = [&](Term* fn, uint32_t* n) -> bool {
-    if (!spread_apply_args(fn, n, &error)) return false;
-    R = stack.data() + base;
-    return true;
-  };
-
-  // The slow paths of the arithmetic and comparison instructions. (In lambdas: a computed goto
-  // may not leave the scope of a variable with a destructor, such as a NativeContext.)
-  auto slow_arith = [&](ArithOp op, Term b, Term c, Term* out, const char* fname) -> bool {
-    NativeContext ctx{heap_, {}, current_ns_, this};
-    bool ok = arith(ctx, op, b, c, out, fname);
-    if (!ok) error = std::move(ctx.error);
-    R = stack.data() + base;
-    return ok;
-  };
-  auto slow_compare = [&](Term b, Term c, int* cmp, bool* unordered, const char* fname) -> bool {
-    NativeContext ctx{heap_, {}, current_ns_, this};
-    bool ok = compare_numbers(ctx, b, c, cmp, unordered, fname);
-    if (!ok) error = std::move(ctx.error);
-    return ok;
-  };
-
-  auto not_callable = [&](Term fn) {
-    error = {"not-callable", str_cat(print(fn), " is not a function")};
-  };
-
-  if (!enter(static_cast<uint32_t>(nargs))) return EvalResult::failure(error.reason, error.message);
+  LONA_ENTER(static_cast<uint32_t>(nargs));
 
 #define LONA_OP_LABEL(name) &&op_##name,
   static const void* const kDispatch[] = {LONA_OPCODES(LONA_OP_LABEL)};
@@ -233,17 +250,17 @@ op_DefVar : {
   DISPATCH();
 }
 op_GetCapture:
-  R[A] = payload_term(stack[base - 1], 1 + B);
+  R[A] = payload_term(regs_[base - 1], 1 + B);
   DISPATCH();
 op_Self:
-  R[A] = stack[base - 1];
+  R[A] = regs_[base - 1];
   DISPATCH();
 op_Closure : {
   const Code* nested = code->nested[instr::bx(i)].get();
   size_t n = nested->captures.size();
   Word* p = heap_.alloc(2 + n);
-  R = stack.data() + base;
-  Term self = stack[base - 1];
+  R = regs_.get() + base;
+  Term self = regs_[base - 1];
   p[0] = header::make(ObjTag::kClosure, 0, 1 + n);
   p[1] = code_term(nested).raw();
   for (size_t k = 0; k < n; ++k) {
@@ -260,62 +277,72 @@ op_Call : {
   Term fn = R[B];
   uint32_t n = C;
   while (fn.is_native_fn() && fn.index() == kApplyIntrinsic) {
-    if (!spread(&fn, &n)) goto fail;
+    if (!spread_apply_args(&fn, &n, &error)) goto fail;
   }
   if (fn.is_native_fn()) {
     Term result;
-    if (!call_native(fn.index(), n, &result)) goto fail;
+    bool ok = call_intrinsic(fn.index(), n, &result, &error);
+    R = regs_.get() + base;
+    if (!ok) goto fail;
     R[A] = result;
     DISPATCH();
   }
   if (!is_object(fn, ObjTag::kClosure)) {
-    not_callable(fn);
+    error = {"not-callable", str_cat(print(fn), " is not a function")};
     goto fail;
   }
   frames_.push_back(Frame{code, pc, base, A});
-  stack.push_back(fn);
-  if (!enter(n)) goto fail;
+  if (!reserve_registers(1)) {
+    error = {"stack-overflow", "stack overflow: the register stack is full"};
+    goto fail;
+  }
+  regs_[top_++] = fn;
+  LONA_ENTER(n);
   DISPATCH();
 }
 op_TailCall : {
   Term fn = R[B];
   uint32_t n = C;
   while (fn.is_native_fn() && fn.index() == kApplyIntrinsic) {
-    if (!spread(&fn, &n)) goto fail;
+    if (!spread_apply_args(&fn, &n, &error)) goto fail;
   }
   if (fn.is_native_fn()) {
     Term result;
-    if (!call_native(fn.index(), n, &result)) goto fail;
+    bool ok = call_intrinsic(fn.index(), n, &result, &error);
+    R = regs_.get() + base;
+    if (!ok) goto fail;
     R[0] = result;
     i = instr::abc(Op::kReturn, 0, 0, 0);
     goto do_return;
   }
   if (!is_object(fn, ObjTag::kClosure)) {
-    not_callable(fn);
+    error = {"not-callable", str_cat(print(fn), " is not a function")};
     goto fail;
   }
-  stack.resize(base - 1);  // drop this frame: the callee takes its place
-  stack.push_back(fn);
-  if (!enter(n)) goto fail;
+  top_ = base - 1;  // drop this frame: the callee takes its place
+  regs_[top_++] = fn;
+  LONA_ENTER(n);
   DISPATCH();
 }
 op_CallNative : {
   Term result;
-  if (!call_native(B, C, &result)) goto fail;
+  bool ok = call_intrinsic(B, C, &result, &error);
+  R = regs_.get() + base;
+  if (!ok) goto fail;
   R[A] = result;
   DISPATCH();
 }
 op_Return:
 do_return : {
   Term v = R[A];
-  stack.resize(base - 1);
+  top_ = base - 1;
   Frame f = frames_.back();
   frames_.pop_back();
   if (f.code == nullptr) return EvalResult::success(v);
   code = f.code;
   pc = f.pc;
   base = f.base;
-  R = stack.data() + base;
+  R = regs_.get() + base;
   R[f.dest] = v;
   DISPATCH();
 }
@@ -328,9 +355,12 @@ op_Jump : {
 op_JumpIfFalsy:
   if (!R[A].truthy()) pc += instr::sbx(i);
   DISPATCH();
-op_TestEq:
-  if (equal(R[A], R[B])) ++pc;
+op_TestEq : {
+  // Identical words are equal (but a NaN float); two different immediates never are.
+  Term a = R[A], b = R[B];
+  if (a == b ? !is_float(a) : (a.is_pointer() || b.is_pointer()) && equal(a, b)) ++pc;
   DISPATCH();
+}
 op_TestTuple:
   if (is_tuple(R[A]) && (C ? array_count(R[A]) >= B : array_count(R[A]) == B)) ++pc;
   DISPATCH();
@@ -357,7 +387,7 @@ op_RestTuple : {
   size_t n = array_count(t);
   for (size_t k = C; k < n; ++k) stack.push_back(array_at(t, k));
   Term rest = tuple_from_stack(heap_, n > C ? n - C : 0);
-  R = stack.data() + base;
+  R = regs_.get() + base;
   R[A] = rest;
   DISPATCH();
 }
@@ -366,7 +396,7 @@ op_RestVector : {
   size_t n = array_count(t);
   for (size_t k = C; k < n; ++k) stack.push_back(array_at(t, k));
   Term rest = vector_from_stack(heap_, n > C ? n - C : 0);
-  R = stack.data() + base;
+  R = regs_.get() + base;
   R[A] = rest;
   DISPATCH();
 }
@@ -378,7 +408,7 @@ op_BadMatch:
   op_##name : {                                                       \
     for (uint32_t k = 0; k < (count); ++k) stack.push_back(R[B + k]); \
     Term made = make(heap_, C);                                       \
-    R = stack.data() + base;                                          \
+    R = regs_.get() + base;                                           \
     R[A] = made;                                                      \
     DISPATCH();                                                       \
   }
@@ -399,7 +429,9 @@ op_BadMatch:
       DISPATCH();                                                                             \
     }                                                                                         \
     Term out;                                                                                 \
-    if (!slow_arith(op, b, c, &out, fname)) goto fail;                                        \
+    bool ok = slow_arith(op, b, c, &out, fname, &error);                                      \
+    R = regs_.get() + base;                                                                   \
+    if (!ok) goto fail;                                                                       \
     R[A] = out;                                                                               \
     DISPATCH();                                                                               \
   }
@@ -418,7 +450,7 @@ op_BadMatch:
     }                                                                                           \
     int cmp;                                                                                    \
     bool unordered;                                                                             \
-    if (!slow_compare(b, c, &cmp, &unordered, fname)) goto fail;                                \
+    if (!slow_compare(b, c, &cmp, &unordered, fname, &error)) goto fail;                        \
     R[A] = Term::boolean(!unordered && cmp test 0);                                             \
     DISPATCH();                                                                                 \
   }
@@ -438,6 +470,7 @@ fail:
 #undef B
 #undef C
 #undef DISPATCH
+#undef LONA_ENTER
 }
 
 }  // namespace lona

@@ -9,12 +9,14 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
 #include "runtime/term/heap.hpp"
 #include "vm/bytecode/code.hpp"
 #include "vm/eval/evaluator.hpp"
+#include "vm/intrinsics/arithmetic.hpp"
 
 namespace lona {
 
@@ -23,6 +25,7 @@ class Interpreter {
   static constexpr size_t kArgRegisters = 256;
   // Non-tail calls deeper than this end in :stack-overflow rather than exhausting memory.
   static constexpr size_t kMaxFrames = 200000;
+  static constexpr size_t kMaxRegisterSlots = size_t{1} << 24;
 
   explicit Interpreter(Heap& heap);
   ~Interpreter();
@@ -47,8 +50,24 @@ class Interpreter {
   EvalResult run(size_t nargs);
   bool spread_apply_args(Term* fn, uint32_t* n, EvalError* error);
 
+  // Makes room for n more register-stack slots; false when the stack would pass its limit.
+  bool reserve_registers(size_t n) { return top_ + n <= regs_capacity_ || grow_registers(n); }
+  bool grow_registers(size_t n);
+  // Out of the dispatch loop, so that its state stays in machine registers.
+  const Code* enter_frame(uint32_t n, EvalError* error);
+  bool call_intrinsic(uint32_t id, uint32_t n, Term* result, EvalError* error);
+  bool slow_arith(ArithOp op, Term b, Term c, Term* out, const char* fname, EvalError* error);
+  bool slow_compare(Term b, Term c, int* cmp, bool* unordered, const char* fname, EvalError* error);
+
   Heap& heap_;
   std::array<Term, kArgRegisters> x_{};
+  Term* x_base_ = x_.data();  // for the heap's root range
+  size_t x_count_ = kArgRegisters;
+  // The register stack: frames of [function, registers...], a GC root range [0, top_).
+  std::unique_ptr<Term[]> regs_;
+  Term* regs_base_ = nullptr;
+  size_t regs_capacity_ = 0;
+  size_t top_ = 0;
   std::vector<Frame> frames_;
   uint64_t reductions_ = 0;
   uint32_t current_ns_ = 0;

@@ -1,5 +1,6 @@
 // The lona.core intrinsics implemented natively (reference section 4.1), one table indexed by id.
 #include <atomic>
+#include <chrono>
 #include <iostream>
 #include <vector>
 
@@ -614,6 +615,21 @@ bool seq(NativeContext& ctx, Args a, Term* o) {
   return true;
 }
 
+// lona.time (reference 4.5; sleep arrives with the scheduler). Nanoseconds.
+bool monotonic_time(NativeContext& ctx, Args, Term* o) {
+  static const auto start = std::chrono::steady_clock::now();
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                                 start);
+  *o = make_integer(ctx.heap, static_cast<int64_t>(ns.count()));
+  return true;
+}
+bool system_time(NativeContext& ctx, Args, Term* o) {
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  *o = make_integer(ctx.heap, static_cast<int64_t>(ns.count()));
+  return true;
+}
+
 bool identical_p(NativeContext&, Args a, Term* o) {
   *o = Term::boolean(a[0] == a[1]);
   return true;
@@ -718,6 +734,8 @@ const Intrinsic kIntrinsics[] = {
     {"var-get", var_get, 1, 1},
     {"identical?", identical_p, 2, 2},
     {"seq", seq, 1, 1},
+    {"monotonic-time", monotonic_time, 0, 0},
+    {"system-time", system_time, 0, 0},
     {"keys", keys, 1, 1},
     {"vals", vals, 1, 1},
     {"pid?", pid_p, 1, 1},
