@@ -1,18 +1,814 @@
 // lona.core intrinsics over bytes: binaries, bytebufs, strings as text, physical and virtual
-// addresses, sets and maps (set-add set-remove dissoc) (reference 4.1).
+// addresses, byte order, sets and maps (set-add set-remove dissoc) (reference 4.1).
+//
+// Conventions shared by every function here:
+// - Offsets, indices and lengths are integers (plain or fixed-width). A position outside the
+//   object, a negative one included, is :out-of-bounds (resolutions #4 and #27: binary-slice and
+//   bytebuf->binary take an offset and a length).
+// - A value written into bytes must fit the width either as a signed or as an unsigned number
+//   (bytebuf-write8! takes 255 and -1 alike); anything else is :badarg.
+// - Address arithmetic is u64 arithmetic and wraps, as fixed-width arithmetic does (#9).
+// - Encodings are :utf-8 (the default), :ascii and :latin1. Bytes that are not valid in the
+//   encoding are :invalid-utf8 / :invalid-ascii; a character that the encoding cannot hold is
+//   :invalid-ascii / :invalid-latin1. Another encoding keyword is :badarg.
+//
+// GC: args[] are roots that collections keep up to date; views into heap bytes (byte_view,
+// bytebuf_data) are only used before the allocation that makes the result.
+#include <bit>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "runtime/support/str_cat.hpp"
+#include "runtime/term/bigint.hpp"
+#include "runtime/term/collections.hpp"
+#include "runtime/term/equality.hpp"
+#include "runtime/term/number.hpp"
+#include "runtime/term/symbol_table.hpp"
+#include "runtime/term/text.hpp"
+#include "runtime/term/utf8.hpp"
 #include "vm/intrinsics/intrinsic_support.hpp"
 
 namespace lona {
 namespace {
 
+// The largest bytebuf bytebuf-alloc makes (larger requests are :oom).
+constexpr int64_t kMaxBytebufSize = int64_t{1} << 30;
+
+Term ok_keyword() { return make_keyword("ok"); }
+
+// --- argument helpers ----------------------------------------------------------------------------
+
+// The value of an integer argument, plain or fixed-width.
+bool integer_arg(NativeContext& ctx, Term t, const char* fn, const char* what, BigInt* out) {
+  if (is_integer(t)) {
+    *out = integer_value(t);
+    return true;
+  }
+  if (is_fixed(t)) {
+    *out = fixed_value(t);
+    return true;
+  }
+  return type_error(ctx, fn, what, t);
+}
+
+// An offset, index or length. Values beyond int64 saturate; they are out of bounds anyway.
+bool position_arg(NativeContext& ctx, Term t, const char* fn, int64_t* out) {
+  if (t.is_fixnum()) {
+    *out = t.fixnum_value();
+    return true;
+  }
+  BigInt v;
+  if (!integer_arg(ctx, t, fn, "an integer offset", &v)) return false;
+  if (v.fits_int64()) {
+    *out = v.to_int64();
+  } else {
+    *out = v.is_negative() ? -1 : INT64_MAX;
+  }
+  return true;
+}
+
+// True when [offset, offset + length) lies within `size` bytes (or code points).
+bool within(int64_t offset, int64_t length, size_t size) {
+  return offset >= 0 && length >= 0 && static_cast<uint64_t>(offset) <= size &&
+         static_cast<uint64_t>(length) <= size - static_cast<uint64_t>(offset);
+}
+
+bool out_of_bounds(NativeContext& ctx, const char* fn, int64_t offset, int64_t length,
+                   size_t size) {
+  return ctx.fail("out-of-bounds", str_cat(fn, ": ", length, " byte(s) at offset ", offset,
+                                           " out of bounds for ", size, " bytes"));
+}
+
+// The two's complement bits of v when it fits `bits` bits as a signed or an unsigned number.
+std::optional<uint64_t> fit_bits(const BigInt& v, unsigned bits) {
+  if (v.is_negative()) {
+    if (!v.fits_int64()) return std::nullopt;
+    int64_t x = v.to_int64();
+    if (bits == 64) return static_cast<uint64_t>(x);
+    if (x < -(int64_t{1} << (bits - 1))) return std::nullopt;
+    return static_cast<uint64_t>(x) & ((uint64_t{1} << bits) - 1);
+  }
+  std::optional<uint64_t> x = v.to_uint64();
+  if (!x || (bits < 64 && *x >> bits != 0)) return std::nullopt;
+  return x;
+}
+
+// An integer argument that must fit `bits` bits (signed or unsigned): its bits.
+bool bits_arg(NativeContext& ctx, Term t, const char* fn, unsigned bits, uint64_t* out) {
+  BigInt v;
+  if (!integer_arg(ctx, t, fn, "an integer", &v)) return false;
+  std::optional<uint64_t> b = fit_bits(v, bits);
+  if (!b) {
+    return ctx.fail("badarg", str_cat(fn, ": ", print(t), " does not fit in ", bits, " bits"));
+  }
+  *out = *b;
+  return true;
+}
+
+Term make_unsigned(Heap& heap, FixedKind kind, uint64_t v) {
+  return *make_fixed(heap, kind, BigInt::from_uint64(v));
+}
+Term make_signed(Heap& heap, FixedKind kind, int64_t v) {
+  return *make_fixed(heap, kind, BigInt::from_int64(v));
+}
+
+enum class Encoding { kUtf8, kAscii, kLatin1 };
+
+bool encoding_arg(NativeContext& ctx, Args a, size_t i, const char* fn, Encoding* out) {
+  *out = Encoding::kUtf8;
+  if (a.size() <= i) return true;
+  Term t = a[i];
+  if (!t.is_keyword()) return type_error(ctx, fn, "an encoding keyword", t);
+  std::string_view name = name_entry(t).full;
+  if (name == "utf-8") {
+    *out = Encoding::kUtf8;
+  } else if (name == "ascii") {
+    *out = Encoding::kAscii;
+  } else if (name == "latin1") {
+    *out = Encoding::kLatin1;
+  } else {
+    return ctx.fail("badarg", str_cat(fn, ": unknown encoding ", print(t),
+                                      " (expected :utf-8, :ascii or :latin1)"));
+  }
+  return true;
+}
+
+// --- binaries ------------------------------------------------------------------------------------
+
+// (binary coll): a binary of the integers (0 to 255) of a list, tuple or vector.
+bool binary(NativeContext& ctx, Args a, Term* o) {
+  Term coll = a[0];
+  std::string bytes;
+  auto add = [&](Term x) {
+    BigInt v;
+    if (!integer_arg(ctx, x, "binary", "integers from 0 to 255", &v)) return false;
+    std::optional<uint64_t> b = v.to_uint64();
+    if (!b || *b > 255) {
+      return ctx.fail("badarg", str_cat("binary: ", print(x), " is not a byte (0 to 255)"));
+    }
+    bytes.push_back(static_cast<char>(*b));
+    return true;
+  };
+  if (coll.is_nil() || coll.is_list()) {
+    for (; coll.is_cons(); coll = list_tail(coll)) {
+      if (!add(list_head(coll))) return false;
+    }
+  } else if (is_tuple(coll) || is_vector(coll)) {
+    for (size_t i = 0; i < array_count(coll); ++i) {
+      if (!add(array_at(coll, i))) return false;
+    }
+  } else if (is_binary(coll)) {
+    *o = coll;
+    return true;
+  } else {
+    return type_error(ctx, "binary", "a list, tuple or vector of bytes", coll);
+  }
+  *o = make_binary(ctx.heap, bytes);
+  return true;
+}
+
+bool binary_size(NativeContext& ctx, Args a, Term* o) {
+  if (!is_binary(a[0])) return type_error(ctx, "binary-size", "a binary", a[0]);
+  *o = Term::fixnum(static_cast<int64_t>(byte_view(a[0]).size()));
+  return true;
+}
+
+bool binary_ref(NativeContext& ctx, Args a, Term* o) {
+  if (!is_binary(a[0])) return type_error(ctx, "binary-ref", "a binary", a[0]);
+  int64_t i = 0;
+  if (!position_arg(ctx, a[1], "binary-ref", &i)) return false;
+  std::string_view b = byte_view(a[0]);
+  if (!within(i, 1, b.size())) {
+    return ctx.fail("out-of-bounds",
+                    str_cat("binary-ref: index ", i, " out of bounds for ", b.size(), " bytes"));
+  }
+  *o = Term::fixnum(static_cast<uint8_t>(b[static_cast<size_t>(i)]));
+  return true;
+}
+
+// (binary-slice bin offset length)
+bool binary_slice(NativeContext& ctx, Args a, Term* o) {
+  if (!is_binary(a[0])) return type_error(ctx, "binary-slice", "a binary", a[0]);
+  int64_t off = 0, len = 0;
+  if (!position_arg(ctx, a[1], "binary-slice", &off)) return false;
+  if (!position_arg(ctx, a[2], "binary-slice", &len)) return false;
+  size_t size = byte_view(a[0]).size();
+  if (!within(off, len, size)) return out_of_bounds(ctx, "binary-slice", off, len, size);
+  std::string part(byte_view(a[0]).substr(static_cast<size_t>(off), static_cast<size_t>(len)));
+  *o = make_binary(ctx.heap, part);
+  return true;
+}
+
+bool binary_concat(NativeContext& ctx, Args a, Term* o) {
+  std::string all;
+  for (Term t : a) {
+    if (!is_binary(t)) return type_error(ctx, "binary-concat", "binaries", t);
+    all.append(byte_view(t));
+  }
+  *o = make_binary(ctx.heap, all);
+  return true;
+}
+
+// (binary->string bin [encoding])
+bool binary_to_string(NativeContext& ctx, Args a, Term* o) {
+  if (!is_binary(a[0])) return type_error(ctx, "binary->string", "a binary", a[0]);
+  Encoding enc = Encoding::kUtf8;
+  if (!encoding_arg(ctx, a, 1, "binary->string", &enc)) return false;
+  std::string_view bytes = byte_view(a[0]);
+  std::string text;
+  switch (enc) {
+    case Encoding::kUtf8: {
+      size_t bad = utf8::first_invalid(bytes, 0);
+      if (bad != std::string_view::npos) {
+        return ctx.fail("invalid-utf8", str_cat("binary->string: invalid UTF-8 at byte ", bad));
+      }
+      text.assign(bytes);
+      break;
+    }
+    case Encoding::kAscii:
+      for (size_t i = 0; i < bytes.size(); ++i) {
+        if (static_cast<uint8_t>(bytes[i]) > 0x7F) {
+          return ctx.fail("invalid-ascii",
+                          str_cat("binary->string: byte ", static_cast<uint8_t>(bytes[i]),
+                                  " at offset ", i, " is not ASCII"));
+        }
+      }
+      text.assign(bytes);
+      break;
+    case Encoding::kLatin1:
+      for (char c : bytes) utf8::encode(static_cast<uint8_t>(c), &text);
+      break;
+  }
+  *o = make_string(ctx.heap, text);
+  return true;
+}
+
+// (string->binary str [encoding])
+bool string_to_binary(NativeContext& ctx, Args a, Term* o) {
+  if (!is_string(a[0])) return type_error(ctx, "string->binary", "a string", a[0]);
+  Encoding enc = Encoding::kUtf8;
+  if (!encoding_arg(ctx, a, 1, "string->binary", &enc)) return false;
+  std::string_view text = byte_view(a[0]);
+  std::string bytes;
+  if (enc == Encoding::kUtf8) {
+    bytes.assign(text);
+  } else {
+    uint32_t limit = enc == Encoding::kAscii ? 0x7F : 0xFF;
+    for (size_t i = 0; i < text.size();) {
+      uint32_t cp = 0;
+      size_t n = utf8::decode(text, i, &cp);
+      if (n == 0) {  // not reached: strings hold valid UTF-8
+        n = 1;
+        cp = static_cast<uint8_t>(text[i]);
+      }
+      if (cp > limit) {
+        bool ascii = enc == Encoding::kAscii;
+        return ctx.fail(ascii ? "invalid-ascii" : "invalid-latin1",
+                        str_cat("string->binary: ", utf8::code_point_name(cp), " is not ",
+                                ascii ? "ASCII" : "Latin-1"));
+      }
+      bytes.push_back(static_cast<char>(cp));
+      i += n;
+    }
+  }
+  *o = make_binary(ctx.heap, bytes);
+  return true;
+}
+
+// --- bytebufs ------------------------------------------------------------------------------------
+
+bool bytebuf_p(NativeContext&, Args a, Term* o) {
+  *o = Term::boolean(is_bytebuf(a[0]));
+  return true;
+}
+
+bool bytebuf_alloc(NativeContext& ctx, Args a, Term* o) {
+  int64_t n = 0;
+  if (!position_arg(ctx, a[0], "bytebuf-alloc", &n)) return false;
+  if (n < 0) return ctx.fail("badarg", str_cat("bytebuf-alloc: negative size ", n));
+  if (n > kMaxBytebufSize) {
+    return ctx.fail(
+        "oom", str_cat("bytebuf-alloc: ", n, " bytes is more than the limit of ", kMaxBytebufSize));
+  }
+  *o = make_bytebuf(ctx.heap, static_cast<size_t>(n));
+  return true;
+}
+
+bool bytebuf_size_(NativeContext& ctx, Args a, Term* o) {
+  if (!is_bytebuf(a[0])) return type_error(ctx, "bytebuf-size", "a bytebuf", a[0]);
+  *o = Term::fixnum(static_cast<int64_t>(bytebuf_size(a[0])));
+  return true;
+}
+
+// (bytebuf->binary buf [offset [length]]): a copy of the bytes (all, from offset, or a range).
+bool bytebuf_to_binary(NativeContext& ctx, Args a, Term* o) {
+  if (!is_bytebuf(a[0])) return type_error(ctx, "bytebuf->binary", "a bytebuf", a[0]);
+  size_t size = bytebuf_size(a[0]);
+  int64_t off = 0;
+  int64_t len = static_cast<int64_t>(size);
+  if (a.size() >= 2 && !position_arg(ctx, a[1], "bytebuf->binary", &off)) return false;
+  if (a.size() == 2) len = off >= 0 ? static_cast<int64_t>(size) - off : 0;
+  if (a.size() == 3 && !position_arg(ctx, a[2], "bytebuf->binary", &len)) return false;
+  if (!within(off, len, size)) return out_of_bounds(ctx, "bytebuf->binary", off, len, size);
+  std::string copy(bytebuf_data(a[0]) + off, static_cast<size_t>(len));
+  *o = make_binary(ctx.heap, copy);
+  return true;
+}
+
+enum class Order { kLittle, kBig, kNative };
+
+bool little(Order order) {
+  return order == Order::kLittle ||
+         (order == Order::kNative && std::endian::native == std::endian::little);
+}
+
+// Checks the bytebuf and the range [offset, offset + width); returns the bytes to access.
+bool bytebuf_range(NativeContext& ctx, Args a, const char* fn, size_t width, unsigned char** at) {
+  if (!is_bytebuf(a[0])) return type_error(ctx, fn, "a bytebuf", a[0]);
+  int64_t off = 0;
+  if (!position_arg(ctx, a[1], fn, &off)) return false;
+  size_t size = bytebuf_size(a[0]);
+  if (!within(off, static_cast<int64_t>(width), size)) {
+    return out_of_bounds(ctx, fn, off, static_cast<int64_t>(width), size);
+  }
+  *at = reinterpret_cast<unsigned char*>(bytebuf_data(a[0])) + off;
+  return true;
+}
+
+uint64_t load(const unsigned char* p, size_t width, Order order) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < width; ++i) {
+    size_t k = little(order) ? width - 1 - i : i;
+    v = (v << 8) | p[k];
+  }
+  return v;
+}
+
+void store(unsigned char* p, size_t width, Order order, uint64_t v) {
+  for (size_t i = 0; i < width; ++i) {
+    size_t k = little(order) ? i : width - 1 - i;
+    p[k] = static_cast<unsigned char>(v >> (8 * i));
+  }
+}
+
+// A read of `kWidth` bytes: read8 gives a plain integer, the others the fixed-width kind.
+template <size_t kWidth, Order kOrder, FixedKind kKind, bool kPlain>
+bool bytebuf_read(NativeContext& ctx, Args a, Term* o, const char* fn) {
+  unsigned char* at = nullptr;
+  if (!bytebuf_range(ctx, a, fn, kWidth, &at)) return false;
+  uint64_t v = load(at, kWidth, kOrder);
+  if constexpr (kPlain) {
+    *o = Term::fixnum(static_cast<int64_t>(v));
+  } else if (fixed_info(kKind).is_signed) {
+    unsigned shift = 64 - 8 * kWidth;
+    *o = make_signed(ctx.heap, kKind, static_cast<int64_t>(v << shift) >> shift);
+  } else {
+    *o = make_unsigned(ctx.heap, kKind, v);
+  }
+  return true;
+}
+
+template <size_t kWidth, Order kOrder>
+bool bytebuf_write(NativeContext& ctx, Args a, Term* o, const char* fn) {
+  unsigned char* at = nullptr;
+  if (!bytebuf_range(ctx, a, fn, kWidth, &at)) return false;
+  uint64_t v = 0;
+  if (!bits_arg(ctx, a[2], fn, 8 * kWidth, &v)) return false;
+  store(at, kWidth, kOrder, v);
+  *o = ok_keyword();
+  return true;
+}
+
+#define LONA_BYTEBUF_READ(cname, lname, width, order, kind, plain)  \
+  bool cname(NativeContext& c, Args a, Term* o) {                   \
+    return bytebuf_read<width, order, kind, plain>(c, a, o, lname); \
+  }
+LONA_BYTEBUF_READ(read8, "bytebuf-read8", 1, Order::kLittle, FixedKind::kU8, true)
+LONA_BYTEBUF_READ(read_i8, "bytebuf-read-i8", 1, Order::kLittle, FixedKind::kI8, false)
+LONA_BYTEBUF_READ(read16, "bytebuf-read16", 2, Order::kNative, FixedKind::kU16, false)
+LONA_BYTEBUF_READ(read16_le, "bytebuf-read16-le", 2, Order::kLittle, FixedKind::kU16, false)
+LONA_BYTEBUF_READ(read16_be, "bytebuf-read16-be", 2, Order::kBig, FixedKind::kU16, false)
+LONA_BYTEBUF_READ(read32, "bytebuf-read32", 4, Order::kNative, FixedKind::kU32, false)
+LONA_BYTEBUF_READ(read32_le, "bytebuf-read32-le", 4, Order::kLittle, FixedKind::kU32, false)
+LONA_BYTEBUF_READ(read32_be, "bytebuf-read32-be", 4, Order::kBig, FixedKind::kU32, false)
+LONA_BYTEBUF_READ(read64, "bytebuf-read64", 8, Order::kNative, FixedKind::kU64, false)
+LONA_BYTEBUF_READ(read64_le, "bytebuf-read64-le", 8, Order::kLittle, FixedKind::kU64, false)
+LONA_BYTEBUF_READ(read64_be, "bytebuf-read64-be", 8, Order::kBig, FixedKind::kU64, false)
+#undef LONA_BYTEBUF_READ
+
+#define LONA_BYTEBUF_WRITE(cname, lname, width, order)  \
+  bool cname(NativeContext& c, Args a, Term* o) {       \
+    return bytebuf_write<width, order>(c, a, o, lname); \
+  }
+LONA_BYTEBUF_WRITE(write8, "bytebuf-write8!", 1, Order::kLittle)
+LONA_BYTEBUF_WRITE(write16, "bytebuf-write16!", 2, Order::kNative)
+LONA_BYTEBUF_WRITE(write16_le, "bytebuf-write16-le!", 2, Order::kLittle)
+LONA_BYTEBUF_WRITE(write16_be, "bytebuf-write16-be!", 2, Order::kBig)
+LONA_BYTEBUF_WRITE(write32, "bytebuf-write32!", 4, Order::kNative)
+LONA_BYTEBUF_WRITE(write32_le, "bytebuf-write32-le!", 4, Order::kLittle)
+LONA_BYTEBUF_WRITE(write32_be, "bytebuf-write32-be!", 4, Order::kBig)
+LONA_BYTEBUF_WRITE(write64, "bytebuf-write64!", 8, Order::kNative)
+LONA_BYTEBUF_WRITE(write64_le, "bytebuf-write64-le!", 8, Order::kLittle)
+LONA_BYTEBUF_WRITE(write64_be, "bytebuf-write64-be!", 8, Order::kBig)
+#undef LONA_BYTEBUF_WRITE
+
+// (bytebuf-copy! dst dst-offset src src-offset length): src is a bytebuf (dst itself included;
+// overlapping ranges copy as if through a temporary) or a binary.
+bool bytebuf_copy(NativeContext& ctx, Args a, Term* o) {
+  const char* fn = "bytebuf-copy!";
+  if (!is_bytebuf(a[0])) return type_error(ctx, fn, "a bytebuf destination", a[0]);
+  if (!is_bytebuf(a[2]) && !is_binary(a[2])) {
+    return type_error(ctx, fn, "a bytebuf or binary source", a[2]);
+  }
+  int64_t doff = 0, soff = 0, len = 0;
+  if (!position_arg(ctx, a[1], fn, &doff) || !position_arg(ctx, a[3], fn, &soff) ||
+      !position_arg(ctx, a[4], fn, &len)) {
+    return false;
+  }
+  size_t dsize = bytebuf_size(a[0]);
+  const char* src = is_bytebuf(a[2]) ? bytebuf_data(a[2]) : byte_view(a[2]).data();
+  size_t ssize = is_bytebuf(a[2]) ? bytebuf_size(a[2]) : byte_view(a[2]).size();
+  if (!within(soff, len, ssize)) return out_of_bounds(ctx, fn, soff, len, ssize);
+  if (!within(doff, len, dsize)) return out_of_bounds(ctx, fn, doff, len, dsize);
+  if (len > 0) std::memmove(bytebuf_data(a[0]) + doff, src + soff, static_cast<size_t>(len));
+  *o = ok_keyword();
+  return true;
+}
+
+// (bytebuf-fill! buf offset length byte)
+bool bytebuf_fill(NativeContext& ctx, Args a, Term* o) {
+  const char* fn = "bytebuf-fill!";
+  if (!is_bytebuf(a[0])) return type_error(ctx, fn, "a bytebuf", a[0]);
+  int64_t off = 0, len = 0;
+  if (!position_arg(ctx, a[1], fn, &off) || !position_arg(ctx, a[2], fn, &len)) return false;
+  uint64_t byte = 0;
+  if (!bits_arg(ctx, a[3], fn, 8, &byte)) return false;
+  size_t size = bytebuf_size(a[0]);
+  if (!within(off, len, size)) return out_of_bounds(ctx, fn, off, len, size);
+  if (len > 0)
+    std::memset(bytebuf_data(a[0]) + off, static_cast<int>(byte), static_cast<size_t>(len));
+  *o = ok_keyword();
+  return true;
+}
+
+// --- byte order ----------------------------------------------------------------------------------
+
+bool native_endian(NativeContext&, Args, Term* o) {
+  *o = make_keyword(std::endian::native == std::endian::little ? "little" : "big");
+  return true;
+}
+
+// Swaps the two bytes of a u16 when the target order differs from the host's.
+template <std::endian kTarget>
+bool convert16(NativeContext& ctx, Args a, Term* o, const char* fn) {
+  uint64_t v = 0;
+  if (!bits_arg(ctx, a[0], fn, 16, &v)) return false;
+  if constexpr (kTarget != std::endian::native) v = ((v & 0xFF) << 8) | (v >> 8);
+  *o = make_unsigned(ctx.heap, FixedKind::kU16, v);
+  return true;
+}
+bool native_to_be16(NativeContext& c, Args a, Term* o) {
+  return convert16<std::endian::big>(c, a, o, "native->be16");
+}
+bool be_to_native16(NativeContext& c, Args a, Term* o) {
+  return convert16<std::endian::big>(c, a, o, "be->native16");
+}
+bool native_to_le16(NativeContext& c, Args a, Term* o) {
+  return convert16<std::endian::little>(c, a, o, "native->le16");
+}
+bool le_to_native16(NativeContext& c, Args a, Term* o) {
+  return convert16<std::endian::little>(c, a, o, "le->native16");
+}
+
+// --- physical and virtual addresses
+// ----------------------------------------------------------------
+
+template <ObjTag kTag>
+struct AddressNames;
+template <>
+struct AddressNames<ObjTag::kPaddr> {
+  static constexpr const char* kWhat = "a paddr";
+};
+template <>
+struct AddressNames<ObjTag::kVaddr> {
+  static constexpr const char* kWhat = "a vaddr";
+};
+
+template <ObjTag kTag>
+bool address_arg(NativeContext& ctx, Term t, const char* fn, uint64_t* out) {
+  if (!is_object(t, kTag)) return type_error(ctx, fn, AddressNames<kTag>::kWhat, t);
+  *out = address_value(t);
+  return true;
+}
+
+// An alignment: a power of two.
+bool alignment_arg(NativeContext& ctx, Term t, const char* fn, uint64_t* out) {
+  BigInt v;
+  if (!integer_arg(ctx, t, fn, "an alignment", &v)) return false;
+  std::optional<uint64_t> x = v.to_uint64();
+  if (!x || !std::has_single_bit(*x)) {
+    return ctx.fail("badarg", str_cat(fn, ": alignment ", print(t), " is not a power of two"));
+  }
+  *out = *x;
+  return true;
+}
+
+template <ObjTag kTag>
+bool address_new(NativeContext& ctx, Args a, Term* o, const char* fn) {
+  BigInt v;
+  if (!integer_arg(ctx, a[0], fn, "a u64 address", &v)) return false;
+  std::optional<uint64_t> x = v.to_uint64();
+  if (!x) return ctx.fail("badarg", str_cat(fn, ": ", print(a[0]), " is not a u64 address"));
+  *o = make_address(ctx.heap, kTag, *x);
+  return true;
+}
+
+template <ObjTag kTag>
+bool address_p(NativeContext&, Args a, Term* o) {
+  *o = Term::boolean(is_object(a[0], kTag));
+  return true;
+}
+
+template <ObjTag kTag>
+bool address_to_u64(NativeContext& ctx, Args a, Term* o, const char* fn) {
+  uint64_t v = 0;
+  if (!address_arg<kTag>(ctx, a[0], fn, &v)) return false;
+  *o = make_unsigned(ctx.heap, FixedKind::kU64, v);
+  return true;
+}
+
+// (paddr+ p offset): offset is a u64 (or a negative integer, which moves down); wraps.
+template <ObjTag kTag>
+bool address_add(NativeContext& ctx, Args a, Term* o, const char* fn) {
+  uint64_t base = 0, offset = 0;
+  if (!address_arg<kTag>(ctx, a[0], fn, &base)) return false;
+  if (!bits_arg(ctx, a[1], fn, 64, &offset)) return false;
+  *o = make_address(ctx.heap, kTag, base + offset);
+  return true;
+}
+
+// (paddr- a b): the distance a - b as a u64 (wraps when b is above a).
+template <ObjTag kTag>
+bool address_sub(NativeContext& ctx, Args a, Term* o, const char* fn) {
+  uint64_t x = 0, y = 0;
+  if (!address_arg<kTag>(ctx, a[0], fn, &x) || !address_arg<kTag>(ctx, a[1], fn, &y)) return false;
+  *o = make_unsigned(ctx.heap, FixedKind::kU64, x - y);
+  return true;
+}
+
+template <ObjTag kTag, bool kLess>
+bool address_compare(NativeContext& ctx, Args a, Term* o, const char* fn) {
+  uint64_t x = 0, y = 0;
+  if (!address_arg<kTag>(ctx, a[0], fn, &x) || !address_arg<kTag>(ctx, a[1], fn, &y)) return false;
+  *o = Term::boolean(kLess ? x < y : x == y);
+  return true;
+}
+
+enum class Align { kUp, kDown, kTest };
+
+template <ObjTag kTag, Align kMode>
+bool address_align(NativeContext& ctx, Args a, Term* o, const char* fn) {
+  uint64_t v = 0, align = 0;
+  if (!address_arg<kTag>(ctx, a[0], fn, &v) || !alignment_arg(ctx, a[1], fn, &align)) {
+    return false;
+  }
+  uint64_t mask = align - 1;
+  switch (kMode) {
+    case Align::kUp:
+      *o = make_address(ctx.heap, kTag, (v + mask) & ~mask);
+      break;
+    case Align::kDown:
+      *o = make_address(ctx.heap, kTag, v & ~mask);
+      break;
+    case Align::kTest:
+      *o = Term::boolean((v & mask) == 0);
+      break;
+  }
+  return true;
+}
+
+constexpr ObjTag kP = ObjTag::kPaddr;
+constexpr ObjTag kV = ObjTag::kVaddr;
+
+#define LONA_ADDRESS_FN(cname, lname, call) \
+  bool cname(NativeContext& c, Args a, Term* o) { return call(c, a, o, lname); }
+LONA_ADDRESS_FN(paddr_new, "paddr", address_new<kP>)
+LONA_ADDRESS_FN(vaddr_new, "vaddr", address_new<kV>)
+LONA_ADDRESS_FN(paddr_to_u64, "paddr->u64", address_to_u64<kP>)
+LONA_ADDRESS_FN(vaddr_to_u64, "vaddr->u64", address_to_u64<kV>)
+LONA_ADDRESS_FN(paddr_add, "paddr+", address_add<kP>)
+LONA_ADDRESS_FN(vaddr_add, "vaddr+", address_add<kV>)
+LONA_ADDRESS_FN(paddr_sub, "paddr-", address_sub<kP>)
+LONA_ADDRESS_FN(vaddr_sub, "vaddr-", address_sub<kV>)
+LONA_ADDRESS_FN(paddr_eq, "paddr=", (address_compare<kP, false>))
+LONA_ADDRESS_FN(vaddr_eq, "vaddr=", (address_compare<kV, false>))
+LONA_ADDRESS_FN(paddr_lt, "paddr<", (address_compare<kP, true>))
+LONA_ADDRESS_FN(vaddr_lt, "vaddr<", (address_compare<kV, true>))
+LONA_ADDRESS_FN(paddr_align, "paddr-align", (address_align<kP, Align::kUp>))
+LONA_ADDRESS_FN(vaddr_align, "vaddr-align", (address_align<kV, Align::kUp>))
+LONA_ADDRESS_FN(paddr_align_down, "paddr-align-down", (address_align<kP, Align::kDown>))
+LONA_ADDRESS_FN(vaddr_align_down, "vaddr-align-down", (address_align<kV, Align::kDown>))
+LONA_ADDRESS_FN(paddr_aligned_p, "paddr-aligned?", (address_align<kP, Align::kTest>))
+LONA_ADDRESS_FN(vaddr_aligned_p, "vaddr-aligned?", (address_align<kV, Align::kTest>))
+#undef LONA_ADDRESS_FN
+
+// --- strings -------------------------------------------------------------------------------------
+
+// Byte offset of code point `index` in valid UTF-8 (the size for index == code point count).
+size_t code_point_offset(std::string_view s, size_t index) {
+  size_t seen = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<uint8_t>(s[i]) & 0xC0) != 0x80) {
+      if (seen == index) return i;
+      ++seen;
+    }
+  }
+  return s.size();
+}
+
+size_t code_point_count(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// (subs s start [end]): the code points [start, end) of s; end defaults to the length.
+bool subs(NativeContext& ctx, Args a, Term* o) {
+  if (!is_string(a[0])) return type_error(ctx, "subs", "a string", a[0]);
+  std::string_view s = byte_view(a[0]);
+  size_t count = code_point_count(s);
+  int64_t start = 0, end = static_cast<int64_t>(count);
+  if (!position_arg(ctx, a[1], "subs", &start)) return false;
+  if (a.size() == 3 && !position_arg(ctx, a[2], "subs", &end)) return false;
+  if (start < 0 || end < start || static_cast<uint64_t>(end) > count) {
+    return ctx.fail("out-of-bounds", str_cat("subs: range ", start, " to ", end,
+                                             " out of bounds for ", count, " characters"));
+  }
+  size_t from = code_point_offset(s, static_cast<size_t>(start));
+  size_t to = code_point_offset(s, static_cast<size_t>(end));
+  std::string part(s.substr(from, to - from));
+  *o = make_string(ctx.heap, part);
+  return true;
+}
+
+// --- sets and maps -------------------------------------------------------------------------------
+
+// `built` is a copy of args[0] made by a collection constructor: it gets args[0]'s metadata back.
+Term keep_meta(NativeContext& ctx, Args a, Term built) {
+  Term m = meta_of(a[0]);
+  return m.is_nil() ? built : with_meta(ctx.heap, built, m);
+}
+
+// (set-add s x...): s with the elements added (at the end, in order); nil acts as #{}.
+bool set_add(NativeContext& ctx, Args a, Term* o) {
+  if (!a[0].is_nil() && !is_set(a[0])) return type_error(ctx, "set-add", "a set", a[0]);
+  bool changed = a[0].is_nil();
+  for (size_t i = 1; i < a.size() && !changed; ++i) changed = !set_contains(a[0], a[i]);
+  if (!changed) {
+    *o = a[0];
+    return true;
+  }
+  size_t n = a[0].is_nil() ? 0 : set_count(a[0]);
+  for (size_t i = 0; i < n; ++i) ctx.heap.push(set_at(a[0], i));
+  for (size_t i = 1; i < a.size(); ++i) ctx.heap.push(a[i]);
+  Term built = set_from_stack(ctx.heap, n + a.size() - 1);
+  *o = a[0].is_nil() ? built : keep_meta(ctx, a, built);
+  return true;
+}
+
+// Whether x equals one of a[1..].
+bool among_rest(Args a, Term x) {
+  for (size_t i = 1; i < a.size(); ++i) {
+    if (equal(x, a[i])) return true;
+  }
+  return false;
+}
+
+// (set-remove s x...): s without the elements (absent ones are fine).
+bool set_remove(NativeContext& ctx, Args a, Term* o) {
+  if (a[0].is_nil()) {
+    *o = Term::nil();
+    return true;
+  }
+  if (!is_set(a[0])) return type_error(ctx, "set-remove", "a set", a[0]);
+  bool present = false;
+  for (size_t i = 1; i < a.size() && !present; ++i) present = set_contains(a[0], a[i]);
+  if (!present) {
+    *o = a[0];
+    return true;
+  }
+  size_t n = set_count(a[0]), kept = 0;
+  for (size_t i = 0; i < n; ++i) {
+    Term x = set_at(a[0], i);
+    if (among_rest(a, x)) continue;
+    ctx.heap.push(x);
+    ++kept;
+  }
+  *o = keep_meta(ctx, a, set_from_stack(ctx.heap, kept));
+  return true;
+}
+
+// (dissoc m k...): m without the keys (absent ones are fine); nil stays nil.
+bool dissoc(NativeContext& ctx, Args a, Term* o) {
+  if (a[0].is_nil()) {
+    *o = Term::nil();
+    return true;
+  }
+  if (!is_map(a[0])) return type_error(ctx, "dissoc", "a map", a[0]);
+  bool present = false;
+  for (size_t i = 1; i < a.size() && !present; ++i) present = map_get(a[0], a[i]).has_value();
+  if (!present) {
+    *o = a[0];
+    return true;
+  }
+  size_t n = map_count(a[0]), kept = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (among_rest(a, map_key(a[0], i))) continue;
+    ctx.heap.push(map_key(a[0], i));
+    ctx.heap.push(map_value(a[0], i));
+    ++kept;
+  }
+  *o = keep_meta(ctx, a, map_from_stack(ctx.heap, kept));
+  return true;
+}
+
 const Intrinsic kBinary[] = {
-    {"binary-size", nullptr, 1, 1},  // placeholder removed below
+    // binaries (binary? is a core predicate)
+    {"binary", binary, 1, 1},
+    {"binary-size", binary_size, 1, 1},
+    {"binary-ref", binary_ref, 2, 2},
+    {"binary-slice", binary_slice, 3, 3},
+    {"binary-concat", binary_concat, 0, -1},
+    {"binary->string", binary_to_string, 1, 2},
+    {"string->binary", string_to_binary, 1, 2},
+    // bytebufs
+    {"bytebuf?", bytebuf_p, 1, 1},
+    {"bytebuf-alloc", bytebuf_alloc, 1, 1},
+    {"bytebuf-alloc-unsafe", bytebuf_alloc, 1, 1},  // zeroed all the same
+    {"bytebuf-size", bytebuf_size_, 1, 1},
+    {"bytebuf->binary", bytebuf_to_binary, 1, 3},
+    {"bytebuf-read8", read8, 2, 2},
+    {"bytebuf-read-i8", read_i8, 2, 2},
+    {"bytebuf-read16", read16, 2, 2},
+    {"bytebuf-read16-le", read16_le, 2, 2},
+    {"bytebuf-read16-be", read16_be, 2, 2},
+    {"bytebuf-read32", read32, 2, 2},
+    {"bytebuf-read32-le", read32_le, 2, 2},
+    {"bytebuf-read32-be", read32_be, 2, 2},
+    {"bytebuf-read64", read64, 2, 2},
+    {"bytebuf-read64-le", read64_le, 2, 2},
+    {"bytebuf-read64-be", read64_be, 2, 2},
+    {"bytebuf-write8!", write8, 3, 3},
+    {"bytebuf-write16!", write16, 3, 3},
+    {"bytebuf-write16-le!", write16_le, 3, 3},
+    {"bytebuf-write16-be!", write16_be, 3, 3},
+    {"bytebuf-write32!", write32, 3, 3},
+    {"bytebuf-write32-le!", write32_le, 3, 3},
+    {"bytebuf-write32-be!", write32_be, 3, 3},
+    {"bytebuf-write64!", write64, 3, 3},
+    {"bytebuf-write64-le!", write64_le, 3, 3},
+    {"bytebuf-write64-be!", write64_be, 3, 3},
+    {"bytebuf-copy!", bytebuf_copy, 5, 5},
+    {"bytebuf-fill!", bytebuf_fill, 4, 4},
+    // byte order
+    {"native-endian", native_endian, 0, 0},
+    {"native->be16", native_to_be16, 1, 1},
+    {"be->native16", be_to_native16, 1, 1},
+    {"native->le16", native_to_le16, 1, 1},
+    {"le->native16", le_to_native16, 1, 1},
+    // addresses
+    {"paddr", paddr_new, 1, 1},
+    {"vaddr", vaddr_new, 1, 1},
+    {"paddr?", address_p<kP>, 1, 1},
+    {"vaddr?", address_p<kV>, 1, 1},
+    {"paddr->u64", paddr_to_u64, 1, 1},
+    {"vaddr->u64", vaddr_to_u64, 1, 1},
+    {"paddr+", paddr_add, 2, 2},
+    {"vaddr+", vaddr_add, 2, 2},
+    {"paddr-", paddr_sub, 2, 2},
+    {"vaddr-", vaddr_sub, 2, 2},
+    {"paddr=", paddr_eq, 2, 2},
+    {"vaddr=", vaddr_eq, 2, 2},
+    {"paddr<", paddr_lt, 2, 2},
+    {"vaddr<", vaddr_lt, 2, 2},
+    {"paddr-align", paddr_align, 2, 2},
+    {"vaddr-align", vaddr_align, 2, 2},
+    {"paddr-align-down", paddr_align_down, 2, 2},
+    {"vaddr-align-down", vaddr_align_down, 2, 2},
+    {"paddr-aligned?", paddr_aligned_p, 2, 2},
+    {"vaddr-aligned?", vaddr_aligned_p, 2, 2},
+    // strings
+    {"subs", subs, 2, 3},
+    // sets and maps
+    {"set-add", set_add, 2, -1},
+    {"set-remove", set_remove, 2, -1},
+    {"dissoc", dissoc, 2, -1},
 };
 
 }  // namespace
 
-std::span<const Intrinsic> binary_intrinsic_table() {
-  return std::span<const Intrinsic>(kBinary, 0);
-}
+std::span<const Intrinsic> binary_intrinsic_table() { return kBinary; }
 
 }  // namespace lona

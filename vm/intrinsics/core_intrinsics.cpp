@@ -750,6 +750,8 @@ const Intrinsic kIntrinsics[] = {
     {"alias", reflection::alias, 2, 2},
     {"require", reflection::require, 1, 1},
     {"load-file", reflection::load_file, 1, 1},
+    {"intern", reflection::intern, 2, 3},
+    {"ns-map", reflection::ns_map, 1, 1},
 };
 
 }  // namespace

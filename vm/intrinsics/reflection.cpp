@@ -158,6 +158,49 @@ bool require(NativeContext& ctx, std::span<Term> args, Term* out) {
   return true;
 }
 
+// (intern ns sym) declares ns/sym; (intern ns sym value) also sets its root. The symbol's
+// metadata becomes the var's (with :name and :ns). Returns the var.
+bool intern(NativeContext& ctx, std::span<Term> args, Term* out) {
+  uint32_t ns;
+  if (!namespace_arg(ctx, args[0], "intern", &ns)) return false;
+  if (!is_any_symbol(args[1])) return type_error(ctx, "intern", "a symbol", args[1]);
+  if (name_entry(bare_symbol(args[1])).ns_length != 0) {
+    return ctx.fail("badarg", str_cat("intern of a qualified name ", print(args[1])));
+  }
+  Var& v = Namespaces::global().intern(ns, args[1]);
+  v.intrinsic.store(false);
+  Term given = meta_of(args[1]);
+  size_t n = 0;
+  if (is_map(given)) {
+    for (size_t i = 0; i < map_count(given); ++i, ++n) {
+      ctx.heap.push(map_key(meta_of(args[1]), i));
+      ctx.heap.push(map_value(meta_of(args[1]), i));
+    }
+  }
+  ctx.heap.push(make_keyword("name"));
+  ctx.heap.push(bare_symbol(args[1]));
+  ctx.heap.push(make_keyword("ns"));
+  ctx.heap.push(Term::ns(ns));
+  Term meta = map_from_stack(ctx.heap, n + 2);
+  v.meta.store(LiteralArea::global().copy(meta).raw());
+  if (args.size() == 3) v.set(LiteralArea::global().copy(args[2]));
+  *out = Term::var(v.index);
+  return true;
+}
+
+// (ns-map ns): a map from each symbol the namespace maps to its var.
+bool ns_map(NativeContext& ctx, std::span<Term> args, Term* out) {
+  uint32_t ns;
+  if (!namespace_arg(ctx, args[0], "ns-map", &ns)) return false;
+  auto entries = Namespaces::global().mappings(ns);
+  for (const auto& [name, var] : entries) {
+    ctx.heap.push(Term::symbol(name));
+    ctx.heap.push(Term::var(var));
+  }
+  *out = map_from_stack(ctx.heap, entries.size());
+  return true;
+}
+
 bool load_file(NativeContext& ctx, std::span<Term> args, Term* out) {
   if (!is_string(args[0])) return type_error(ctx, "load-file", "a path string", args[0]);
   std::string path(byte_view(args[0]));

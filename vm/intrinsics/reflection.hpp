@@ -16,5 +16,7 @@ bool refer(NativeContext& ctx, std::span<Term> args, Term* out);
 bool alias(NativeContext& ctx, std::span<Term> args, Term* out);
 bool require(NativeContext& ctx, std::span<Term> args, Term* out);
 bool load_file(NativeContext& ctx, std::span<Term> args, Term* out);
+bool intern(NativeContext& ctx, std::span<Term> args, Term* out);
+bool ns_map(NativeContext& ctx, std::span<Term> args, Term* out);
 
 }  // namespace lona::reflection

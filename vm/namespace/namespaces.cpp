@@ -103,6 +103,12 @@ Term Namespaces::qualify(uint32_t current, Term sym) {
   return make_symbol(str_cat(name_entry(ns_name(v->ns)).full, "/", name_entry(v->name).full));
 }
 
+std::vector<std::pair<uint32_t, uint32_t>> Namespaces::mappings(uint32_t ns) {
+  absl::MutexLock lock(&mutex_);
+  const auto& m = namespaces_[ns].mappings;
+  return {m.begin(), m.end()};
+}
+
 Var& Namespaces::var(uint32_t index) {
   absl::MutexLock lock(&mutex_);
   return vars_[index];

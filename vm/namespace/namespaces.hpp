@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
@@ -60,6 +62,9 @@ class Namespaces {
   // What syntax-quote makes of `sym` read in namespace `current`: ns/name of the var it names,
   // or the symbol itself when it names none.
   Term qualify(uint32_t current, Term sym);
+
+  // (symbol name index, var index) of everything namespace `ns` maps, in no particular order.
+  std::vector<std::pair<uint32_t, uint32_t>> mappings(uint32_t ns);
 
   Var& var(uint32_t index);
   Term ns_name(uint32_t index);

@@ -678,5 +678,17 @@ TEST_F(CompilerTest, TheRestOfAVectorIsAVector) {
   EXPECT_EQ(eval("(match [1 2 3] [h & t] t)"), "[2 3]");
 }
 
+TEST_F(CompilerTest, InternAndNsMap) {
+  EXPECT_EQ(eval("(def rg-ns (create-ns 'rg.intern)) (def rg-v (intern rg-ns 'x 42))"
+                 "[(var? rg-v) (var-get rg-v) rg.intern/x]"),
+            "[true 42 42]");
+  EXPECT_EQ(eval("(intern rg-ns (with-meta 'hidden %{:private true}) 1)"
+                 "(:private (meta #'rg.intern/hidden))"),
+            "true");
+  EXPECT_EQ(eval("(get (ns-map rg-ns) 'x)"), "#'rg.intern/x");
+  EXPECT_EQ(eval("(intern 42 'x)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(intern 'no.such.ns 'x)"), "ERROR :undefined");
+}
+
 }  // namespace
 }  // namespace lona
