@@ -167,6 +167,27 @@ bool Interpreter::call_intrinsic(uint32_t id, uint32_t n, Term* result, EvalErro
   return ok;
 }
 
+// (:k m default?) and (m k default?): lookups written as calls.
+bool Interpreter::call_lookup(Term fn, uint32_t n, Term* result, EvalError* error) {
+  if (n < 1 || n > 2) {
+    *error = {"arity-mismatch",
+              str_cat(print(fn), " called with ", n, " arguments: a key lookup takes 1 or 2")};
+    return false;
+  }
+  Term m = fn.is_keyword() ? x_[0] : fn;
+  Term key = fn.is_keyword() ? fn : x_[0];
+  Term fallback = n == 2 ? x_[1] : Term::nil();
+  if (is_map(m)) {
+    std::optional<Term> v = map_get(m, key);
+    *result = v ? *v : fallback;
+  } else if (is_set(m)) {
+    *result = set_contains(m, key) ? key : fallback;
+  } else {
+    *result = fallback;  // (:k nil) and (:k 42) look up nothing
+  }
+  return true;
+}
+
 bool Interpreter::slow_arith(ArithOp op, Term b, Term c, Term* out, const char* fname,
                              EvalError* error) {
   NativeContext ctx{heap_, {}, current_ns_, this};
@@ -279,9 +300,10 @@ op_Call : {
   while (fn.is_native_fn() && fn.index() == kApplyIntrinsic) {
     if (!spread_apply_args(&fn, &n, &error)) goto fail;
   }
-  if (fn.is_native_fn()) {
+  if (fn.is_native_fn() || fn.is_keyword() || is_map(fn)) {
     Term result;
-    bool ok = call_intrinsic(fn.index(), n, &result, &error);
+    bool ok = fn.is_native_fn() ? call_intrinsic(fn.index(), n, &result, &error)
+                                : call_lookup(fn, n, &result, &error);
     R = regs_.get() + base;
     if (!ok) goto fail;
     R[A] = result;
@@ -306,9 +328,10 @@ op_TailCall : {
   while (fn.is_native_fn() && fn.index() == kApplyIntrinsic) {
     if (!spread_apply_args(&fn, &n, &error)) goto fail;
   }
-  if (fn.is_native_fn()) {
+  if (fn.is_native_fn() || fn.is_keyword() || is_map(fn)) {
     Term result;
-    bool ok = call_intrinsic(fn.index(), n, &result, &error);
+    bool ok = fn.is_native_fn() ? call_intrinsic(fn.index(), n, &result, &error)
+                                : call_lookup(fn, n, &result, &error);
     R = regs_.get() + base;
     if (!ok) goto fail;
     R[0] = result;

@@ -56,6 +56,7 @@ class Interpreter {
   // Out of the dispatch loop, so that its state stays in machine registers.
   const Code* enter_frame(uint32_t n, EvalError* error);
   bool call_intrinsic(uint32_t id, uint32_t n, Term* result, EvalError* error);
+  bool call_lookup(Term fn, uint32_t n, Term* result, EvalError* error);
   bool slow_arith(ArithOp op, Term b, Term c, Term* out, const char* fname, EvalError* error);
   bool slow_compare(Term b, Term c, int* cmp, bool* unordered, const char* fname, EvalError* error);
 

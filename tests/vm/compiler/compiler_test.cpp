@@ -690,5 +690,15 @@ TEST_F(CompilerTest, InternAndNsMap) {
   EXPECT_EQ(eval("(intern 'no.such.ns 'x)"), "ERROR :undefined");
 }
 
+TEST_F(CompilerTest, KeywordsAndMapsLookUpWhenCalled) {
+  EXPECT_EQ(eval("(:a %{:a 1})"), "1");
+  EXPECT_EQ(eval("(:z %{:a 1} :none)"), ":none");
+  EXPECT_EQ(eval("(%{:b 2} :b)"), "2");
+  EXPECT_EQ(eval("(:a nil)"), "nil");
+  EXPECT_EQ(eval("(:a #{:a})"), ":a");
+  EXPECT_EQ(eval("(:a)"), "ERROR :arity-mismatch");
+  EXPECT_EQ(eval("((fn* [m] (:k m)) %{:k :tail})"), ":tail");  // in tail position too
+}
+
 }  // namespace
 }  // namespace lona
