@@ -105,14 +105,16 @@ int main(int argc, char** argv) {
     args.erase(args.begin(), args.begin() + 2);
   }
   if (args.empty() || (args.size() == 1 && args[0] == "repl")) {
+    lona::Heap heap;  // before the evaluator, which uses it until destroyed
     lona::CompilingEvaluator evaluator;
-    if (!isatty(STDIN_FILENO)) return lona::run_batch_repl(std::cin, std::cout, evaluator);
-    return lona::run_interactive_repl(evaluator);
+    if (!isatty(STDIN_FILENO)) return lona::run_batch_repl(std::cin, std::cout, evaluator, heap);
+    return lona::run_interactive_repl(evaluator, heap);
   }
   if (args.size() == 2 && args[0] == "repl" && args[1] == "--batch") {
     std::ios::sync_with_stdio(false);
+    lona::Heap heap;
     lona::CompilingEvaluator evaluator;
-    return lona::run_batch_repl(std::cin, std::cout, evaluator);
+    return lona::run_batch_repl(std::cin, std::cout, evaluator, heap);
   }
   if (args.size() == 2 && args[0] == "eval") return eval_command(args[1]);
   if (args.size() >= 2 && args[0] == "run") {

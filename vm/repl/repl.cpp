@@ -34,8 +34,7 @@ std::string history_path() {
 
 }  // namespace
 
-int run_batch_repl(std::istream& in, std::ostream& out, Evaluator& evaluator) {
-  Heap heap;
+int run_batch_repl(std::istream& in, std::ostream& out, Evaluator& evaluator, Heap& heap) {
   FormStream stream(heap, evaluator.reader_options());
   auto on_form = [&](Term form) {
     EvalResult r = evaluator.eval(heap, form);
@@ -64,8 +63,8 @@ namespace {
 
 // The interactive session, reached from libedit's line callback (which takes no user data).
 struct Session {
-  explicit Session(Evaluator& e) : stream(heap, e.reader_options()), evaluator(&e) {}
-  Heap heap;
+  Session(Evaluator& e, Heap& h) : heap(h), stream(heap, e.reader_options()), evaluator(&e) {}
+  Heap& heap;
   FormStream stream;
   Evaluator* evaluator;
   std::string history;
@@ -115,8 +114,8 @@ void on_line(char* raw) {
 
 }  // namespace
 
-int run_interactive_repl(Evaluator& evaluator) {
-  Session session(evaluator);
+int run_interactive_repl(Evaluator& evaluator, Heap& heap) {
+  Session session(evaluator, heap);
   session.history = history_path();
   g_session = &session;
   using_history();

@@ -12,10 +12,12 @@
 
 namespace lona {
 
+// Forms are read onto `heap`, which the evaluator evaluates on; create the heap before the
+// evaluator (an evaluator's interpreter registers roots with the heap until it is destroyed).
 // Returns 0. Never stops early on bad input.
-int run_batch_repl(std::istream& in, std::ostream& out, Evaluator& evaluator);
+int run_batch_repl(std::istream& in, std::ostream& out, Evaluator& evaluator, Heap& heap);
 
 // Line editing and history (libedit); readable errors with positions. Returns 0 on end of input.
-int run_interactive_repl(Evaluator& evaluator);
+int run_interactive_repl(Evaluator& evaluator, Heap& heap);
 
 }  // namespace lona

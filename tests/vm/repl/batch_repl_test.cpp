@@ -14,8 +14,9 @@ namespace {
 std::vector<std::string> run(const std::string& input) {
   std::istringstream in(input);
   std::ostringstream out;
+  Heap heap;
   LiteralEvaluator evaluator;
-  EXPECT_EQ(run_batch_repl(in, out, evaluator), 0);
+  EXPECT_EQ(run_batch_repl(in, out, evaluator, heap), 0);
   std::vector<std::string> lines;
   std::istringstream split(out.str());
   for (std::string line; std::getline(split, line);) lines.push_back(line);
