@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <csignal>
 
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -115,13 +116,16 @@ void on_line(char* raw) {
 }  // namespace
 
 int run_interactive_repl(Evaluator& evaluator, Heap& heap) {
+  if (pipe2(g_interrupt_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+    std::perror("lona: cannot create the interrupt pipe");
+    return 1;
+  }
   Session session(evaluator, heap);
   session.history = history_path();
-  g_session = &session;
+  g_session = &session;  // cleared before returning; on_line reaches the session through it
   using_history();
   if (!session.history.empty()) read_history(session.history.c_str());
 
-  if (pipe2(g_interrupt_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return 1;
   struct sigaction action = {}, previous = {};
   action.sa_handler = on_sigint;
   sigemptyset(&action.sa_mask);
