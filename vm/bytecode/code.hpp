@@ -55,7 +55,14 @@ struct Var;
   X(Le)          /* A B C */                                                             \
   X(Gt)          /* A B C */                                                             \
   X(Ge)          /* A B C */                                                             \
-  X(NumEq)       /* A B C  R[A] = (= R[B] R[C]) */
+  X(NumEq)       /* A B C  R[A] = (= R[B] R[C]) */                                       \
+  X(AddI)        /* A B C  R[A] = R[B] + C, C a signed byte (a constant operand) */      \
+  X(SubI)        /* A B C  R[A] = R[B] - C */                                            \
+  X(LtI)         /* A B C  R[A] = R[B] < C */                                            \
+  X(LeI)         /* A B C */                                                             \
+  X(GtI)         /* A B C */                                                             \
+  X(GeI)         /* A B C */                                                             \
+  X(EqI)         /* A B C  R[A] = (= R[B] C) */
 
 enum class Op : uint8_t {
 #define LONA_OP_ENUM(name) k##name,

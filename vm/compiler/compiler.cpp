@@ -331,17 +331,29 @@ class Compiler::FnCompiler {
   bool compile_native_call(uint32_t id, const std::vector<Term>& items, int dest, bool tail,
                            int depth) {
     std::string_view name = intrinsic(id).name;
+    // Each with its form for a small constant second operand (kCount: none).
     static constexpr struct {
       std::string_view name;
       Op op;
-    } kBinary[] = {{"+", Op::kAdd}, {"-", Op::kSub}, {"*", Op::kMul}, {"<", Op::kLt},
-                   {"<=", Op::kLe}, {">", Op::kGt},  {">=", Op::kGe}, {"=", Op::kNumEq}};
+      Op immediate;
+    } kBinary[] = {{"+", Op::kAdd, Op::kAddI},  {"-", Op::kSub, Op::kSubI},
+                   {"*", Op::kMul, Op::kCount}, {"<", Op::kLt, Op::kLtI},
+                   {"<=", Op::kLe, Op::kLeI},   {">", Op::kGt, Op::kGtI},
+                   {">=", Op::kGe, Op::kGeI},   {"=", Op::kNumEq, Op::kEqI}};
     int mark = next_reg_;
     if (items.size() == 3) {
       for (const auto& b : kBinary) {
         if (b.name != name) continue;
         int x = operand(items[1], depth);
         if (x < 0) return false;
+        Term k = items[2];
+        if (b.immediate != Op::kCount && k.is_fixnum() && k.fixnum_value() >= -128 &&
+            k.fixnum_value() <= 127) {
+          emit(instr::abc(b.immediate, dest, x,
+                          static_cast<uint8_t>(static_cast<int8_t>(k.fixnum_value()))));
+          next_reg_ = mark;
+          return finish(dest, tail);
+        }
         int y = operand(items[2], depth);
         if (y < 0) return false;
         emit(instr::abc(b.op, dest, x, y));

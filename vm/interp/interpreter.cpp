@@ -442,9 +442,9 @@ op_BadMatch:
   LONA_MAKE(MakeSet, C, set_from_stack)
 #undef LONA_MAKE
 
-#define LONA_ARITH(name, op, builtin, fname)                                                  \
+#define LONA_ARITH(name, op, builtin, fname, operand)                                         \
   op_##name : {                                                                               \
-    Term b = R[B], c = R[C];                                                                  \
+    Term b = R[B], c = (operand);                                                             \
     int64_t r;                                                                                \
     if (b.is_fixnum() && c.is_fixnum() && !builtin(b.fixnum_value(), c.fixnum_value(), &r) && \
         Term::fits_fixnum(r)) {                                                               \
@@ -458,14 +458,17 @@ op_BadMatch:
     R[A] = out;                                                                               \
     DISPATCH();                                                                               \
   }
-  LONA_ARITH(Add, ArithOp::kAdd, __builtin_add_overflow, "+")
-  LONA_ARITH(Sub, ArithOp::kSub, __builtin_sub_overflow, "-")
-  LONA_ARITH(Mul, ArithOp::kMul, __builtin_mul_overflow, "*")
+#define LONA_IMMEDIATE Term::fixnum(static_cast<int8_t>(C))
+  LONA_ARITH(Add, ArithOp::kAdd, __builtin_add_overflow, "+", R[C])
+  LONA_ARITH(Sub, ArithOp::kSub, __builtin_sub_overflow, "-", R[C])
+  LONA_ARITH(Mul, ArithOp::kMul, __builtin_mul_overflow, "*", R[C])
+  LONA_ARITH(AddI, ArithOp::kAdd, __builtin_add_overflow, "+", LONA_IMMEDIATE)
+  LONA_ARITH(SubI, ArithOp::kSub, __builtin_sub_overflow, "-", LONA_IMMEDIATE)
 #undef LONA_ARITH
 
-#define LONA_COMPARE(name, test, fname)                                                         \
+#define LONA_COMPARE(name, test, fname, operand)                                                \
   op_##name : {                                                                                 \
-    Term b = R[B], c = R[C];                                                                    \
+    Term b = R[B], c = (operand);                                                               \
     if (b.is_fixnum() && c.is_fixnum()) {                                                       \
       int cmp = b.fixnum_value() < c.fixnum_value() ? -1 : b.fixnum_value() > c.fixnum_value(); \
       R[A] = Term::boolean(cmp test 0);                                                         \
@@ -477,15 +480,25 @@ op_BadMatch:
     R[A] = Term::boolean(!unordered && cmp test 0);                                             \
     DISPATCH();                                                                                 \
   }
-  LONA_COMPARE(Lt, <, "<")
-  LONA_COMPARE(Le, <=, "<=")
-  LONA_COMPARE(Gt, >, ">")
-  LONA_COMPARE(Ge, >=, ">=")
+  LONA_COMPARE(Lt, <, "<", R[C])
+  LONA_COMPARE(Le, <=, "<=", R[C])
+  LONA_COMPARE(Gt, >, ">", R[C])
+  LONA_COMPARE(Ge, >=, ">=", R[C])
+  LONA_COMPARE(LtI, <, "<", LONA_IMMEDIATE)
+  LONA_COMPARE(LeI, <=, "<=", LONA_IMMEDIATE)
+  LONA_COMPARE(GtI, >, ">", LONA_IMMEDIATE)
+  LONA_COMPARE(GeI, >=, ">=", LONA_IMMEDIATE)
 #undef LONA_COMPARE
 
 op_NumEq:
   R[A] = Term::boolean(equal(R[B], R[C]));
   DISPATCH();
+op_EqI : {
+  Term b = R[B], c = LONA_IMMEDIATE;
+  R[A] = Term::boolean(b == c || (b.is_pointer() && equal(b, c)));  // 42N = 42
+  DISPATCH();
+}
+#undef LONA_IMMEDIATE
 
 fail:
   return EvalResult::failure(std::move(error.reason), std::move(error.message));

@@ -700,5 +700,17 @@ TEST_F(CompilerTest, KeywordsAndMapsLookUpWhenCalled) {
   EXPECT_EQ(eval("((fn* [m] (:k m)) %{:k :tail})"), ":tail");  // in tail position too
 }
 
+TEST_F(CompilerTest, SmallConstantOperandsBehaveLikeRegisters) {
+  // Second operands from -128 to 127 compile to immediate forms; the results must not differ.
+  EXPECT_EQ(eval("(def rg-x 1000) [(+ rg-x 127) (+ rg-x 128) (- rg-x -128) (- rg-x -129)]"),
+            "[1127 1128 1128 1129]");
+  EXPECT_EQ(eval("[(< rg-x 127) (<= 127 127) (> -128 -129) (>= rg-x -128) (= rg-x 100)]"),
+            "[false true true true false]");
+  EXPECT_EQ(eval("[(+ 1152921504606846975 1) (- -1152921504606846976 1) (= 42N 42) (= 1.0 1)]"),
+            "[1152921504606846976 -1152921504606846977 true false]");
+  EXPECT_EQ(eval("[(+ 1.5 1) (< ##NaN 1) (+ 255u8 1) (+ :a 1)]"), "ERROR :type-error");
+  EXPECT_EQ(eval("[(+ 1.5 1) (< ##NaN 1) (+ 255u8 1)]"), "[2.5 false 0u8]");
+}
+
 }  // namespace
 }  // namespace lona
