@@ -8,6 +8,7 @@
 #include <string>
 
 #include "runtime/term/heap.hpp"
+#include "tests/support/eval_fixture.hpp"
 #include "vm/eval/evaluator.hpp"
 #include "vm/printer/printer.hpp"
 #include "vm/reader/reader.hpp"
@@ -15,31 +16,7 @@
 namespace lona {
 namespace {
 
-class CompilerTest : public ::testing::Test {
- protected:
-  // Reads and evaluates every form of `src` in order on one heap. Returns the printed value of the
-  // last form, or "ERROR :reason" for the first form that fails (the rest are not evaluated).
-  std::string eval(const std::string& src) {
-    Reader reader(heap_, src, evaluator_.reader_options());
-    std::string last = "<no form>";
-    for (;;) {
-      Term form;
-      Reader::Status s = reader.next(&form);
-      if (s == Reader::Status::kEnd) return last;
-      if (s == Reader::Status::kError) {
-        ADD_FAILURE() << "reading " << src << ": :" << reader.error().reason << " "
-                      << reader.error().message;
-        return "READ-ERROR :" + reader.error().reason;
-      }
-      EvalResult r = evaluator_.eval(heap_, form);
-      if (!r.ok) return "ERROR :" + r.error.reason;
-      last = print(r.value);
-    }
-  }
-
-  Heap heap_;  // before the evaluator: its interpreter unregisters its roots from the heap
-  CompilingEvaluator evaluator_;
-};
+class CompilerTest : public EvalTest {};
 
 // --- self-evaluating forms ---------------------------------------------------------------------
 
