@@ -60,7 +60,7 @@ bool Interpreter::spread_apply_args(Term* fn, uint32_t* n, EvalError* error) {
   }
   Term f = x_[0];
   Term coll = x_[*n - 1];
-  if (kind_of(f) != Kind::kFunction) {
+  if (kind_of(f) != Kind::kFunction && !f.is_keyword() && !is_map(f) && !is_set(f)) {
     *error = {"badarg", str_cat("apply of ", print(f), ", which is not a function")};
     return false;
   }
@@ -96,23 +96,14 @@ EvalResult Interpreter::call(Term fn, std::span<const Term> args) {
   }
   for (size_t i = 0; i < args.size(); ++i) x_[i] = args[i];
   uint32_t nargs = static_cast<uint32_t>(args.size());
-  while (fn.is_native_fn() && fn.index() == kApplyIntrinsic) {
+  if (!is_object(fn, ObjTag::kClosure)) {
+    Term result;
     EvalError error;
-    if (!spread_apply_args(&fn, &nargs, &error)) {
+    Direct d = call_direct(&fn, &nargs, &result, &error);
+    if (d == Direct::kCalled) return EvalResult::success(result);
+    if (d == Direct::kError) {
       return EvalResult::failure(std::move(error.reason), std::move(error.message));
     }
-  }
-  if (fn.is_native_fn()) {
-    const Intrinsic& in = intrinsic(fn.index());
-    NativeContext ctx{heap_, {}, current_ns_, this};
-    Term result;
-    if (!in.fn(ctx, std::span<Term>(x_.data(), nargs), &result)) {
-      return EvalResult::failure(std::move(ctx.error.reason), std::move(ctx.error.message));
-    }
-    return EvalResult::success(result);
-  }
-  if (!is_object(fn, ObjTag::kClosure)) {
-    return EvalResult::failure("not-callable", str_cat(print(fn), " is not a function"));
   }
   size_t entry_top = top_;
   size_t entry_frames = frames_.size();
@@ -167,7 +158,25 @@ bool Interpreter::call_intrinsic(uint32_t id, uint32_t n, Term* result, EvalErro
   return ok;
 }
 
-// (:k m default?) and (m k default?): lookups written as calls.
+Interpreter::Direct Interpreter::call_direct(Term* fn, uint32_t* n, Term* result,
+                                             EvalError* error) {
+  while (fn->is_native_fn() && fn->index() == kApplyIntrinsic) {
+    if (!spread_apply_args(fn, n, error)) return Direct::kError;
+  }
+  if (is_object(*fn, ObjTag::kClosure)) return Direct::kClosure;
+  bool ok;
+  if (fn->is_native_fn()) {
+    ok = call_intrinsic(fn->index(), *n, result, error);
+  } else if (fn->is_keyword() || is_map(*fn) || is_set(*fn)) {
+    ok = call_lookup(*fn, *n, result, error);
+  } else {
+    *error = {"not-callable", str_cat(print(*fn), " is not a function")};
+    ok = false;
+  }
+  return ok ? Direct::kCalled : Direct::kError;
+}
+
+// (:k m default?), (m k default?) and (s x default?): lookups written as calls.
 bool Interpreter::call_lookup(Term fn, uint32_t n, Term* result, EvalError* error) {
   if (n < 1 || n > 2) {
     *error = {"arity-mismatch",
@@ -297,21 +306,15 @@ op_Arg:
 op_Call : {
   Term fn = R[B];
   uint32_t n = C;
-  while (fn.is_native_fn() && fn.index() == kApplyIntrinsic) {
-    if (!spread_apply_args(&fn, &n, &error)) goto fail;
-  }
-  if (fn.is_native_fn() || fn.is_keyword() || is_map(fn)) {
+  if (!is_object(fn, ObjTag::kClosure)) [[unlikely]] {
     Term result;
-    bool ok = fn.is_native_fn() ? call_intrinsic(fn.index(), n, &result, &error)
-                                : call_lookup(fn, n, &result, &error);
+    Direct d = call_direct(&fn, &n, &result, &error);
     R = regs_.get() + base;
-    if (!ok) goto fail;
-    R[A] = result;
-    DISPATCH();
-  }
-  if (!is_object(fn, ObjTag::kClosure)) {
-    error = {"not-callable", str_cat(print(fn), " is not a function")};
-    goto fail;
+    if (d == Direct::kError) goto fail;
+    if (d == Direct::kCalled) {
+      R[A] = result;
+      DISPATCH();
+    }
   }
   frames_.push_back(Frame{code, pc, base, A});
   if (!reserve_registers(1)) {
@@ -325,22 +328,16 @@ op_Call : {
 op_TailCall : {
   Term fn = R[B];
   uint32_t n = C;
-  while (fn.is_native_fn() && fn.index() == kApplyIntrinsic) {
-    if (!spread_apply_args(&fn, &n, &error)) goto fail;
-  }
-  if (fn.is_native_fn() || fn.is_keyword() || is_map(fn)) {
+  if (!is_object(fn, ObjTag::kClosure)) [[unlikely]] {
     Term result;
-    bool ok = fn.is_native_fn() ? call_intrinsic(fn.index(), n, &result, &error)
-                                : call_lookup(fn, n, &result, &error);
+    Direct d = call_direct(&fn, &n, &result, &error);
     R = regs_.get() + base;
-    if (!ok) goto fail;
-    R[0] = result;
-    i = instr::abc(Op::kReturn, 0, 0, 0);
-    goto do_return;
-  }
-  if (!is_object(fn, ObjTag::kClosure)) {
-    error = {"not-callable", str_cat(print(fn), " is not a function")};
-    goto fail;
+    if (d == Direct::kError) goto fail;
+    if (d == Direct::kCalled) {  // nothing to enter: return its result
+      R[0] = result;
+      i = instr::abc(Op::kReturn, 0, 0, 0);
+      goto do_return;
+    }
   }
   top_ = base - 1;  // drop this frame: the callee takes its place
   regs_[top_++] = fn;

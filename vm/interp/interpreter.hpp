@@ -57,6 +57,10 @@ class Interpreter {
   const Code* enter_frame(uint32_t n, EvalError* error);
   bool call_intrinsic(uint32_t id, uint32_t n, Term* result, EvalError* error);
   bool call_lookup(Term fn, uint32_t n, Term* result, EvalError* error);
+  // Calls what is not a closure (intrinsics, apply, keyword and collection lookups). kClosure:
+  // *fn (after apply spread its arguments into X) is a closure for the caller to enter.
+  enum class Direct { kCalled, kClosure, kError };
+  Direct call_direct(Term* fn, uint32_t* n, Term* result, EvalError* error);
   bool slow_arith(ArithOp op, Term b, Term c, Term* out, const char* fname, EvalError* error);
   bool slow_compare(Term b, Term c, int* cmp, bool* unordered, const char* fname, EvalError* error);
 

@@ -8,8 +8,11 @@
 #include <string>
 
 #include "runtime/term/heap.hpp"
+#include "runtime/term/symbol_table.hpp"
 #include "tests/support/eval_fixture.hpp"
 #include "vm/eval/evaluator.hpp"
+#include "vm/interp/interpreter.hpp"
+#include "vm/namespace/namespaces.hpp"
 #include "vm/printer/printer.hpp"
 #include "vm/reader/reader.hpp"
 
@@ -673,6 +676,9 @@ TEST_F(CompilerTest, KeywordsAndMapsLookUpWhenCalled) {
   EXPECT_EQ(eval("(%{:b 2} :b)"), "2");
   EXPECT_EQ(eval("(:a nil)"), "nil");
   EXPECT_EQ(eval("(:a #{:a})"), ":a");
+  EXPECT_EQ(eval("(#{:a :b} :b)"), ":b");
+  EXPECT_EQ(eval("(#{:a} :z :none)"), ":none");
+  EXPECT_EQ(eval("(apply :k [%{:k 7}])"), "7");  // through apply too
   EXPECT_EQ(eval("(:a)"), "ERROR :arity-mismatch");
   EXPECT_EQ(eval("((fn* [m] (:k m)) %{:k :tail})"), ":tail");  // in tail position too
 }
@@ -687,6 +693,34 @@ TEST_F(CompilerTest, SmallConstantOperandsBehaveLikeRegisters) {
             "[1152921504606846976 -1152921504606846977 true false]");
   EXPECT_EQ(eval("[(+ 1.5 1) (< ##NaN 1) (+ 255u8 1) (+ :a 1)]"), "ERROR :type-error");
   EXPECT_EQ(eval("[(+ 1.5 1) (< ##NaN 1) (+ 255u8 1)]"), "[2.5 false 0u8]");
+}
+
+TEST_F(CompilerTest, InterpreterCallChecksWhatItCalls) {
+  // Interpreter::call (how macros and C++ callers run functions) goes through the same checks as
+  // a call in bytecode: intrinsic arity, apply, lookups, non-functions.
+  ASSERT_EQ(eval("(count [1 2])"), "2");  // boots the namespaces
+  Interpreter interp(heap_);
+  Namespaces& namespaces = Namespaces::global();
+  uint32_t core = *namespaces.find(make_symbol("lona.core"));
+  Term count = namespaces.intern(core, make_symbol("count")).get();
+  Term apply = namespaces.intern(core, make_symbol("apply")).get();
+  ASSERT_TRUE(count.is_native_fn());
+
+  EvalResult r = interp.call(count, {});
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.error.reason, "arity-mismatch");
+
+  Term args[] = {count, Term::empty_list()};
+  r = interp.call(apply, args);  // (apply count ()) is (count): still checked
+  EXPECT_EQ(r.error.reason, "arity-mismatch");
+
+  Term lookup[] = {Term::nil()};
+  r = interp.call(make_keyword("k"), lookup);
+  ASSERT_TRUE(r.ok) << r.error.message;
+  EXPECT_TRUE(r.value.is_nil());
+
+  r = interp.call(Term::fixnum(42), {});
+  EXPECT_EQ(r.error.reason, "not-callable");
 }
 
 }  // namespace
