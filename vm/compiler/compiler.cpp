@@ -66,7 +66,6 @@ class Compiler::FnCompiler {
   }
   void emit(uint32_t i) { code_->instrs.push_back(i); }
 
-  EvalError& error() { return *error_; }
   void set_error_sink(EvalError* e) { error_ = e; }
 
  private:
