@@ -1,0 +1,3 @@
+// Interpreter micro benchmarks (placeholder; being written).
+#include <benchmark/benchmark.h>
+BENCHMARK_MAIN();

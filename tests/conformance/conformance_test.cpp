@@ -1,0 +1,1 @@
+// The in-process conformance runner (placeholder; being written).

@@ -1,0 +1,1 @@
+// Runs the examples of docs/language.md (placeholder; being written).

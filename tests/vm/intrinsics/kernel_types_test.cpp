@@ -1,0 +1,1 @@
+// Tests of the capability and msg-info intrinsics (placeholder; being written).

@@ -1,0 +1,1 @@
+// Tests of eval, macroexpand and the namespace intrinsics (placeholder; being written).

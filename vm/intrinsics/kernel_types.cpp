@@ -1,0 +1,1 @@
+// vm/intrinsics: capability and msg-info data types (placeholder; being written).
