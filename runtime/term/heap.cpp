@@ -81,6 +81,11 @@ void Heap::collect(size_t need) {
     for (const RootRange& range : root_ranges_) {
       Term* base = *range.base;
       for (size_t i = 0; i < *range.count; ++i) base[i] = copy(base[i], &to, lo, hi);
+      if (range.stale_end != nullptr) {
+        std::fill(base + *range.count, base + std::max(*range.count, *range.stale_end),
+                  Term::nil());
+        *range.stale_end = *range.count;
+      }
     }
 
     // Cheney scan: everything between scan and to is copied but not yet scanned.

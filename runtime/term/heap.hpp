@@ -43,8 +43,13 @@ class Heap {
   std::vector<Term>& stack() { return stack_; }
   // Root ranges owned elsewhere (an interpreter's registers): (*base)[0 .. *count) are roots,
   // read at each collection, so their owner may grow, move or shrink them meanwhile.
-  void add_root_range(Term* const* base, const size_t* count) {
-    root_ranges_.push_back({base, count});
+  //
+  // With `stale_end`, the owner also keeps (*base)[*count .. *stale_end) holding terms that are
+  // no longer roots but still valid (registers of returned frames, which a new frame may cover
+  // without clearing them first). A collection sets that tail to nil, so nothing dangles and
+  // nothing dead is kept, and sets *stale_end = *count.
+  void add_root_range(Term* const* base, const size_t* count, size_t* stale_end = nullptr) {
+    root_ranges_.push_back({base, count, stale_end});
   }
   void remove_root_range(Term* const* base) {
     std::erase_if(root_ranges_, [base](const RootRange& r) { return r.base == base; });
@@ -90,6 +95,7 @@ class Heap {
   struct RootRange {
     Term* const* base;
     const size_t* count;
+    size_t* stale_end;
   };
   std::vector<RootRange> root_ranges_;
 };

@@ -2,9 +2,16 @@
 //
 // An instruction is 32 bits: opcode in the low byte, then three 8-bit operands A B C, or A and a
 // 16-bit Bx (sBx when signed, biased by kSBxBias). R[n] is register n of the running frame (a
-// "Y register": a frame slot on the VM stack, a GC root); X[n] is an argument register (where a
-// call finds its arguments). Pattern tests either fall through to the next instruction (a jump to
-// the next clause) when the test fails, or skip it when it succeeds.
+// frame slot on the VM stack, a GC root); R[0] always holds the running closure. X[n] is an
+// argument register, through which intrinsics receive their arguments.
+//
+// A call needs no copying: the caller evaluates the function and its arguments into a block of
+// its own registers, R[B+2] (the function) and R[B+3 ...] (the arguments), and the callee's frame
+// starts there, so those become the callee's R[0] and R[1 ...]. R[B] and R[B+1] receive the
+// return address and the caller's frame (see vm/interp). Pattern tests either fall through to
+// the next instruction (a jump to the next clause) when the test fails, or skip it when it
+// succeeds. A compare-and-jump instruction (LtJ ...) is always followed by a Jump whose offset it
+// takes when the comparison is false.
 #pragma once
 
 #include <cstdint>
@@ -25,11 +32,10 @@ struct Var;
   X(GetVar)      /* A Bx   R[A] = root of var Bx of the code; :undefined when unbound */ \
   X(DefVar)      /* A Bx   root of var Bx = a literal copy of R[A]; R[A] = the var */    \
   X(GetCapture)  /* A B    R[A] = captured value B of the running closure */             \
-  X(Self)        /* A      R[A] = the running closure */                                 \
   X(Closure)     /* A Bx   R[A] = closure of nested code Bx over its captures */         \
   X(Arg)         /* A B    X[A] = R[B] */                                                \
-  X(Call)        /* A B C  R[A] = call R[B] with X[0..C) */                              \
-  X(TailCall)    /* B C    return the call of R[B] with X[0..C), reusing the frame */    \
+  X(Call)        /* A B C  R[A] = call R[B+2] with the C arguments R[B+3 ...] */         \
+  X(TailCall)    /* B C    the same in tail position: the callee takes over the frame */ \
   X(CallNative)  /* A B C  R[A] = intrinsic B applied to X[0..C) */                      \
   X(Return)      /* A      return R[A] */                                                \
   X(Jump)        /* sBx    pc += sBx */                                                  \
@@ -62,7 +68,17 @@ struct Var;
   X(LeI)         /* A B C */                                                             \
   X(GtI)         /* A B C */                                                             \
   X(GeI)         /* A B C */                                                             \
-  X(EqI)         /* A B C  R[A] = (= R[B] C) */
+  X(EqI)         /* A B C  R[A] = (= R[B] C) */                                          \
+  X(LtJ)         /* A B C  R[A] = R[B] < R[C]; when false, take the next Jump */         \
+  X(LeJ)         /* A B C */                                                             \
+  X(GtJ)         /* A B C */                                                             \
+  X(GeJ)         /* A B C */                                                             \
+  X(NumEqJ)      /* A B C */                                                             \
+  X(LtIJ)        /* A B C  R[A] = R[B] < C; when false, take the next Jump */            \
+  X(LeIJ)        /* A B C */                                                             \
+  X(GtIJ)        /* A B C */                                                             \
+  X(GeIJ)        /* A B C */                                                             \
+  X(EqIJ)        /* A B C */
 
 enum class Op : uint8_t {
 #define LONA_OP_ENUM(name) k##name,
@@ -105,8 +121,12 @@ struct Code {
   std::vector<Var*> vars;
   std::vector<std::unique_ptr<Code>> nested;
   std::vector<CaptureSource> captures;
-  uint32_t nparams = 0;
+  uint32_t nparams = 0;   // parameter registers R[1 .. nparams]
   bool variadic = false;  // the last parameter takes the rest of the arguments as a tuple
+  // The number of arguments a call must pass (kVariadicArity when variadic), so that the
+  // interpreter's fast path checks one number.
+  static constexpr uint32_t kVariadicArity = 0xFFFFFFFF;
+  uint32_t exact_arity = 0;
   uint32_t frame_size = 0;
   Term name;  // a symbol, or nil
 };

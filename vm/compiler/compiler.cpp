@@ -1,5 +1,7 @@
 #include "vm/compiler/compiler.hpp"
 
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -45,7 +47,10 @@ std::vector<Term> list_items(Term list) {
 // this one, which is how captured variables are found.
 class Compiler::FnCompiler {
  public:
-  FnCompiler(Compiler& c, FnCompiler* parent, Code* code) : c_(c), parent_(parent), code_(code) {}
+  // R0 holds the running closure (vm/bytecode); the function's own registers start at R1.
+  FnCompiler(Compiler& c, FnCompiler* parent, Code* code) : c_(c), parent_(parent), code_(code) {
+    code_->frame_size = std::max<uint32_t>(code_->frame_size, 1);
+  }
 
   // Compiles `forms` as a function body (an implicit do) that returns its value.
   bool body(const std::vector<Term>& forms, size_t from) {
@@ -127,6 +132,29 @@ class Compiler::FnCompiler {
     int offset = static_cast<int>(code_->instrs.size() - at - 1);
     uint32_t old = code_->instrs[at];
     code_->instrs[at] = instr::asbx(instr::op(old), instr::a(old), offset);
+    label_ = code_->instrs.size();
+  }
+
+  // Jumps (to be patched) when register `reg` is nil or false. When the instruction just
+  // emitted is a comparison into `reg` (the test of an `if`) and nothing jumps to here, the two
+  // fuse: the comparison becomes its compare-and-jump form, followed by a plain Jump.
+  size_t emit_jump_unless(int reg) {
+    static constexpr std::pair<Op, Op> kFusable[] = {
+        {Op::kLt, Op::kLtJ},     {Op::kLe, Op::kLeJ},       {Op::kGt, Op::kGtJ},
+        {Op::kGe, Op::kGeJ},     {Op::kNumEq, Op::kNumEqJ}, {Op::kLtI, Op::kLtIJ},
+        {Op::kLeI, Op::kLeIJ},   {Op::kGtI, Op::kGtIJ},     {Op::kGeI, Op::kGeIJ},
+        {Op::kEqI, Op::kEqIJ}};
+    std::vector<uint32_t>& instrs = code_->instrs;
+    if (!instrs.empty() && label_ != instrs.size() &&
+        instr::a(instrs.back()) == static_cast<uint32_t>(reg)) {
+      for (const auto& [op, fused] : kFusable) {
+        if (instr::op(instrs.back()) != op) continue;
+        instrs.back() = (instrs.back() & ~0xFFu) | static_cast<uint32_t>(fused);
+        return emit_jump();
+      }
+    }
+    emit(instr::asbx(Op::kJumpIfFalsy, reg, 0));
+    return instrs.size() - 1;
   }
 
   void emit_constant(Term t, int dest) {
@@ -156,6 +184,10 @@ class Compiler::FnCompiler {
       return fail("nesting-too-deep", str_cat("forms nested deeper than ", kMaxDepth, " levels"));
     }
     if (is_any_symbol(form)) {
+      if (tail && name_entry(bare_symbol(form)).ns_length == 0) {  // return a local where it is
+        Resolved r = resolve_local(bare_symbol(form).name_index());
+        if (r.where == Where::kLocal) return finish(r.index, true);
+      }
       if (!compile_symbol(form, dest)) return false;
       return finish(dest, tail);
     }
@@ -313,15 +345,23 @@ class Compiler::FnCompiler {
     return true;
   }
 
+  // The function and its arguments go into a block of fresh registers, after two for the
+  // frame header: the callee's frame begins there (vm/bytecode).
   bool compile_call(const std::vector<Term>& items, int dest, bool tail, int depth) {
+    size_t n = items.size() - 1;
+    if (n > 200) return syntax("a call with more than 200 arguments");
     int mark = next_reg_;
-    int fn = operand(items[0], depth);  // a local function is called where it is
-    if (fn < 0 || !compile_args(items, depth)) return false;
-    uint32_t n = static_cast<uint32_t>(items.size() - 1);
+    int block = next_reg_;
+    for (size_t k = 0; k < n + 3; ++k) {
+      if (alloc() < 0) return false;
+    }
+    for (size_t k = 0; k <= n; ++k) {
+      if (!compile(items[k], block + 2 + static_cast<int>(k), false, depth + 1)) return false;
+    }
     if (tail) {
-      emit(instr::abc(Op::kTailCall, 0, fn, n));
+      emit(instr::abc(Op::kTailCall, 0, block, static_cast<uint32_t>(n)));
     } else {
-      emit(instr::abc(Op::kCall, dest, fn, n));
+      emit(instr::abc(Op::kCall, dest, block, static_cast<uint32_t>(n)));
     }
     next_reg_ = mark;
     return true;
@@ -494,13 +534,9 @@ class Compiler::FnCompiler {
       if (r < 0) return false;
       bindings.emplace_back(p, r);
     }
-    nested->nparams = static_cast<uint32_t>(child.next_reg_);
-    if (!self.is_nil()) {
-      int r = child.alloc();
-      if (r < 0) return false;
-      child.emit(instr::abc(Op::kSelf, r, 0, 0));
-      child.bind(self, r);
-    }
+    nested->nparams = static_cast<uint32_t>(child.next_reg_ - 1);
+    nested->exact_arity = nested->variadic ? Code::kVariadicArity : nested->nparams;
+    if (!self.is_nil()) child.bind(self, 0);  // R0 is the running closure
     for (const auto& [p, r] : bindings) child.bind(p, r);
     if (!child.body(items, at)) return false;
     if (code_->nested.size() >= 0xFFFF) return syntax("too many nested functions");
@@ -517,6 +553,7 @@ class Compiler::FnCompiler {
     int subject = operand(items[1], depth);
     if (subject < 0) return false;
     std::vector<size_t> to_end;
+    bool irrefutable = false;
     size_t i = 2;
     while (i < items.size()) {
       Term pattern = items[i];
@@ -538,17 +575,18 @@ class Compiler::FnCompiler {
       if (guard) {
         int g = operand(*guard, depth);  // a bound name is tested where it is
         if (g < 0) return false;
-        emit(instr::asbx(Op::kJumpIfFalsy, g, 0));
-        fails.push_back(code_->instrs.size() - 1);
+        fails.push_back(emit_jump_unless(g));
       }
       if (!compile(items[body_at], dest, tail, depth + 1)) return false;
-      if (!tail) to_end.push_back(emit_jump());
+      i = body_at + 1;
+      // A last clause of a name or _ always matches: no jump over the BadMatch, and no BadMatch.
+      irrefutable = !guard && is_any_symbol(pattern) && i >= items.size();
+      if (!tail && !irrefutable) to_end.push_back(emit_jump());
       for (size_t f : fails) patch_to_here(f);
       locals_.resize(locals_mark);
       next_reg_ = clause_mark;
-      i = body_at + 1;
     }
-    emit(instr::abc(Op::kBadMatch, subject, 0, 0));
+    if (!irrefutable) emit(instr::abc(Op::kBadMatch, subject, 0, 0));
     for (size_t j : to_end) patch_to_here(j);
     next_reg_ = mark;
     return true;
@@ -650,8 +688,18 @@ class Compiler::FnCompiler {
   EvalError* error_ = nullptr;
   std::vector<Local> locals_;
   std::vector<uint32_t> capture_names_;
-  int next_reg_ = 0;
+  int next_reg_ = 1;
+  size_t label_ = 0;  // the latest position a jump was patched to
 };
+
+namespace {
+// LONA_DISASM=1 in the environment prints the bytecode of every top-level form as it is compiled
+// (a tool for working on the compiler; docs/architecture.md).
+void dump(const Code& code) {
+  std::fprintf(stderr, "== %s\n%s", print(code.name).c_str(), disassemble(code).c_str());
+  for (const auto& nested : code.nested) dump(*nested);
+}
+}  // namespace
 
 Compiler::Compiler(Heap& heap, Interpreter& interp, uint32_t ns)
     : heap_(heap), interp_(interp), ns_(ns) {}
@@ -681,6 +729,7 @@ const Code* Compiler::compile_toplevel(Term form, EvalError* error) {
     if (error->reason.empty()) *error = {"internal-error", "compilation failed"};
     return nullptr;
   }
+  if (std::getenv("LONA_DISASM") != nullptr) dump(*code);
   std::lock_guard<std::mutex> lock(toplevel_mutex);
   toplevel_code().push_back(std::move(code));
   return toplevel_code().back().get();

@@ -33,7 +33,7 @@ Interpreter::Interpreter(Heap& heap) : heap_(heap) {
   regs_ = std::make_unique<Term[]>(regs_capacity_);
   regs_base_ = regs_.get();
   heap_.add_root_range(&x_base_, &x_count_);
-  heap_.add_root_range(&regs_base_, &top_);
+  heap_.add_root_range(&regs_base_, &top_, &high_water_);
 }
 
 Interpreter::~Interpreter() {
@@ -41,16 +41,21 @@ Interpreter::~Interpreter() {
   heap_.remove_root_range(&regs_base_);
 }
 
-bool Interpreter::grow_registers(size_t n) {
+bool Interpreter::grow_registers(size_t end) {
   size_t capacity = regs_capacity_;
-  while (capacity < top_ + n) capacity *= 2;
+  while (capacity < end) capacity *= 2;
   if (capacity > kMaxRegisterSlots) return false;
   auto bigger = std::make_unique<Term[]>(capacity);
-  std::copy(regs_.get(), regs_.get() + top_, bigger.get());
+  std::copy(regs_.get(), regs_.get() + high_water_, bigger.get());
   regs_ = std::move(bigger);
   regs_base_ = regs_.get();
   regs_capacity_ = capacity;
   return true;
+}
+
+void Interpreter::cover_slow(size_t end) {
+  std::fill(regs_base_ + high_water_, regs_base_ + end, Term::nil());
+  high_water_ = end;
 }
 
 bool Interpreter::spread_apply_args(Term* fn, uint32_t* n, EvalError* error) {
@@ -105,42 +110,56 @@ EvalResult Interpreter::call(Term fn, std::span<const Term> args) {
       return EvalResult::failure(std::move(error.reason), std::move(error.message));
     }
   }
+  // An entry frame: a return pc of 0 makes run() return to here.
   size_t entry_top = top_;
-  size_t entry_frames = frames_.size();
-  if (!reserve_registers(1)) return EvalResult::failure("stack-overflow", "register stack full");
-  // The entry call returns into a frame with no code: run() stops there.
-  frames_.push_back(Frame{nullptr, nullptr, 0, 0});
-  regs_[top_++] = fn;
-  EvalResult r = run(nargs);
+  size_t base = top_ + kFrameHeader;
+  if (!reserve_registers(base)) {
+    return EvalResult::failure("stack-overflow", "stack overflow: the register stack is full");
+  }
+  cover(base);
+  regs_[base - 2] = Term::fixnum(0);
+  regs_[base - 1] = Term::fixnum(0);
+  top_ = base;
+  EvalError error;
+  EvalResult r = enter_from_x(base, fn, nargs, &error) == nullptr
+                     ? EvalResult::failure(std::move(error.reason), std::move(error.message))
+                     : run(base);
   top_ = entry_top;
-  frames_.resize(entry_frames);
   return r;
 }
 
-const Code* Interpreter::enter_frame(uint32_t n, EvalError* error) {
-  Term fn = regs_[top_ - 1];
-  const Code* callee = code_of(payload_term(fn, 0));
+const Code* Interpreter::enter_from_x(size_t base, Term fn, uint32_t n, EvalError* error) {
+  if (!reserve_registers(base + 1 + n)) {
+    *error = {"stack-overflow", "stack overflow: the register stack is full"};
+    return nullptr;
+  }
+  cover(base + 1 + n);
+  regs_[base] = fn;
+  std::copy(x_.data(), x_.data() + n, regs_base_ + base + 1);
+  top_ = std::max(top_, base + 1 + n);  // the arguments stay roots until the frame is entered
+  return enter_slow(base, n, error);
+}
+
+const Code* Interpreter::enter_slow(size_t base, uint32_t n, EvalError* error) {
+  const Code* callee = code_of(payload_term(regs_[base], 0));
   uint32_t fixed = callee->nparams - (callee->variadic ? 1 : 0);
   if (callee->variadic ? n < fixed : n != fixed) [[unlikely]] {
     *error = {"arity-mismatch", arity_message(callee, n)};
     return nullptr;
   }
-  if (frames_.size() > kMaxFrames || !reserve_registers(callee->frame_size)) [[unlikely]] {
-    *error = {"stack-overflow", str_cat("stack overflow: more than ", kMaxFrames,
-                                        " nested calls (only calls in tail position reuse "
-                                        "their frame)")};
+  if (!reserve_registers(base + callee->frame_size)) [[unlikely]] {
+    *error = {"stack-overflow",
+              str_cat("stack overflow: nested calls filled the ", kMaxRegisterSlots,
+                      "-slot register stack (only calls in tail position reuse their frame)")};
     return nullptr;
   }
-  size_t base = top_;
-  Term* frame = regs_.get() + base;
-  for (uint32_t i = 0; i < fixed; ++i) frame[i] = x_[i];
-  for (uint32_t i = fixed; i < callee->frame_size; ++i) frame[i] = Term::nil();
-  top_ = base + callee->frame_size;
   if (callee->variadic) {  // the rest as a tuple, built through the heap's scratch stack
-    for (uint32_t i = fixed; i < n; ++i) heap_.push(x_[i]);
+    for (uint32_t i = fixed; i < n; ++i) heap_.push(regs_[base + 1 + i]);
     Term rest = tuple_from_stack(heap_, n - fixed);
-    regs_[base + fixed] = rest;
+    regs_[base + 1 + fixed] = rest;
   }
+  cover(base + callee->frame_size);
+  top_ = base + callee->frame_size;
   ++reductions_;
   return callee;
 }
@@ -213,30 +232,108 @@ bool Interpreter::slow_compare(Term b, Term c, int* cmp, bool* unordered, const 
   return ok;
 }
 
-// Runs the closure at the top of the register stack with `nargs` arguments in X until the frame
-// pushed by call() is returned into.
-EvalResult Interpreter::run(size_t nargs) {
-  std::vector<Term>& stack = heap_.stack();  // scratch for building collections
-  const Code* code = nullptr;
-  const uint32_t* pc = nullptr;
-  size_t base = 0;
-  Term* R = nullptr;
+void Interpreter::unbound_error(const Var* v, EvalError* error) {
+  *error = {"undefined", str_cat("var ", print(Namespaces::global().ns_name(v->ns)), "/",
+                                 print(v->name), " is unbound")};
+}
+
+void Interpreter::bad_match(Term value, EvalError* error) {
+  *error = {"badmatch", str_cat("no clause matched ", print(value))};
+}
+
+Term Interpreter::define_var(Var* v, Term value) {
+  v->set(LiteralArea::global().copy(value));
+  return Term::var(v->index);
+}
+
+bool Interpreter::map_lookup(Term m, Term key, Term* out) {
+  if (!is_map(m)) return false;
+  std::optional<Term> v = map_get(m, key);
+  if (v) *out = *v;
+  return v.has_value();
+}
+
+Term Interpreter::make_closure(const Code* nested, size_t base) {
+  size_t n = nested->captures.size();
+  Word* p = heap_.alloc(2 + n);
+  const Term* R = regs_base_ + base;  // after the allocation, which may have moved everything
+  p[0] = header::make(ObjTag::kClosure, 0, 1 + n);
+  p[1] = code_term(nested).raw();
+  for (size_t k = 0; k < n; ++k) {
+    CaptureSource src = nested->captures[k];
+    p[2 + k] = (src.from_capture ? payload_term(R[0], 1 + src.index) : R[src.index]).raw();
+  }
+  return Term::boxed_ptr(p);
+}
+
+Term Interpreter::build(uint32_t i, size_t base) {
+  const Term* R = regs_base_ + base;
+  uint32_t b = instr::b(i), c = instr::c(i);
+  switch (instr::op(i)) {
+    case Op::kRestTuple:
+    case Op::kRestVector: {
+      Term t = R[b];
+      size_t n = array_count(t);
+      for (size_t k = c; k < n; ++k) heap_.push(array_at(t, k));
+      size_t count = n > c ? n - c : 0;
+      return instr::op(i) == Op::kRestTuple ? tuple_from_stack(heap_, count)
+                                            : vector_from_stack(heap_, count);
+    }
+    case Op::kMakeMap:
+      for (uint32_t k = 0; k < 2 * c; ++k) heap_.push(R[b + k]);
+      return map_from_stack(heap_, c);
+    default:
+      break;
+  }
+  for (uint32_t k = 0; k < c; ++k) heap_.push(R[b + k]);
+  switch (instr::op(i)) {
+    case Op::kMakeTuple:
+      return tuple_from_stack(heap_, c);
+    case Op::kMakeVector:
+      return vector_from_stack(heap_, c);
+    case Op::kMakeList:
+      return list_from_stack(heap_, c);
+    default:
+      return set_from_stack(heap_, c);
+  }
+}
+
+namespace {
+
+// `=` with the common cases first: identical words are equal (but a NaN float, which is not
+// even equal to itself), and two different immediates never are.
+inline bool same_value(Term a, Term b) {
+  if (a == b) return !is_float(a) || equal(a, b);
+  return (a.is_pointer() || b.is_pointer()) && equal(a, b);
+}
+
+// A frame's return pc as the fixnum it is stored as (user-space pointers fit in 60 bits).
+Term return_pc_term(const uint32_t* pc) {
+  return Term::fixnum(static_cast<int64_t>(reinterpret_cast<uintptr_t>(pc)));
+}
+
+}  // namespace
+
+// Runs the frame entered at `entry_base` until it returns into its entry frame (a return pc of
+// 0, made by call()).
+EvalResult Interpreter::run(size_t entry_base) {
+  size_t base = entry_base;
+  Term* R = regs_base_ + base;
+  const Code* code = code_of(payload_term(R[0], 0));
+  const uint32_t* pc = code->instrs.data();
   EvalError error;
+  Term rv;  // the value being returned (do_return)
 
-  // Enters the closure on top of the register stack (called with n arguments in X): the frame
-  // starts at the current top. Kept out of line so the dispatch state stays in registers.
-#define LONA_ENTER(n)                              \
-  do {                                             \
-    size_t new_base = top_;                        \
-    const Code* callee = enter_frame((n), &error); \
-    if (callee == nullptr) goto fail;              \
-    code = callee;                                 \
-    base = new_base;                               \
-    pc = code->instrs.data();                      \
-    R = regs_.get() + base;                        \
+  // Continues in the frame that enter_slow() or enter_from_x() set up at new_base.
+#define LONA_ENTERED(enter, new_base) \
+  do {                                 \
+    const Code* entered = (enter);     \
+    if (entered == nullptr) goto fail; \
+    code = entered;                    \
+    base = (new_base);                 \
+    R = regs_base_ + base;             \
+    pc = code->instrs.data();          \
   } while (0)
-
-  LONA_ENTER(static_cast<uint32_t>(nargs));
 
 #define LONA_OP_LABEL(name) &&op_##name,
   static const void* const kDispatch[] = {LONA_OPCODES(LONA_OP_LABEL)};
@@ -265,105 +362,119 @@ op_Move:
 op_GetVar : {
   const Var* v = code->vars[instr::bx(i)];
   Term value = v->get();
-  if (value.is_unbound()) {
-    error = {"undefined", str_cat("var ", print(Namespaces::global().ns_name(v->ns)), "/",
-                                  print(v->name), " is unbound")};
+  if (value.is_unbound()) [[unlikely]] {
+    unbound_error(v, &error);
     goto fail;
   }
   R[A] = value;
   DISPATCH();
 }
-op_DefVar : {
-  Var* v = code->vars[instr::bx(i)];
-  v->set(LiteralArea::global().copy(R[A]));
-  R[A] = Term::var(v->index);
+op_DefVar:
+  R[A] = define_var(code->vars[instr::bx(i)], R[A]);
   DISPATCH();
-}
 op_GetCapture:
-  R[A] = payload_term(regs_[base - 1], 1 + B);
-  DISPATCH();
-op_Self:
-  R[A] = regs_[base - 1];
+  R[A] = payload_term(R[0], 1 + B);
   DISPATCH();
 op_Closure : {
-  const Code* nested = code->nested[instr::bx(i)].get();
-  size_t n = nested->captures.size();
-  Word* p = heap_.alloc(2 + n);
-  R = regs_.get() + base;
-  Term self = regs_[base - 1];
-  p[0] = header::make(ObjTag::kClosure, 0, 1 + n);
-  p[1] = code_term(nested).raw();
-  for (size_t k = 0; k < n; ++k) {
-    CaptureSource src = nested->captures[k];
-    p[2 + k] = (src.from_capture ? payload_term(self, 1 + src.index) : R[src.index]).raw();
-  }
-  R[A] = Term::boxed_ptr(p);
+  Term closure = make_closure(code->nested[instr::bx(i)].get(), base);
+  R[A] = closure;
   DISPATCH();
 }
 op_Arg:
   x_[A] = R[B];
   DISPATCH();
 op_Call : {
-  Term fn = R[B];
+  // The callee's frame starts at the block R[B] holds the header of: R[B+2] is its R0.
+  size_t new_base = base + B + kFrameHeader;
+  Term* F = regs_base_ + new_base;
+  Term fn = F[0];
   uint32_t n = C;
-  if (!is_object(fn, ObjTag::kClosure)) [[unlikely]] {
-    Term result;
-    Direct d = call_direct(&fn, &n, &result, &error);
-    R = regs_.get() + base;
-    if (d == Direct::kError) goto fail;
-    if (d == Direct::kCalled) {
-      R[A] = result;
+  F[-2] = return_pc_term(pc);
+  F[-1] = Term::fixnum(static_cast<int64_t>(base << 8 | A));
+  if (is_object(fn, ObjTag::kClosure)) [[likely]] {
+    const Code* callee = code_of(payload_term(fn, 0));
+    size_t new_top = new_base + callee->frame_size;
+    if (callee->exact_arity == n && new_top <= regs_capacity_) [[likely]] {
+      cover(new_top);
+      top_ = new_top;
+      ++reductions_;
+      code = callee;
+      base = new_base;
+      R = F;
+      pc = code->instrs.data();
       DISPATCH();
     }
+    LONA_ENTERED(enter_slow(new_base, n, &error), new_base);
+    DISPATCH();
   }
-  frames_.push_back(Frame{code, pc, base, A});
-  if (!reserve_registers(1)) {
-    error = {"stack-overflow", "stack overflow: the register stack is full"};
-    goto fail;
+  std::copy(F + 1, F + 1 + n, x_.data());
+  Term result;
+  Direct d = call_direct(&fn, &n, &result, &error);
+  R = regs_base_ + base;
+  if (d == Direct::kError) goto fail;
+  if (d == Direct::kCalled) {
+    R[A] = result;
+    DISPATCH();
   }
-  regs_[top_++] = fn;
-  LONA_ENTER(n);
+  LONA_ENTERED(enter_from_x(new_base, fn, n, &error), new_base);
   DISPATCH();
 }
 op_TailCall : {
-  Term fn = R[B];
+  // The callee takes over this frame (and its return address): its R0 and arguments move down.
+  Term* F = R + B + kFrameHeader;
+  Term fn = F[0];
   uint32_t n = C;
-  if (!is_object(fn, ObjTag::kClosure)) [[unlikely]] {
-    Term result;
-    Direct d = call_direct(&fn, &n, &result, &error);
-    R = regs_.get() + base;
-    if (d == Direct::kError) goto fail;
-    if (d == Direct::kCalled) {  // nothing to enter: return its result
-      R[0] = result;
-      i = instr::abc(Op::kReturn, 0, 0, 0);
-      goto do_return;
+  if (is_object(fn, ObjTag::kClosure)) [[likely]] {
+    std::copy(F, F + 1 + n, R);
+    const Code* callee = code_of(payload_term(fn, 0));
+    size_t new_top = base + callee->frame_size;
+    if (callee->exact_arity == n && new_top <= regs_capacity_) [[likely]] {
+      cover(new_top);
+      top_ = new_top;
+      ++reductions_;
+      code = callee;
+      pc = code->instrs.data();
+      DISPATCH();
     }
+    LONA_ENTERED(enter_slow(base, n, &error), base);
+    DISPATCH();
   }
-  top_ = base - 1;  // drop this frame: the callee takes its place
-  regs_[top_++] = fn;
-  LONA_ENTER(n);
+  std::copy(F + 1, F + 1 + n, x_.data());
+  Term result;
+  Direct d = call_direct(&fn, &n, &result, &error);
+  R = regs_base_ + base;
+  if (d == Direct::kError) goto fail;
+  if (d == Direct::kCalled) {  // nothing to enter: return its result
+    rv = result;
+    goto do_return;
+  }
+  LONA_ENTERED(enter_from_x(base, fn, n, &error), base);
   DISPATCH();
 }
 op_CallNative : {
   Term result;
   bool ok = call_intrinsic(B, C, &result, &error);
-  R = regs_.get() + base;
+  R = regs_base_ + base;
   if (!ok) goto fail;
   R[A] = result;
   DISPATCH();
 }
 op_Return:
+  rv = R[A];
 do_return : {
-  Term v = R[A];
-  top_ = base - 1;
-  Frame f = frames_.back();
-  frames_.pop_back();
-  if (f.code == nullptr) return EvalResult::success(v);
-  code = f.code;
-  pc = f.pc;
-  base = f.base;
-  R = regs_.get() + base;
-  R[f.dest] = v;
+  Term v = rv;
+  Term ret = R[-2];
+  if (ret == Term::fixnum(0)) {  // the entry frame
+    top_ = base - kFrameHeader;
+    return EvalResult::success(v);
+  }
+  uint64_t caller = static_cast<uint64_t>(R[-1].fixnum_value());
+  base = caller >> 8;
+  R = regs_base_ + base;
+  code = code_of(payload_term(R[0], 0));
+  top_ = base + code->frame_size;
+  pc = reinterpret_cast<const uint32_t*>(static_cast<uintptr_t>(ret.fixnum_value()));
+  R[caller & 0xFF] = v;
   DISPATCH();
 }
 op_Jump : {
@@ -375,12 +486,9 @@ op_Jump : {
 op_JumpIfFalsy:
   if (!R[A].truthy()) pc += instr::sbx(i);
   DISPATCH();
-op_TestEq : {
-  // Identical words are equal (but a NaN float); two different immediates never are.
-  Term a = R[A], b = R[B];
-  if (a == b ? !is_float(a) : (a.is_pointer() || b.is_pointer()) && equal(a, b)) ++pc;
+op_TestEq:
+  if (same_value(R[A], R[B])) ++pc;
   DISPATCH();
-}
 op_TestTuple:
   if (is_tuple(R[A]) && (C ? array_count(R[A]) >= B : array_count(R[A]) == B)) ++pc;
   DISPATCH();
@@ -391,53 +499,25 @@ op_TestMap:
   if (is_map(R[A])) ++pc;
   DISPATCH();
 op_TestMapGet:
-  if (is_map(R[B])) {
-    std::optional<Term> v = map_get(R[B], R[C]);
-    if (v) {
-      R[A] = *v;
-      ++pc;
-    }
-  }
+  if (map_lookup(R[B], R[C], &R[A])) ++pc;
   DISPATCH();
 op_GetElem:
   R[A] = array_at(R[B], C);
   DISPATCH();
-op_RestTuple : {
-  Term t = R[B];
-  size_t n = array_count(t);
-  for (size_t k = C; k < n; ++k) stack.push_back(array_at(t, k));
-  Term rest = tuple_from_stack(heap_, n > C ? n - C : 0);
-  R = regs_.get() + base;
-  R[A] = rest;
-  DISPATCH();
-}
-op_RestVector : {
-  Term t = R[B];
-  size_t n = array_count(t);
-  for (size_t k = C; k < n; ++k) stack.push_back(array_at(t, k));
-  Term rest = vector_from_stack(heap_, n > C ? n - C : 0);
-  R = regs_.get() + base;
-  R[A] = rest;
+op_RestTuple:
+op_RestVector:
+op_MakeTuple:
+op_MakeVector:
+op_MakeList:
+op_MakeMap:
+op_MakeSet : {
+  Term made = build(i, base);
+  R[A] = made;
   DISPATCH();
 }
 op_BadMatch:
-  error = {"badmatch", str_cat("no clause matched ", print(R[A]))};
+  bad_match(R[A], &error);
   goto fail;
-
-#define LONA_MAKE(name, count, make)                                  \
-  op_##name : {                                                       \
-    for (uint32_t k = 0; k < (count); ++k) stack.push_back(R[B + k]); \
-    Term made = make(heap_, C);                                       \
-    R = regs_.get() + base;                                           \
-    R[A] = made;                                                      \
-    DISPATCH();                                                       \
-  }
-  LONA_MAKE(MakeTuple, C, tuple_from_stack)
-  LONA_MAKE(MakeVector, C, vector_from_stack)
-  LONA_MAKE(MakeList, C, list_from_stack)
-  LONA_MAKE(MakeMap, 2 * C, map_from_stack)
-  LONA_MAKE(MakeSet, C, set_from_stack)
-#undef LONA_MAKE
 
 #define LONA_ARITH(name, op, builtin, fname, operand)                                         \
   op_##name : {                                                                               \
@@ -450,7 +530,7 @@ op_BadMatch:
     }                                                                                         \
     Term out;                                                                                 \
     bool ok = slow_arith(op, b, c, &out, fname, &error);                                      \
-    R = regs_.get() + base;                                                                   \
+    R = regs_base_ + base;                                                                   \
     if (!ok) goto fail;                                                                       \
     R[A] = out;                                                                               \
     DISPATCH();                                                                               \
@@ -463,38 +543,56 @@ op_BadMatch:
   LONA_ARITH(SubI, ArithOp::kSub, __builtin_sub_overflow, "-", LONA_IMMEDIATE)
 #undef LONA_ARITH
 
-#define LONA_COMPARE(name, test, fname, operand)                                                \
+// A comparison; the J forms then take the Jump that follows them when it is false.
+#define LONA_JUMP_UNLESS(r) pc += (r) ? 1 : 1 + instr::sbx(*pc)
+#define LONA_COMPARE(name, test, fname, operand, jump)                                          \
   op_##name : {                                                                                 \
     Term b = R[B], c = (operand);                                                               \
-    if (b.is_fixnum() && c.is_fixnum()) {                                                       \
-      int cmp = b.fixnum_value() < c.fixnum_value() ? -1 : b.fixnum_value() > c.fixnum_value(); \
-      R[A] = Term::boolean(cmp test 0);                                                         \
-      DISPATCH();                                                                               \
+    bool r;                                                                                     \
+    if (b.is_fixnum() && c.is_fixnum()) [[likely]] {                                            \
+      r = b.fixnum_value() test c.fixnum_value();                                               \
+    } else {                                                                                    \
+      int cmp;                                                                                  \
+      bool unordered;                                                                           \
+      if (!slow_compare(b, c, &cmp, &unordered, fname, &error)) goto fail;                      \
+      r = !unordered && cmp test 0;                                                             \
     }                                                                                           \
-    int cmp;                                                                                    \
-    bool unordered;                                                                             \
-    if (!slow_compare(b, c, &cmp, &unordered, fname, &error)) goto fail;                        \
-    R[A] = Term::boolean(!unordered && cmp test 0);                                             \
+    R[A] = Term::boolean(r);                                                                    \
+    if (jump) LONA_JUMP_UNLESS(r);                                                              \
     DISPATCH();                                                                                 \
   }
-  LONA_COMPARE(Lt, <, "<", R[C])
-  LONA_COMPARE(Le, <=, "<=", R[C])
-  LONA_COMPARE(Gt, >, ">", R[C])
-  LONA_COMPARE(Ge, >=, ">=", R[C])
-  LONA_COMPARE(LtI, <, "<", LONA_IMMEDIATE)
-  LONA_COMPARE(LeI, <=, "<=", LONA_IMMEDIATE)
-  LONA_COMPARE(GtI, >, ">", LONA_IMMEDIATE)
-  LONA_COMPARE(GeI, >=, ">=", LONA_IMMEDIATE)
+  LONA_COMPARE(Lt, <, "<", R[C], false)
+  LONA_COMPARE(Le, <=, "<=", R[C], false)
+  LONA_COMPARE(Gt, >, ">", R[C], false)
+  LONA_COMPARE(Ge, >=, ">=", R[C], false)
+  LONA_COMPARE(LtI, <, "<", LONA_IMMEDIATE, false)
+  LONA_COMPARE(LeI, <=, "<=", LONA_IMMEDIATE, false)
+  LONA_COMPARE(GtI, >, ">", LONA_IMMEDIATE, false)
+  LONA_COMPARE(GeI, >=, ">=", LONA_IMMEDIATE, false)
+  LONA_COMPARE(LtJ, <, "<", R[C], true)
+  LONA_COMPARE(LeJ, <=, "<=", R[C], true)
+  LONA_COMPARE(GtJ, >, ">", R[C], true)
+  LONA_COMPARE(GeJ, >=, ">=", R[C], true)
+  LONA_COMPARE(LtIJ, <, "<", LONA_IMMEDIATE, true)
+  LONA_COMPARE(LeIJ, <=, "<=", LONA_IMMEDIATE, true)
+  LONA_COMPARE(GtIJ, >, ">", LONA_IMMEDIATE, true)
+  LONA_COMPARE(GeIJ, >=, ">=", LONA_IMMEDIATE, true)
 #undef LONA_COMPARE
 
-op_NumEq:
-  R[A] = Term::boolean(equal(R[B], R[C]));
-  DISPATCH();
-op_EqI : {
-  Term b = R[B], c = LONA_IMMEDIATE;
-  R[A] = Term::boolean(b == c || (b.is_pointer() && equal(b, c)));  // 42N = 42
-  DISPATCH();
-}
+#define LONA_EQUAL(name, operand, jump)                                          \
+  op_##name : {                                                                  \
+    Term b = R[B], c = (operand);                                                \
+    bool r = same_value(b, c);                                                   \
+    R[A] = Term::boolean(r);                                                     \
+    if (jump) LONA_JUMP_UNLESS(r);                                               \
+    DISPATCH();                                                                  \
+  }
+  LONA_EQUAL(NumEq, R[C], false)
+  LONA_EQUAL(EqI, LONA_IMMEDIATE, false)
+  LONA_EQUAL(NumEqJ, R[C], true)
+  LONA_EQUAL(EqIJ, LONA_IMMEDIATE, true)
+#undef LONA_EQUAL
+#undef LONA_JUMP_UNLESS
 #undef LONA_IMMEDIATE
 
 fail:
@@ -503,7 +601,7 @@ fail:
 #undef B
 #undef C
 #undef DISPATCH
-#undef LONA_ENTER
+#undef LONA_ENTERED
 }
 
 }  // namespace lona

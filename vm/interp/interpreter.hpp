@@ -1,10 +1,13 @@
 // vm/interp: the bytecode interpreter.
 //
-// Frames live on the heap's term stack (so the collector sees every register): a frame is the
-// function being run followed by its registers. Argument registers X are a fixed array that the
-// heap also treats as roots. Calls in tail position reuse the caller's frame, so tail recursion
-// of any kind runs in constant space. Every call and backward jump charges a reduction; the
-// scheduler will preempt on the budget. Errors end the run with an EvalError (no C++ exceptions).
+// Frames live on a register stack that the heap treats as a root range, so the collector sees
+// every register. A frame is [return pc][caller's base and result register][R0 = the running
+// closure][R1 ...]: the caller builds the callee's R0 and arguments in its own registers and the
+// callee's frame begins there (vm/bytecode), so a call copies nothing and a return reads its way
+// back from the two words before R0 (fixnums, which the collector passes over). Calls in tail
+// position reuse the caller's frame, so tail recursion of any kind runs in constant space. Every
+// call and backward jump charges a reduction; the scheduler will preempt on the budget. Errors
+// end the run with an EvalError (no C++ exceptions).
 #pragma once
 
 #include <array>
@@ -23,9 +26,11 @@ namespace lona {
 class Interpreter {
  public:
   static constexpr size_t kArgRegisters = 256;
-  // Non-tail calls deeper than this end in :stack-overflow rather than exhausting memory.
-  static constexpr size_t kMaxFrames = 200000;
-  static constexpr size_t kMaxRegisterSlots = size_t{1} << 24;
+  // The register stack's limit (32 MiB): non-tail recursion deeper than it allows ends in
+  // :stack-overflow rather than exhausting memory.
+  static constexpr size_t kMaxRegisterSlots = size_t{1} << 22;
+  // Words before a frame's R0: the return pc and the caller's base and result register.
+  static constexpr size_t kFrameHeader = 2;
 
   explicit Interpreter(Heap& heap);
   ~Interpreter();
@@ -40,40 +45,51 @@ class Interpreter {
   uint32_t current_ns() const { return current_ns_; }
 
  private:
-  struct Frame {  // where a call returns to
-    const Code* code;
-    const uint32_t* pc;
-    size_t base;
-    uint32_t dest;
-  };
-
-  EvalResult run(size_t nargs);
+  EvalResult run(size_t base);
   bool spread_apply_args(Term* fn, uint32_t* n, EvalError* error);
 
-  // Makes room for n more register-stack slots; false when the stack would pass its limit.
-  bool reserve_registers(size_t n) { return top_ + n <= regs_capacity_ || grow_registers(n); }
-  bool grow_registers(size_t n);
-  // Out of the dispatch loop, so that its state stays in machine registers.
-  const Code* enter_frame(uint32_t n, EvalError* error);
+  // Makes the register stack hold at least `end` slots; false past kMaxRegisterSlots.
+  bool reserve_registers(size_t end) { return end <= regs_capacity_ || grow_registers(end); }
+  bool grow_registers(size_t end);
+  // Makes [0, end) valid terms: slots never used or cleared by a collection become nil.
+  void cover(size_t end) {
+    if (end > high_water_) cover_slow(end);
+  }
+  void cover_slow(size_t end);
+  // Out of the dispatch loop, so that its state stays in machine registers. Enters the closure
+  // at regs_[base] with its n arguments after it, doing what the fast path does not: variadic
+  // parameters, arity errors, growing the stack.
+  const Code* enter_slow(size_t base, uint32_t n, EvalError* error);
+  // Places fn and X[0..n) at regs_[base ...] (after an apply spread them), then enter_slow.
+  const Code* enter_from_x(size_t base, Term fn, uint32_t n, EvalError* error);
   bool call_intrinsic(uint32_t id, uint32_t n, Term* result, EvalError* error);
   bool call_lookup(Term fn, uint32_t n, Term* result, EvalError* error);
-  // Calls what is not a closure (intrinsics, apply, keyword and collection lookups). kClosure:
-  // *fn (after apply spread its arguments into X) is a closure for the caller to enter.
+  // Calls what is not a closure (intrinsics, apply, keyword and collection lookups), with its
+  // arguments in X. kClosure: *fn (after apply spread its arguments into X) is a closure for the
+  // caller to enter.
   enum class Direct { kCalled, kClosure, kError };
   Direct call_direct(Term* fn, uint32_t* n, Term* result, EvalError* error);
   bool slow_arith(ArithOp op, Term b, Term c, Term* out, const char* fname, EvalError* error);
+  // The bulkier instructions, out of line for the same reason.
+  Term make_closure(const Code* nested, size_t base);
+  Term build(uint32_t instruction, size_t base);  // Make* and Rest*
+  Term define_var(Var* v, Term value);
+  static bool map_lookup(Term m, Term key, Term* out);
+  static void unbound_error(const Var* v, EvalError* error);
+  static void bad_match(Term value, EvalError* error);
   bool slow_compare(Term b, Term c, int* cmp, bool* unordered, const char* fname, EvalError* error);
 
   Heap& heap_;
   std::array<Term, kArgRegisters> x_{};
   Term* x_base_ = x_.data();  // for the heap's root range
   size_t x_count_ = kArgRegisters;
-  // The register stack: frames of [function, registers...], a GC root range [0, top_).
+  // The register stack: frames as described above, a GC root range [0, top_). Slots in
+  // [top_, high_water_) are stale but valid terms; the heap clears them at each collection.
   std::unique_ptr<Term[]> regs_;
   Term* regs_base_ = nullptr;
   size_t regs_capacity_ = 0;
   size_t top_ = 0;
-  std::vector<Frame> frames_;
+  size_t high_water_ = 0;
   uint64_t reductions_ = 0;
   uint32_t current_ns_ = 0;
 };

@@ -723,5 +723,62 @@ TEST_F(CompilerTest, InterpreterCallChecksWhatItCalls) {
   EXPECT_EQ(r.error.reason, "not-callable");
 }
 
+// --- the call path and compare-and-jump forms ------------------------------------------------
+
+TEST_F(CompilerTest, ComparisonsInTestsHandleEveryKindOfNumber) {
+  // `if` over a comparison compiles to a compare-and-jump; the slow path must agree with <.
+  EXPECT_EQ(eval("(defn cj-lt [a b] (if (< a b) :yes :no))"), "#'user/cj-lt");
+  EXPECT_EQ(eval("[(cj-lt 1 2) (cj-lt 2 1) (cj-lt 1.5 2) (cj-lt 1/2 1/3) (cj-lt 10N 11)]"),
+            "[:yes :no :yes :no :yes]");
+  EXPECT_EQ(eval("[(cj-lt ##NaN 1) (cj-lt 1 ##NaN)]"), "[:no :no]");
+  EXPECT_EQ(eval("(cj-lt :a 1)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(defn cj-small [a] (if (<= a 2) :small :big))"), "#'user/cj-small");
+  EXPECT_EQ(eval("[(cj-small 2) (cj-small 3) (cj-small 2.0) (cj-small 5/2)]"),
+            "[:small :big :small :big]");
+  EXPECT_EQ(eval("(defn cj-eq [a] (if (= a 7) :seven :other))"), "#'user/cj-eq");
+  EXPECT_EQ(eval("[(cj-eq 7) (cj-eq 7N) (cj-eq 7.0) (cj-eq 8) (cj-eq nil)]"),
+            "[:seven :seven :other :other :other]");
+  // The comparison's value is still there when the name is used in the branch.
+  EXPECT_EQ(eval("(match (> 3 2) t when t [t] _ :no)"), "[true]");
+  EXPECT_EQ(eval("(let [x 4] (cond (< x 2) :a (< x 5) :b :else :c))"), ":b");
+}
+
+TEST_F(CompilerTest, EqualityOfAValueWithItself) {
+  EXPECT_EQ(eval("(let [x 1.5] (= x x))"), "true");
+  EXPECT_EQ(eval("(let [x ##NaN] (= x x))"), "false");
+  EXPECT_EQ(eval("(let [x ##NaN] (if (= x x) :same :different))"), ":different");
+  EXPECT_EQ(eval("(let [x 2.5] (match x 2.5 :ok _ :no))"), ":ok");
+  EXPECT_EQ(eval("(let [x [1 2]] (= x x [1 2]))"), "true");
+}
+
+TEST_F(CompilerTest, CallsPassArgumentsInPlaceWhateverIsCalled) {
+  EXPECT_EQ(eval("(defn cp3 [a b c] [a b c])"), "#'user/cp3");
+  EXPECT_EQ(eval("(cp3 1 (cp3 2 3 4) (cp3 5 6 (cp3 7 8 9)))"), "[1 [2 3 4] [5 6 [7 8 9]]]");
+  EXPECT_EQ(eval("(defn cpv [a & r] [a r])"), "#'user/cpv");
+  EXPECT_EQ(eval("[(cpv 1) (cpv 1 2 3) (apply cpv 1 2 [3 4])]"), "[[1 []] [1 [2 3]] [1 [2 3 4]]]");
+  EXPECT_EQ(eval("(defn cpt [f x] (f x))"), "#'user/cpt");  // tail calls of every kind of callee
+  EXPECT_EQ(eval("[(cpt :a %{:a 1}) (cpt %{:b 2} :b) (cpt #{3} 3) (cpt count [1 2]) "
+                 "(cpt (fn* [y] (* y y)) 5) (cpt cpv 9)]"),
+            "[1 2 3 2 25 [9 []]]");
+  EXPECT_EQ(eval("(cpt cp3 1)"), "ERROR :arity-mismatch");
+  EXPECT_EQ(eval("(cp3 1)"), "ERROR :arity-mismatch");
+  EXPECT_EQ(eval("(cpv)"), "ERROR :arity-mismatch");
+  // A tail-called intrinsic returns its value from the caller's frame.
+  EXPECT_EQ(eval("(defn cpn [x] (inc (count x)))"), "#'user/cpn");
+  EXPECT_EQ(eval("(+ 1 (cpn [1 2]))"), "4");
+}
+
+TEST_F(CompilerTest, ReturnedFramesNeverKeepOrCorruptValues) {
+  // Registers of returned frames are reused without being cleared: under collections at every
+  // allocation, values built in one call must not leak into or disturb the next.
+  heap_.set_stress(true);
+  EXPECT_EQ(eval("(defn rf-build [n] (if (= n 0) () (prepend (rf-build (- n 1)) [n (str n)])))"),
+            "#'user/rf-build");
+  EXPECT_EQ(eval("(defn rf-small [a] (let [b [a a]] b))"), "#'user/rf-small");
+  EXPECT_EQ(eval("[(count (rf-build 200)) (rf-small 1) (first (rf-build 3)) (rf-small 2)]"),
+            "[200 [1 1] [3 \"3\"] [2 2]]");
+  heap_.set_stress(false);
+}
+
 }  // namespace
 }  // namespace lona
