@@ -5,6 +5,7 @@
 
 #include "runtime/term/collections.hpp"
 #include "runtime/term/hash.hpp"
+#include "runtime/term/kernel_object.hpp"
 #include "runtime/term/kind.hpp"
 #include "runtime/term/number.hpp"
 #include "runtime/term/symbol_table.hpp"
@@ -30,6 +31,9 @@ enum Seed : uint64_t {
   kSeedSet,
   kSeedBinary,
   kSeedOther,
+  // kSeedOther + 1 and + 2 are paddr and vaddr.
+  kSeedCapability = kSeedOther + 3,
+  kSeedMsgInfo,
 };
 
 bool equal_arrays(Term a, Term b) {
@@ -104,6 +108,10 @@ bool equal(Term a, Term b) {
     case Kind::kPaddr:
     case Kind::kVaddr:
       return object_of(a)[1] == object_of(b)[1];
+    case Kind::kCapability:  // identity: the id survives moves and copies, the address does not
+      return capability_id(a) == capability_id(b);
+    case Kind::kMsgInfo:
+      return msg_info_word(a) == msg_info_word(b);
     case Kind::kSymbol:
       return bare_symbol(a) == bare_symbol(b);
     case Kind::kList:
@@ -145,6 +153,10 @@ uint64_t hash(Term t) {
     case Kind::kVaddr:
       return hashing::combine(kind_of(t) == Kind::kPaddr ? kSeedOther + 1 : kSeedOther + 2,
                               object_of(t)[1]);
+    case Kind::kCapability:
+      return hashing::combine(kSeedCapability, capability_id(t));
+    case Kind::kMsgInfo:
+      return hashing::combine(kSeedMsgInfo, msg_info_word(t));
     case Kind::kSymbol:
       return hashing::mix(name_entry(bare_symbol(t)).hash ^ kSeedSymbol);
     case Kind::kKeyword:

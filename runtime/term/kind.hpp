@@ -28,6 +28,8 @@ enum class Kind : uint8_t {
   kBytebuf,
   kPaddr,
   kVaddr,
+  kCapability,
+  kMsgInfo,
   kFunction,
   kVar,
   kNamespace,
@@ -70,6 +72,10 @@ inline Kind kind_of(Term t) {
         return Kind::kPaddr;
       case ObjTag::kVaddr:
         return Kind::kVaddr;
+      case ObjTag::kCapability:
+        return Kind::kCapability;
+      case ObjTag::kMsgInfo:
+        return Kind::kMsgInfo;
       case ObjTag::kHashIndex:
         return Kind::kInternal;
     }

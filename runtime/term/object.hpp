@@ -29,15 +29,17 @@ enum class ObjTag : uint8_t {
   kMetaSymbol = 5,  // [symbol, meta]  a symbol carrying metadata; equal to the bare symbol
   kClosure = 6,     // [code, captured values...]  code: the function's Code* as a fixnum (ptr >> 3)
   // Raw payloads.
-  kString = 32,     // [byte length, UTF-8 bytes...]
-  kBinary = 33,     // [byte length, bytes...]
-  kBigInt = 34,     // [limbs...]  magnitude, little-endian 64-bit limbs; sign in aux
-  kFloat = 35,      // [double]  aux kAuxF32 when the value is an f32 (stored widened)
-  kFixedInt = 36,   // [value]  aux = FixedKind; value stored sign- or zero-extended
-  kHashIndex = 37,  // [slot count, uint32 slots...]  open-addressing index of a large map or set
-  kBytebuf = 38,    // [byte length, bytes...]  mutable, owned by one process, never sent
-  kPaddr = 39,      // [address]  a physical address (u64)
-  kVaddr = 40,      // [address]  a virtual address (u64)
+  kString = 32,      // [byte length, UTF-8 bytes...]
+  kBinary = 33,      // [byte length, bytes...]
+  kBigInt = 34,      // [limbs...]  magnitude, little-endian 64-bit limbs; sign in aux
+  kFloat = 35,       // [double]  aux kAuxF32 when the value is an f32 (stored widened)
+  kFixedInt = 36,    // [value]  aux = FixedKind; value stored sign- or zero-extended
+  kHashIndex = 37,   // [slot count, uint32 slots...]  open-addressing index of a large map or set
+  kBytebuf = 38,     // [byte length, bytes...]  mutable, owned by one process, never sent
+  kPaddr = 39,       // [address]  a physical address (u64)
+  kVaddr = 40,       // [address]  a virtual address (u64)
+  kCapability = 41,  // [id, rights << 8 | type]  a (simulated) kernel capability; see kernel_object
+  kMsgInfo = 42,     // [seL4 message-info word]  label, caps, length packed as seL4 packs them
 };
 constexpr uint8_t kFirstRawTag = 32;
 

@@ -25,60 +25,78 @@ namespace lona {
 
 struct Var;
 
-#define LONA_OPCODES(X)                                                                  \
-  X(LoadK)       /* A Bx   R[A] = K[Bx] */                                               \
-  X(LoadInt)     /* A sBx  R[A] = sBx */                                                 \
-  X(Move)        /* A B    R[A] = R[B] */                                                \
-  X(GetVar)      /* A Bx   R[A] = root of var Bx of the code; :undefined when unbound */ \
-  X(DefVar)      /* A Bx   root of var Bx = a literal copy of R[A]; R[A] = the var */    \
-  X(GetCapture)  /* A B    R[A] = captured value B of the running closure */             \
-  X(Closure)     /* A Bx   R[A] = closure of nested code Bx over its captures */         \
-  X(Arg)         /* A B    X[A] = R[B] */                                                \
-  X(Call)        /* A B C  R[A] = call R[B+2] with the C arguments R[B+3 ...] */         \
-  X(TailCall)    /* B C    the same in tail position: the callee takes over the frame */ \
-  X(CallNative)  /* A B C  R[A] = intrinsic B applied to X[0..C) */                      \
-  X(Return)      /* A      return R[A] */                                                \
-  X(Jump)        /* sBx    pc += sBx */                                                  \
-  X(JumpIfFalsy) /* A sBx  if R[A] is nil or false: pc += sBx */                         \
-  X(TestEq)      /* A B    R[A] = R[B] (structurally) ? skip the next instruction */     \
-  X(TestTuple)   /* A B C  R[A] is a tuple of B elements (C: at least B) ? skip next */  \
-  X(TestVector)  /* A B C  the same for vectors */                                       \
-  X(TestMap)     /* A      R[A] is a map ? skip next */                                  \
-  X(TestMapGet)  /* A B C  map R[B] has key R[C] ? R[A] = its value, skip next */        \
-  X(GetElem)     /* A B C  R[A] = element C of the tuple or vector R[B] */               \
-  X(RestTuple)   /* A B C  R[A] = tuple of the elements of R[B] from C on */             \
-  X(RestVector)  /* A B C  R[A] = vector of the elements of R[B] from C on */            \
-  X(BadMatch)    /* A      crash with :badmatch on R[A] */                               \
-  X(MakeTuple)   /* A B C  R[A] = tuple of R[B..B+C) */                                  \
-  X(MakeVector)  /* A B C  R[A] = vector of R[B..B+C) */                                 \
-  X(MakeList)    /* A B C  R[A] = list of R[B..B+C) */                                   \
-  X(MakeMap)     /* A B C  R[A] = map of C pairs R[B..B+2C) */                           \
-  X(MakeSet)     /* A B C  R[A] = set of R[B..B+C) */                                    \
-  X(Add)         /* A B C  R[A] = R[B] + R[C] (small-integer fast path) */               \
-  X(Sub)         /* A B C */                                                             \
-  X(Mul)         /* A B C */                                                             \
-  X(Lt)          /* A B C  R[A] = R[B] < R[C] */                                         \
-  X(Le)          /* A B C */                                                             \
-  X(Gt)          /* A B C */                                                             \
-  X(Ge)          /* A B C */                                                             \
-  X(NumEq)       /* A B C  R[A] = (= R[B] R[C]) */                                       \
-  X(AddI)        /* A B C  R[A] = R[B] + C, C a signed byte (a constant operand) */      \
-  X(SubI)        /* A B C  R[A] = R[B] - C */                                            \
-  X(LtI)         /* A B C  R[A] = R[B] < C */                                            \
-  X(LeI)         /* A B C */                                                             \
-  X(GtI)         /* A B C */                                                             \
-  X(GeI)         /* A B C */                                                             \
-  X(EqI)         /* A B C  R[A] = (= R[B] C) */                                          \
-  X(LtJ)         /* A B C  R[A] = R[B] < R[C]; when false, take the next Jump */         \
-  X(LeJ)         /* A B C */                                                             \
-  X(GtJ)         /* A B C */                                                             \
-  X(GeJ)         /* A B C */                                                             \
-  X(NumEqJ)      /* A B C */                                                             \
-  X(LtIJ)        /* A B C  R[A] = R[B] < C; when false, take the next Jump */            \
-  X(LeIJ)        /* A B C */                                                             \
-  X(GtIJ)        /* A B C */                                                             \
-  X(GeIJ)        /* A B C */                                                             \
-  X(EqIJ)        /* A B C */
+#define LONA_OPCODES(X)                                                                        \
+  X(LoadK)             /* A Bx   R[A] = K[Bx] */                                               \
+  X(LoadInt)           /* A sBx  R[A] = sBx */                                                 \
+  X(Move)              /* A B    R[A] = R[B] */                                                \
+  X(GetVar)            /* A Bx   R[A] = root of var Bx of the code; :undefined when unbound */ \
+  X(DefVar)            /* A Bx   root of var Bx = a literal copy of R[A]; R[A] = the var */    \
+  X(GetCapture)        /* A B    R[A] = captured value B of the running closure */             \
+  X(Closure)           /* A Bx   R[A] = closure of nested code Bx over its captures */         \
+  X(Arg)               /* A B    X[A] = R[B] */                                                \
+  X(Call)              /* A B C  R[A] = call R[B+2] with the C arguments R[B+3 ...] */         \
+  X(TailCall)          /* B C    the same in tail position: the callee takes over the frame */ \
+  X(CallNative)        /* A B C  R[A] = intrinsic B applied to X[0..C) */                      \
+  X(Return)            /* A      return R[A] */                                                \
+  X(Jump)              /* sBx    pc += sBx */                                                  \
+  X(JumpIfFalsy)       /* A sBx  if R[A] is nil or false: pc += sBx */                         \
+  X(TestEq)            /* A B    R[A] = R[B] (structurally) ? skip the next instruction */     \
+  X(TestTuple)         /* A B C  R[A] is a tuple of B elements (C: at least B) ? skip next */  \
+  X(TestVector)        /* A B C  the same for vectors */                                       \
+  X(TestMap)           /* A      R[A] is a map ? skip next */                                  \
+  X(TestMapGet)        /* A B C  map R[B] has key R[C] ? R[A] = its value, skip next */        \
+  X(GetElem)           /* A B C  R[A] = element C of the tuple or vector R[B] */               \
+  X(RestTuple)         /* A B C  R[A] = tuple of the elements of R[B] from C on */             \
+  X(RestVector)        /* A B C  R[A] = vector of the elements of R[B] from C on */            \
+  X(TestSet)           /* A B    R[A] is a set of B elements ? skip next */                    \
+  X(TestSetHas)        /* A B    R[B] is an element of the set R[A] ? skip next */             \
+  X(SetElem)           /* A B C  R[A] = element C (insertion order) of the set R[B] */         \
+  X(TestBinary)        /* A Bx   R[A] is a binary of Bx bytes ? skip next */                   \
+  X(TestBinaryAtLeast) /* A Bx  R[A] is a binary of at least Bx bytes ? skip next */           \
+  X(GetBits)           /* A B +W R[A] = the bit field W (BitField) of the binary R[B] */       \
+  X(BinaryRest)        /* A B +W R[A] = the bytes of the binary R[B] from byte W on */         \
+  X(BadMatch)          /* A      crash with :badmatch on R[A] */                               \
+  X(MakeTuple)         /* A B C  R[A] = tuple of R[B..B+C) */                                  \
+  X(MakeVector)        /* A B C  R[A] = vector of R[B..B+C) */                                 \
+  X(MakeList)          /* A B C  R[A] = list of R[B..B+C) */                                   \
+  X(MakeMap)           /* A B C  R[A] = map of C pairs R[B..B+2C) */                           \
+  X(MakeSet)           /* A B C  R[A] = set of R[B..B+C) */                                    \
+  X(Add)               /* A B C  R[A] = R[B] + R[C] (small-integer fast path) */               \
+  X(Sub)               /* A B C */                                                             \
+  X(Mul)               /* A B C */                                                             \
+  X(Lt)                /* A B C  R[A] = R[B] < R[C] */                                         \
+  X(Le)                /* A B C */                                                             \
+  X(Gt)                /* A B C */                                                             \
+  X(Ge)                /* A B C */                                                             \
+  X(NumEq)             /* A B C  R[A] = (= R[B] R[C]) */                                       \
+  X(AddI)              /* A B C  R[A] = R[B] + C, C a signed byte (a constant operand) */      \
+  X(SubI)              /* A B C  R[A] = R[B] - C */                                            \
+  X(LtI)               /* A B C  R[A] = R[B] < C */                                            \
+  X(LeI)               /* A B C */                                                             \
+  X(GtI)               /* A B C */                                                             \
+  X(GeI)               /* A B C */                                                             \
+  X(EqI)               /* A B C  R[A] = (= R[B] C) */                                          \
+  X(LtJ)               /* A B C  R[A] = R[B] < R[C]; when false, take the next Jump */         \
+  X(LeJ)               /* A B C */                                                             \
+  X(GtJ)               /* A B C */                                                             \
+  X(GeJ)               /* A B C */                                                             \
+  X(NumEqJ)            /* A B C */                                                             \
+  X(LtIJ)              /* A B C  R[A] = R[B] < C; when false, take the next Jump */            \
+  X(LeIJ)              /* A B C */                                                             \
+  X(GtIJ)              /* A B C */                                                             \
+  X(GeIJ)              /* A B C */                                                             \
+  X(EqIJ)              /* A B C */
+
+// Instructions marked +W are followed by one more word, an operand too wide for A B C.
+// GetBits' word describes the field: its size in bits (1..64), signedness, byte order, and its
+// offset in bits from the start of the binary.
+namespace bit_field_word {
+constexpr uint32_t kSizeMask = 0x7F;
+constexpr uint32_t kSigned = 1u << 7;
+constexpr uint32_t kLittle = 1u << 8;
+constexpr uint32_t kOffsetShift = 9;
+constexpr uint32_t kMaxOffset = (1u << (32 - kOffsetShift)) - 1;
+}  // namespace bit_field_word
 
 enum class Op : uint8_t {
 #define LONA_OP_ENUM(name) k##name,
@@ -141,6 +159,8 @@ inline const Code* code_of(Term code_term) {
 }
 
 const char* op_name(Op op);
+// Whether `op` is followed by an operand word (the +W instructions).
+constexpr bool has_operand_word(Op op) { return op == Op::kGetBits || op == Op::kBinaryRest; }
 std::string disassemble(const Code& code);
 
 }  // namespace lona

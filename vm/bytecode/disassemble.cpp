@@ -15,14 +15,29 @@ const char* op_name(Op op) {
 }
 
 std::string disassemble(const Code& code) {
-  std::string out = str_cat("; ", code.nparams, code.variadic ? " parameters (variadic)" : " parameters",
-                            ", frame of ", code.frame_size, "\n");
+  std::string out =
+      str_cat("; ", code.nparams, code.variadic ? " parameters (variadic)" : " parameters",
+              ", frame of ", code.frame_size, "\n");
   for (size_t pc = 0; pc < code.instrs.size(); ++pc) {
     uint32_t i = code.instrs[pc];
     Op op = instr::op(i);
     std::string operands;
     switch (op) {
+      case Op::kGetBits: {
+        uint32_t w = pc + 1 < code.instrs.size() ? code.instrs[pc + 1] : 0;
+        operands = str_cat(instr::a(i), " ", instr::b(i), " [bits ",
+                           w >> bit_field_word::kOffsetShift, "+", w & bit_field_word::kSizeMask,
+                           (w & bit_field_word::kSigned) != 0 ? " signed" : "",
+                           (w & bit_field_word::kLittle) != 0 ? " le" : "", "]");
+        break;
+      }
+      case Op::kBinaryRest:
+        operands = str_cat(instr::a(i), " ", instr::b(i), " [from byte ",
+                           pc + 1 < code.instrs.size() ? code.instrs[pc + 1] : 0, "]");
+        break;
       case Op::kLoadK:
+      case Op::kTestBinary:
+      case Op::kTestBinaryAtLeast:
       case Op::kGetVar:
       case Op::kDefVar:
       case Op::kClosure:
@@ -41,6 +56,7 @@ std::string disassemble(const Code& code) {
         operands = str_cat(instr::a(i), " ", instr::b(i), " ", instr::c(i));
     }
     out += str_cat(pc, "\t", op_name(op), "\t", operands, "\n");
+    if (has_operand_word(op)) ++pc;
   }
   return out;
 }

@@ -1,5 +1,6 @@
 #include "vm/compiler/compiler.hpp"
 
+#include <bit>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -69,7 +70,12 @@ class Compiler::FnCompiler {
     if (static_cast<uint32_t>(next_reg_) > code_->frame_size) code_->frame_size = next_reg_;
     return r;
   }
-  void emit(uint32_t i) { code_->instrs.push_back(i); }
+  void emit(uint32_t i) {
+    last_instr_ = code_->instrs.size();
+    code_->instrs.push_back(i);
+  }
+  // The operand word that follows a +W instruction (vm/bytecode).
+  void emit_word(uint32_t w) { code_->instrs.push_back(w); }
 
   void set_error_sink(EvalError* e) { error_ = e; }
 
@@ -140,12 +146,12 @@ class Compiler::FnCompiler {
   // fuse: the comparison becomes its compare-and-jump form, followed by a plain Jump.
   size_t emit_jump_unless(int reg) {
     static constexpr std::pair<Op, Op> kFusable[] = {
-        {Op::kLt, Op::kLtJ},     {Op::kLe, Op::kLeJ},       {Op::kGt, Op::kGtJ},
-        {Op::kGe, Op::kGeJ},     {Op::kNumEq, Op::kNumEqJ}, {Op::kLtI, Op::kLtIJ},
-        {Op::kLeI, Op::kLeIJ},   {Op::kGtI, Op::kGtIJ},     {Op::kGeI, Op::kGeIJ},
+        {Op::kLt, Op::kLtJ},   {Op::kLe, Op::kLeJ},       {Op::kGt, Op::kGtJ},
+        {Op::kGe, Op::kGeJ},   {Op::kNumEq, Op::kNumEqJ}, {Op::kLtI, Op::kLtIJ},
+        {Op::kLeI, Op::kLeIJ}, {Op::kGtI, Op::kGtIJ},     {Op::kGeI, Op::kGeIJ},
         {Op::kEqI, Op::kEqIJ}};
     std::vector<uint32_t>& instrs = code_->instrs;
-    if (!instrs.empty() && label_ != instrs.size() &&
+    if (!instrs.empty() && label_ != instrs.size() && last_instr_ + 1 == instrs.size() &&
         instr::a(instrs.back()) == static_cast<uint32_t>(reg)) {
       for (const auto& [op, fused] : kFusable) {
         if (instr::op(instrs.back()) != op) continue;
@@ -616,6 +622,11 @@ class Compiler::FnCompiler {
       if (items.size() == 2 && is_symbol_named(items[0], "quote")) {
         return compile_literal_test(items[1], reg, fails);
       }
+      // #bytes[...] and #bits[...] with names in them read as these calls (vm/reader).
+      if (is_symbol_named(items[0], "lona.core/bytes") ||
+          is_symbol_named(items[0], "lona.core/bits")) {
+        return compile_binary_pattern(items, reg, fails, bound, depth);
+      }
       return fail("not-implemented",
                   str_cat("list patterns (such as pid patterns) are not implemented yet: ",
                           print(pattern)));
@@ -666,11 +677,157 @@ class Compiler::FnCompiler {
       }
       return true;
     }
-    if (k == Kind::kSet) {
-      return fail("not-implemented",
-                  str_cat("set patterns are not implemented yet: ", print(pattern)));
-    }
+    if (k == Kind::kSet) return compile_set_pattern(pattern, reg, fails, bound);
     return compile_literal_test(pattern, reg, fails);
+  }
+
+  // #{...}: a set of exactly that many elements. Literal elements must be members; the names
+  // (and _) take the other elements, in the set's insertion order (reference §8, row 15).
+  bool compile_set_pattern(Term pattern, int reg, std::vector<size_t>* fails,
+                           std::vector<uint32_t>* bound) {
+    size_t n = set_count(pattern);
+    if (n > 255) return syntax("set patterns of more than 255 elements");
+    emit(instr::abc(Op::kTestSet, reg, static_cast<uint32_t>(n), 0));
+    fails->push_back(emit_jump());
+    std::vector<Term> names;
+    int rest = reg;  // the set less the literals met so far
+    for (size_t i = 0; i < n; ++i) {
+      Term e = set_at(pattern, i);
+      if (is_any_symbol(e)) {
+        names.push_back(e);
+        continue;
+      }
+      Kind ek = kind_of(e);
+      if (e.is_cons() || ek == Kind::kTuple || ek == Kind::kVector || ek == Kind::kMap ||
+          ek == Kind::kSet) {
+        return syntax(str_cat("a set pattern holds only literals and names, not ", print(e)));
+      }
+      int lit = alloc();
+      if (lit < 0) return false;
+      emit_constant(e, lit);
+      emit(instr::abc(Op::kTestSetHas, reg, lit, 0));
+      fails->push_back(emit_jump());
+      if (names.size() + (n - i - 1) == 0) continue;
+      int smaller = alloc();
+      if (smaller < 0) return false;
+      emit(instr::abc(Op::kArg, 0, rest, 0));
+      emit(instr::abc(Op::kArg, 1, lit, 0));
+      emit(instr::abc(Op::kCallNative, smaller, intrinsic_id("set-remove"), 2));
+      rest = smaller;
+    }
+    for (size_t j = 0; j < names.size(); ++j) {
+      if (is_symbol_named(names[j], "_")) continue;
+      int r = alloc();
+      if (r < 0) return false;
+      emit(instr::abc(Op::kSetElem, r, rest, static_cast<uint32_t>(j)));
+      if (!compile_pattern(names[j], r, fails, bound, 0)) return false;
+    }
+    return true;
+  }
+
+  // (lona.core/bytes b... & rest) and (lona.core/bits [v size mods...]... & rest): fields most
+  // significant bit first, big-endian unless :le (or :native on a little-endian machine), sizes
+  // in bits unless :bytes. A field's pattern is a name, _ or an integer literal; the rest (a
+  // binary) a name or _.
+  bool compile_binary_pattern(const std::vector<Term>& items, int reg, std::vector<size_t>* fails,
+                              std::vector<uint32_t>* bound, int depth) {
+    bool is_bits = is_symbol_named(items[0], "lona.core/bits");
+    const char* what = is_bits ? "#bits" : "#bytes";
+    struct Field {
+      Term pattern;
+      uint32_t nbits;
+      bool is_signed;
+      bool little;
+    };
+    std::vector<Field> fields;
+    std::optional<Term> rest;
+    for (size_t i = 1; i < items.size(); ++i) {
+      Term item = items[i];
+      if (is_symbol_named(item, "&")) {
+        if (i + 2 != items.size()) {
+          return syntax(str_cat("& must be followed by exactly one pattern, at the end of ", what));
+        }
+        rest = items[i + 1];
+        if (!is_any_symbol(*rest)) {
+          return syntax(
+              str_cat("the rest of a ", what, " pattern binds a name, not ", print(*rest)));
+        }
+        break;
+      }
+      Field f{item, 8, false, false};
+      if (is_bits) {
+        if (!is_tuple(item) || array_count(item) < 2 || !array_at(item, 1).is_fixnum()) {
+          return syntax(str_cat("malformed #bits field ", print(item)));
+        }
+        f.pattern = array_at(item, 0);
+        int64_t size = array_at(item, 1).fixnum_value();
+        bool in_bytes = false;
+        for (size_t m = 2; m < array_count(item); ++m) {
+          std::string_view mod = name_entry(array_at(item, m)).full;
+          if (mod == "bytes") in_bytes = true;
+          if (mod == "signed") f.is_signed = true;
+          if (mod == "unsigned") f.is_signed = false;
+          if (mod == "le") f.little = true;
+          if (mod == "be") f.little = false;
+          if (mod == "native") f.little = std::endian::native == std::endian::little;
+        }
+        if (in_bytes) size *= 8;
+        if (size < 1 || size > 64) {
+          return syntax(
+              str_cat("a #bits pattern field is 1 to 64 bits, not ", size, ": ", print(item)));
+        }
+        f.nbits = static_cast<uint32_t>(size);
+        if (f.little && f.nbits % 8 != 0) {
+          return syntax(str_cat("a little-endian field is whole bytes, not ", f.nbits,
+                                " bits: ", print(item)));
+        }
+      }
+      if (!is_any_symbol(f.pattern) && !f.pattern.is_fixnum() && !is_integer(f.pattern)) {
+        return syntax(str_cat("a ", what, " pattern field is a name, _ or an integer, not ",
+                              print(f.pattern)));
+      }
+      fields.push_back(f);
+    }
+    uint64_t total = 0;
+    for (const Field& f : fields) total += f.nbits;
+    if (total % 8 != 0) {
+      return syntax(str_cat("a ", what, " pattern of ", total,
+                            " bits: binaries are whole bytes, so it could never match"));
+    }
+    if (total / 8 > 0xFFFF || total > bit_field_word::kMaxOffset) {
+      return syntax(str_cat("a ", what, " pattern of more than 65535 bytes"));
+    }
+    uint32_t nbytes = static_cast<uint32_t>(total / 8);
+    emit(instr::abx(rest ? Op::kTestBinaryAtLeast : Op::kTestBinary, reg, nbytes));
+    fails->push_back(emit_jump());
+    uint32_t offset = 0;
+    for (const Field& f : fields) {
+      if (!is_symbol_named(f.pattern, "_")) {
+        int r = alloc();
+        if (r < 0) return false;
+        emit(instr::abc(Op::kGetBits, r, reg, 0));
+        emit_word(f.nbits | (f.is_signed ? bit_field_word::kSigned : 0) |
+                  (f.little ? bit_field_word::kLittle : 0) |
+                  offset << bit_field_word::kOffsetShift);
+        if (!compile_pattern(f.pattern, r, fails, bound, depth + 1)) return false;
+      }
+      offset += f.nbits;
+    }
+    if (rest && !is_symbol_named(*rest, "_")) {
+      int r = alloc();
+      if (r < 0) return false;
+      emit(instr::abc(Op::kBinaryRest, r, reg, 0));
+      emit_word(nbytes);
+      if (!compile_pattern(*rest, r, fails, bound, depth + 1)) return false;
+    }
+    return true;
+  }
+
+  static uint32_t intrinsic_id(std::string_view name) {
+    for (uint32_t i = 0; i < intrinsic_count(); ++i) {
+      if (name == intrinsic(i).name) return i;
+    }
+    std::abort();  // the compiler names only intrinsics that exist
   }
 
   bool compile_literal_test(Term literal, int reg, std::vector<size_t>* fails) {
@@ -689,7 +846,8 @@ class Compiler::FnCompiler {
   std::vector<Local> locals_;
   std::vector<uint32_t> capture_names_;
   int next_reg_ = 1;
-  size_t label_ = 0;  // the latest position a jump was patched to
+  size_t label_ = 0;       // the latest position a jump was patched to
+  size_t last_instr_ = 0;  // where the latest instruction (not operand word) is
 };
 
 namespace {

@@ -1,12 +1,14 @@
 #include "vm/interp/interpreter.hpp"
 
 #include "runtime/support/str_cat.hpp"
+#include "runtime/term/bit_field.hpp"
 #include "runtime/term/collections.hpp"
 #include "runtime/term/equality.hpp"
 #include "runtime/term/kind.hpp"
 #include "runtime/term/literal_area.hpp"
 #include "runtime/term/number.hpp"
 #include "runtime/term/symbol_table.hpp"
+#include "runtime/term/text.hpp"
 #include "vm/intrinsics/arithmetic.hpp"
 #include "vm/intrinsics/native_context.hpp"
 #include "vm/namespace/namespaces.hpp"
@@ -298,6 +300,25 @@ Term Interpreter::build(uint32_t i, size_t base) {
   }
 }
 
+// A bit field (GetBits) or the tail (BinaryRest) of a binary that a pattern has tested.
+Term Interpreter::binary_part(uint32_t i, uint32_t word, size_t base) {
+  Term bin = regs_base_[base + instr::b(i)];
+  std::string_view bytes = byte_view(bin);
+  if (instr::op(i) == Op::kBinaryRest) {
+    std::string rest(bytes.substr(word));  // a copy: the allocation may move the binary
+    return make_binary(heap_, rest);
+  }
+  uint32_t nbits = word & bit_field_word::kSizeMask;
+  uint64_t v = bits::get_bits(reinterpret_cast<const uint8_t*>(bytes.data()),
+                              word >> bit_field_word::kOffsetShift, nbits);
+  if ((word & bit_field_word::kLittle) != 0) v = bits::reverse_bytes(v, nbits / 8);
+  if ((word & bit_field_word::kSigned) != 0) {
+    return make_integer(heap_, static_cast<int64_t>(bits::sign_extend(v, nbits)));
+  }
+  if (v <= static_cast<uint64_t>(INT64_MAX)) return make_integer(heap_, static_cast<int64_t>(v));
+  return make_integer(heap_, BigInt::from_uint64(v));
+}
+
 namespace {
 
 // `=` with the common cases first: identical words are equal (but a NaN float, which is not
@@ -325,7 +346,7 @@ EvalResult Interpreter::run(size_t entry_base) {
   Term rv;  // the value being returned (do_return)
 
   // Continues in the frame that enter_slow() or enter_from_x() set up at new_base.
-#define LONA_ENTERED(enter, new_base) \
+#define LONA_ENTERED(enter, new_base)  \
   do {                                 \
     const Code* entered = (enter);     \
     if (entered == nullptr) goto fail; \
@@ -501,6 +522,27 @@ op_TestMap:
 op_TestMapGet:
   if (map_lookup(R[B], R[C], &R[A])) ++pc;
   DISPATCH();
+op_TestSet:
+  if (is_set(R[A]) && set_count(R[A]) == B) ++pc;
+  DISPATCH();
+op_TestSetHas:
+  if (set_contains(R[A], R[B])) ++pc;
+  DISPATCH();
+op_SetElem:
+  R[A] = set_at(R[B], C);
+  DISPATCH();
+op_TestBinary:
+  if (is_binary(R[A]) && byte_view(R[A]).size() == instr::bx(i)) ++pc;
+  DISPATCH();
+op_TestBinaryAtLeast:
+  if (is_binary(R[A]) && byte_view(R[A]).size() >= instr::bx(i)) ++pc;
+  DISPATCH();
+op_GetBits:
+op_BinaryRest : {
+  Term v = binary_part(i, *pc++, base);
+  R[A] = v;
+  DISPATCH();
+}
 op_GetElem:
   R[A] = array_at(R[B], C);
   DISPATCH();
@@ -530,7 +572,7 @@ op_BadMatch:
     }                                                                                         \
     Term out;                                                                                 \
     bool ok = slow_arith(op, b, c, &out, fname, &error);                                      \
-    R = regs_base_ + base;                                                                   \
+    R = regs_base_ + base;                                                                    \
     if (!ok) goto fail;                                                                       \
     R[A] = out;                                                                               \
     DISPATCH();                                                                               \
@@ -545,21 +587,21 @@ op_BadMatch:
 
 // A comparison; the J forms then take the Jump that follows them when it is false.
 #define LONA_JUMP_UNLESS(r) pc += (r) ? 1 : 1 + instr::sbx(*pc)
-#define LONA_COMPARE(name, test, fname, operand, jump)                                          \
-  op_##name : {                                                                                 \
-    Term b = R[B], c = (operand);                                                               \
-    bool r;                                                                                     \
-    if (b.is_fixnum() && c.is_fixnum()) [[likely]] {                                            \
-      r = b.fixnum_value() test c.fixnum_value();                                               \
-    } else {                                                                                    \
-      int cmp;                                                                                  \
-      bool unordered;                                                                           \
-      if (!slow_compare(b, c, &cmp, &unordered, fname, &error)) goto fail;                      \
-      r = !unordered && cmp test 0;                                                             \
-    }                                                                                           \
-    R[A] = Term::boolean(r);                                                                    \
-    if (jump) LONA_JUMP_UNLESS(r);                                                              \
-    DISPATCH();                                                                                 \
+#define LONA_COMPARE(name, test, fname, operand, jump)                     \
+  op_##name : {                                                            \
+    Term b = R[B], c = (operand);                                          \
+    bool r;                                                                \
+    if (b.is_fixnum() && c.is_fixnum()) [[likely]] {                       \
+      r = b.fixnum_value() test c.fixnum_value();                          \
+    } else {                                                               \
+      int cmp;                                                             \
+      bool unordered;                                                      \
+      if (!slow_compare(b, c, &cmp, &unordered, fname, &error)) goto fail; \
+      r = !unordered && cmp test 0;                                        \
+    }                                                                      \
+    R[A] = Term::boolean(r);                                               \
+    if (jump) LONA_JUMP_UNLESS(r);                                         \
+    DISPATCH();                                                            \
   }
   LONA_COMPARE(Lt, <, "<", R[C], false)
   LONA_COMPARE(Le, <=, "<=", R[C], false)
@@ -579,13 +621,13 @@ op_BadMatch:
   LONA_COMPARE(GeIJ, >=, ">=", LONA_IMMEDIATE, true)
 #undef LONA_COMPARE
 
-#define LONA_EQUAL(name, operand, jump)                                          \
-  op_##name : {                                                                  \
-    Term b = R[B], c = (operand);                                                \
-    bool r = same_value(b, c);                                                   \
-    R[A] = Term::boolean(r);                                                     \
-    if (jump) LONA_JUMP_UNLESS(r);                                               \
-    DISPATCH();                                                                  \
+#define LONA_EQUAL(name, operand, jump) \
+  op_##name : {                         \
+    Term b = R[B], c = (operand);       \
+    bool r = same_value(b, c);          \
+    R[A] = Term::boolean(r);            \
+    if (jump) LONA_JUMP_UNLESS(r);      \
+    DISPATCH();                         \
   }
   LONA_EQUAL(NumEq, R[C], false)
   LONA_EQUAL(EqI, LONA_IMMEDIATE, false)

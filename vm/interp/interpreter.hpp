@@ -74,6 +74,7 @@ class Interpreter {
   Term make_closure(const Code* nested, size_t base);
   Term build(uint32_t instruction, size_t base);  // Make* and Rest*
   Term define_var(Var* v, Term value);
+  Term binary_part(uint32_t instruction, uint32_t word, size_t base);  // GetBits, BinaryRest
   static bool map_lookup(Term m, Term key, Term* out);
   static void unbound_error(const Var* v, EvalError* error);
   static void bad_match(Term value, EvalError* error);

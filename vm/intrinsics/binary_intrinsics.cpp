@@ -6,7 +6,9 @@
 //   object, a negative one included, is :out-of-bounds (resolutions #4 and #27: binary-slice and
 //   bytebuf->binary take an offset and a length).
 // - A value written into bytes must fit the width either as a signed or as an unsigned number
-//   (bytebuf-write8! takes 255 and -1 alike); anything else is :badarg.
+//   (bytebuf-write8! takes 255 and -1 alike); anything else is :badarg. The constructors of
+//   #bytes[...] and #bits[...] (`bytes`, `bits`) are stricter, as the syntax says which kind of
+//   number a field holds: a value outside its field's range is :out-of-bounds.
 // - Address arithmetic is u64 arithmetic and wraps, as fixed-width arithmetic does (#9).
 // - Encodings are :utf-8 (the default), :ascii and :latin1. Bytes that are not valid in the
 //   encoding are :invalid-utf8 / :invalid-ascii; a character that the encoding cannot hold is
@@ -19,9 +21,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "runtime/support/str_cat.hpp"
 #include "runtime/term/bigint.hpp"
+#include "runtime/term/bit_field.hpp"
 #include "runtime/term/collections.hpp"
 #include "runtime/term/equality.hpp"
 #include "runtime/term/number.hpp"
@@ -274,6 +278,247 @@ bool string_to_binary(NativeContext& ctx, Args a, Term* o) {
     }
   }
   *o = make_binary(ctx.heap, bytes);
+  return true;
+}
+
+// --- construction: #bytes[...] and #bits[...] ----------------------------------------------------
+
+// (bytes b...): what `#bytes[...]` reads as when an element is not a literal byte. Each b is an
+// integer from 0 to 255, plain or fixed-width.
+bool bytes(NativeContext& ctx, Args a, Term* o) {
+  std::string out;
+  out.reserve(a.size());
+  for (Term t : a) {
+    int64_t v = -1;
+    if (t.is_fixnum()) {
+      v = t.fixnum_value();
+    } else {
+      BigInt b;
+      if (!integer_arg(ctx, t, "bytes", "integers from 0 to 255", &b)) return false;
+      if (b.fits_int64()) v = b.to_int64();  // else far out of range: stays -1
+    }
+    if (v < 0 || v > 255) {
+      return ctx.fail("out-of-bounds", str_cat("bytes: ", print(t), " is not a byte (0 to 255)"));
+    }
+    out.push_back(static_cast<char>(v));
+  }
+  *o = make_binary(ctx.heap, out);
+  return true;
+}
+
+// The largest binary `bits` builds, in bytes (as for bytebuf-alloc, larger is :oom).
+constexpr uint64_t kMaxBitsBytes = uint64_t{1} << 30;
+
+// One checked segment of (bits ...), kept until every segment is checked and the total is known.
+struct BitSegment {
+  size_t arg = 0;  // its tuple in args (a binary value is read from there when it is copied)
+  uint64_t nbits = 0;
+  bool binary = false;
+  bool little = false;
+  // An integer value v is kept as a magnitude: v itself, or for a negative v the non-negative ~v
+  // (-v - 1) with `invert` set, since the n-bit two's complement of v is the inverted low n bits
+  // of ~v. No width is needed to store it, so a value can be checked before the total is known.
+  bool invert = false;
+  bool wide = false;  // the magnitude needs more than 64 bits: in `big`, else in `small`
+  uint64_t small = 0;
+  BigInt big;
+
+  // Limb i (64 bits, least significant first) of the value's two's complement.
+  uint64_t limb(size_t i) const {
+    uint64_t m = 0;
+    if (wide) {
+      if (i < big.limbs().size()) m = big.limbs()[i];
+    } else if (i == 0) {
+      m = small;
+    }
+    return invert ? ~m : m;
+  }
+};
+
+enum class BitOrder { kDefault, kBig, kLittle, kNative };
+
+// Reads a segment tuple [value size modifier...] (size and modifiers optional) into *s.
+bool bits_segment(NativeContext& ctx, Args a, size_t i, BitSegment* s) {
+  Term seg = a[i];
+  if (!is_tuple(seg) || array_count(seg) == 0) {
+    return type_error(ctx, "bits", "segments [value size modifier...]", seg);
+  }
+  size_t n = array_count(seg);
+  Term value = array_at(seg, 0);
+  s->arg = i;
+
+  BitOrder order = BitOrder::kDefault;
+  int sign = 0;  // 0: not given, 1: :unsigned, 2: :signed
+  bool in_bytes = false;
+  for (size_t k = 2; k < n; ++k) {
+    Term m = array_at(seg, k);
+    if (!m.is_keyword()) return type_error(ctx, "bits", "modifier keywords", m);
+    std::string_view name = name_entry(m).full;
+    BitOrder o = BitOrder::kDefault;
+    int sg = 0;
+    if (name == "be") {
+      o = BitOrder::kBig;
+    } else if (name == "le") {
+      o = BitOrder::kLittle;
+    } else if (name == "native") {
+      o = BitOrder::kNative;
+    } else if (name == "unsigned") {
+      sg = 1;
+    } else if (name == "signed") {
+      sg = 2;
+    } else if (name == "bytes") {
+      in_bytes = true;
+    } else {
+      return ctx.fail("badarg", str_cat("bits: unknown modifier ", print(m),
+                                        " (:be :le :native :signed :unsigned :bytes)"));
+    }
+    if ((o != BitOrder::kDefault && order != BitOrder::kDefault && o != order) ||
+        (sg != 0 && sign != 0 && sg != sign)) {
+      return ctx.fail("badarg", str_cat("bits: conflicting modifiers in ", print(seg)));
+    }
+    if (o != BitOrder::kDefault) order = o;
+    if (sg != 0) sign = sg;
+  }
+  // :native is decided by the host, but a :native segment must be whole bytes on every host.
+  s->little = order == BitOrder::kLittle ||
+              (order == BitOrder::kNative && std::endian::native == std::endian::little);
+  bool is_signed = sign == 2;
+
+  s->binary = is_binary(value);
+  if (n >= 2) {
+    Term size = array_at(seg, 1);
+    BigInt v;
+    if (!integer_arg(ctx, size, "bits", "an integer segment size", &v)) return false;
+    if (v.is_negative()) {
+      return ctx.fail("badarg", str_cat("bits: negative segment size ", print(size)));
+    }
+    std::optional<uint64_t> units = v.to_uint64();
+    if (!units || *units > kMaxBitsBytes * (in_bytes ? 1 : 8)) {
+      return ctx.fail("oom",
+                      str_cat("bits: a segment of ", print(size), in_bytes ? " bytes" : " bits",
+                              " is larger than the limit of ", kMaxBitsBytes, " bytes"));
+    }
+    s->nbits = in_bytes ? *units * 8 : *units;
+  } else {  // [value]: a binary is all of its bytes, an integer one byte (as in Erlang)
+    s->nbits = s->binary ? 8 * byte_view(value).size() : 8;
+  }
+  if (order != BitOrder::kDefault && order != BitOrder::kBig && s->nbits % 8 != 0) {
+    return ctx.fail("badarg", str_cat("bits: a ", order == BitOrder::kLittle ? ":le" : ":native",
+                                      " segment must be whole bytes, not ", s->nbits, " bits"));
+  }
+
+  if (s->binary) {
+    if (s->little || is_signed) {
+      return ctx.fail("badarg", str_cat("bits: byte order and sign apply to integers, not to the "
+                                        "binary segment ",
+                                        print(seg)));
+    }
+    size_t have = byte_view(value).size();
+    if (s->nbits != 8 * static_cast<uint64_t>(have)) {
+      return ctx.fail("out-of-bounds",
+                      str_cat("bits: a binary of ", have, " byte(s) does not fill a ", s->nbits,
+                              "-bit segment"));
+    }
+    return true;
+  }
+
+  bool negative = false;
+  size_t magnitude_bits = 0;
+  if (value.is_fixnum()) {
+    int64_t x = value.fixnum_value();
+    negative = x < 0;
+    s->small = static_cast<uint64_t>(negative ? ~x : x);
+    magnitude_bits = static_cast<size_t>(std::bit_width(s->small));
+  } else if (is_integer(value) || is_fixed(value)) {
+    BigInt x = is_fixed(value) ? fixed_value(value) : integer_value(value);
+    negative = x.is_negative();
+    if (negative) x = -x - BigInt::from_int64(1);
+    magnitude_bits = x.bit_length();
+    if (magnitude_bits <= 64) {
+      s->small = x.to_uint64().value_or(0);
+    } else {
+      s->wide = true;
+      s->big = std::move(x);
+    }
+  } else {
+    return type_error(ctx, "bits", "integer or binary segment values", value);
+  }
+  s->invert = negative;
+  // Unsigned n bits hold 0 .. 2^n - 1; signed ones -2^(n-1) .. 2^(n-1) - 1, whose magnitudes (v or
+  // ~v) have at most n - 1 bits. A segment of 0 bits holds only 0.
+  bool fits = s->nbits == 0 ? !negative && magnitude_bits == 0
+              : is_signed   ? magnitude_bits <= s->nbits - 1
+                            : !negative && magnitude_bits <= s->nbits;
+  if (!fits) {
+    return ctx.fail("out-of-bounds",
+                    str_cat("bits: ", print(value), " does not fit in ",
+                            is_signed ? "a signed " : "an unsigned ", s->nbits, "-bit segment"));
+  }
+  return true;
+}
+
+// Writes a checked segment at bit `offset` of `out` (zeroed, large enough).
+void put_segment(uint8_t* out, uint64_t offset, const BitSegment& s, Args a) {
+  if (s.binary) {
+    std::string_view b = byte_view(array_at(a[s.arg], 0));
+    if (offset % 8 == 0) {
+      if (!b.empty()) std::memcpy(out + offset / 8, b.data(), b.size());
+    } else {
+      for (size_t j = 0; j < b.size(); ++j) {
+        bits::put_bits(out, offset + 8 * j, 8, static_cast<uint8_t>(b[j]));
+      }
+    }
+    return;
+  }
+  if (s.little) {
+    if (s.nbits <= 64) {
+      uint32_t n = static_cast<uint32_t>(s.nbits);
+      bits::put_bits(out, offset, n, bits::reverse_bytes(s.limb(0), n / 8));
+    } else {  // byte j of the field is byte j of the value, counting from its low end
+      for (uint64_t j = 0; j < s.nbits / 8; ++j) {
+        bits::put_bits(out, offset + 8 * j, 8, s.limb(j / 8) >> (8 * (j % 8)));
+      }
+    }
+    return;
+  }
+  // Big-endian: the most significant limb first, holding what is left over from whole limbs.
+  uint64_t limbs = (s.nbits + 63) / 64;
+  for (uint64_t i = limbs; i-- > 0;) {
+    uint32_t width = i == limbs - 1 ? static_cast<uint32_t>(s.nbits - 64 * i) : 64;
+    bits::put_bits(out, offset, width, s.limb(i));
+    offset += width;
+  }
+}
+
+// (bits [value size modifier...] ...): what `#bits[...]` reads as. Fields are packed most
+// significant bit first, big-endian unless :le or :native says otherwise; a size counts bits, or
+// bytes with :bytes. Integers of any size must fit the field (unsigned by default, or :signed);
+// :le and :native fields are whole bytes. A binary value is copied verbatim and must fill its
+// field exactly. Without a size, an integer takes 8 bits and a binary all of its bytes. The total
+// must be a whole number of bytes.
+bool bits(NativeContext& ctx, Args a, Term* o) {
+  std::vector<BitSegment> segs(a.size());
+  uint64_t total = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!bits_segment(ctx, a, i, &segs[i])) return false;
+    total += segs[i].nbits;  // each is at most 2^33 bits and total is checked: no overflow
+    if (total > kMaxBitsBytes * 8) {
+      return ctx.fail("oom", str_cat("bits: ", total, " bits is larger than the limit of ",
+                                     kMaxBitsBytes, " bytes"));
+    }
+  }
+  if (total % 8 != 0) {
+    return ctx.fail("badarg", str_cat("#bits of ", total, " bits is not a whole number of bytes"));
+  }
+  // No allocation on the heap until make_binary: the binaries in args stay where they are.
+  std::string out(total / 8, '\0');
+  uint8_t* p = reinterpret_cast<uint8_t*>(out.data());
+  uint64_t offset = 0;
+  for (const BitSegment& s : segs) {
+    put_segment(p, offset, s, a);
+    offset += s.nbits;
+  }
+  *o = make_binary(ctx.heap, out);
   return true;
 }
 
@@ -805,6 +1050,9 @@ const Intrinsic kBinary[] = {
     {"set-add", set_add, 2, -1},
     {"set-remove", set_remove, 2, -1},
     {"dissoc", dissoc, 2, -1},
+    // construction of #bytes[...] and #bits[...] with non-literal parts
+    {"bytes", bytes, 0, -1},
+    {"bits", bits, 0, -1},
 };
 
 }  // namespace

@@ -208,6 +208,12 @@ bool type(NativeContext& ctx, Args a, Term* o) {
     case Kind::kBinary:
       name = "binary";
       break;
+    case Kind::kCapability:
+      name = "cap";
+      break;
+    case Kind::kMsgInfo:
+      name = "msg-info";
+      break;
     case Kind::kFunction:
       name = "fn";
       break;
@@ -752,6 +758,9 @@ const Intrinsic kIntrinsics[] = {
     {"load-file", reflection::load_file, 1, 1},
     {"intern", reflection::intern, 2, 3},
     {"ns-map", reflection::ns_map, 1, 1},
+    {"macroexpand-1", reflection::macroexpand_1, 1, 1},
+    {"macroexpand", reflection::macroexpand, 1, 1},
+    {"garbage-collect", reflection::garbage_collect, 0, 1},
 };
 
 }  // namespace
@@ -759,12 +768,12 @@ const Intrinsic kIntrinsics[] = {
 std::span<const Intrinsic> core_intrinsic_table() { return kIntrinsics; }
 
 namespace {
-// Every family's table, in id order: core (apply first), numeric, binary.
+// Every family's table, in id order: core (apply first), numeric, binary, kernel.
 const std::vector<Intrinsic>& all_intrinsics() {
   static const std::vector<Intrinsic>* all = [] {
     auto* v = new std::vector<Intrinsic>();
-    for (auto table :
-         {core_intrinsic_table(), numeric_intrinsic_table(), binary_intrinsic_table()}) {
+    for (auto table : {core_intrinsic_table(), numeric_intrinsic_table(), binary_intrinsic_table(),
+                       kernel_intrinsic_table()}) {
       v->insert(v->end(), table.begin(), table.end());
     }
     return v;

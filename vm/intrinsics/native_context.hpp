@@ -45,10 +45,12 @@ std::FILE* program_output();
 // The id of `apply`, which the interpreter carries out itself.
 constexpr uint32_t kApplyIntrinsic = 0;
 
-// Each family of intrinsics contributes a table; ids follow the order core, numeric, binary.
+// Each family of intrinsics contributes a table; ids follow the order core, numeric, binary,
+// kernel.
 std::span<const Intrinsic> core_intrinsic_table();     // core_intrinsics.cpp
 std::span<const Intrinsic> numeric_intrinsic_table();  // numeric_intrinsics.cpp
 std::span<const Intrinsic> binary_intrinsic_table();   // binary_intrinsics.cpp
+std::span<const Intrinsic> kernel_intrinsic_table();   // kernel_types.cpp
 
 // The intrinsic table, indexed by id (what Term::native_fn holds).
 const Intrinsic& intrinsic(uint32_t id);

@@ -2,6 +2,8 @@
 
 #include <fstream>
 #include <sstream>
+#include <string_view>
+#include <vector>
 
 #include "runtime/support/str_cat.hpp"
 #include "runtime/term/collections.hpp"
@@ -66,6 +68,41 @@ bool run_text(NativeContext& ctx, std::string_view text, std::string_view origin
     *last = LiteralArea::global().copy(r.value);  // survives the next form's allocations
   }
   interp.set_current_ns(ns_before);  // a file's (ns ...) does not leak into its loader
+  return true;
+}
+
+// The macro var that `form` calls, or nullptr when `form` is not a macro call: not a proper list,
+// a head that is not a symbol, a special form (the compiler recognises those before any var, so a
+// var that happens to share the name does not make them macros), or a symbol naming no macro in
+// namespace `ns`. Locals do not exist at this level, so nothing shadows a macro.
+Var* macro_called_by(uint32_t ns, Term form) {
+  if (!form.is_cons() || !is_any_symbol(list_head(form))) return nullptr;
+  Term tail = form;
+  while (tail.is_cons()) tail = list_tail(tail);
+  if (!tail.is_empty_list()) return nullptr;
+  Term head = list_head(form);
+  const SymbolTable::Entry& e = name_entry(bare_symbol(head));
+  if (e.ns_length == 0) {
+    for (std::string_view s : {"def", "fn*", "match", "do", "quote", "var", "receive"}) {
+      if (e.full == s) return nullptr;
+    }
+  }
+  Var* v = Namespaces::global().resolve(ns, head);
+  return v != nullptr && v->macro.load() ? v : nullptr;
+}
+
+// Calls `macro` on the unevaluated arguments of `form`, as the compiler does. The arguments are
+// copied into the interpreter's argument registers before the call allocates anything, so holding
+// them in a plain vector meanwhile is safe; `form` itself is dead once the call starts.
+bool expand_once(NativeContext& ctx, Var* macro, Term form, Term* out) {
+  std::vector<Term> args;
+  for (Term t = list_tail(form); t.is_cons(); t = list_tail(t)) args.push_back(list_head(t));
+  EvalResult r = ctx.interp->call(macro->get(), args);
+  if (!r.ok) {
+    return ctx.fail(std::move(r.error.reason),
+                    str_cat("in macro ", print(macro->name), ": ", r.error.message));
+  }
+  *out = r.value;
   return true;
 }
 
@@ -209,6 +246,51 @@ bool load_file(NativeContext& ctx, std::span<Term> args, Term* out) {
   std::stringstream s;
   s << f.rdbuf();
   return run_text(ctx, s.str(), path, out);
+}
+
+// (macroexpand-1 form): one expansion when form is a macro call, else form itself.
+bool macroexpand_1(NativeContext& ctx, std::span<Term> args, Term* out) {
+  Term form = args[0];
+  Var* macro = macro_called_by(ctx.interp->current_ns(), form);
+  if (macro == nullptr) {
+    *out = form;
+    return true;
+  }
+  return expand_once(ctx, macro, form, out);
+}
+
+// (macroexpand form): expands until the head is no longer a macro. Only the outermost form is
+// expanded, as in Clojure; the subforms are left as they are.
+bool macroexpand(NativeContext& ctx, std::span<Term> args, Term* out) {
+  Term form = args[0];  // between expansions nothing allocates, so a plain local stays valid
+  for (int steps = 0;; ++steps) {
+    Var* macro = macro_called_by(ctx.interp->current_ns(), form);
+    if (macro == nullptr) break;
+    if (steps == kMaxMacroexpandSteps) {
+      return ctx.fail("macro-expansion-limit",
+                      str_cat("macroexpand: more than ", kMaxMacroexpandSteps, " expansions"));
+    }
+    if (!expand_once(ctx, macro, form, &form)) return false;
+  }
+  *out = form;
+  return true;
+}
+
+// (garbage-collect) or (garbage-collect :full): collects the heap now and returns :ok. There is
+// one generation so far, so :minor (the other value the original accepted) collects it too.
+bool garbage_collect(NativeContext& ctx, std::span<Term> args, Term* out) {
+  if (!args.empty()) {
+    Term kind = args[0];
+    if (!kind.is_keyword()) return type_error(ctx, "garbage-collect", ":full or :minor", kind);
+    std::string_view name = name_entry(kind).full;
+    if (name != "full" && name != "minor") {
+      return ctx.fail("badarg",
+                      str_cat("garbage-collect: ", print(kind), " is neither :full nor :minor"));
+    }
+  }
+  ctx.heap.collect();
+  *out = make_keyword("ok");
+  return true;
 }
 
 }  // namespace lona::reflection

@@ -1,5 +1,6 @@
 // vm/intrinsics: the intrinsics that reach the language system itself: eval, read-string,
-// namespaces (create-ns find-ns ns-name in-ns refer alias require load-file).
+// namespaces (create-ns find-ns ns-name in-ns refer alias require load-file), macroexpand-1,
+// macroexpand and garbage-collect.
 #pragma once
 
 #include "vm/intrinsics/native_context.hpp"
@@ -18,5 +19,12 @@ bool require(NativeContext& ctx, std::span<Term> args, Term* out);
 bool load_file(NativeContext& ctx, std::span<Term> args, Term* out);
 bool intern(NativeContext& ctx, std::span<Term> args, Term* out);
 bool ns_map(NativeContext& ctx, std::span<Term> args, Term* out);
+bool macroexpand_1(NativeContext& ctx, std::span<Term> args, Term* out);
+bool macroexpand(NativeContext& ctx, std::span<Term> args, Term* out);
+bool garbage_collect(NativeContext& ctx, std::span<Term> args, Term* out);
+
+// The most expansions one macroexpand performs (like the compiler's limit per top-level form);
+// past it, :macro-expansion-limit.
+constexpr int kMaxMacroexpandSteps = 100000;
 
 }  // namespace lona::reflection

@@ -5,6 +5,7 @@
 
 #include "runtime/support/str_cat.hpp"
 #include "runtime/term/collections.hpp"
+#include "runtime/term/kernel_object.hpp"
 #include "runtime/term/kind.hpp"
 #include "runtime/term/number.hpp"
 #include "runtime/term/symbol_table.hpp"
@@ -239,6 +240,14 @@ class Printer {
         out_->push_back('>');
         return;
       }
+      case Kind::kCapability:  // not readable back: a capability cannot be made from text
+        out_->append(
+            str_cat("#cap<", cap_type_name(capability_type(t)), " ", capability_id(t), ">"));
+        return;
+      case Kind::kMsgInfo:
+        out_->append(str_cat("#msg-info<label=", msg_info_label(t), " length=", msg_info_length(t),
+                             " caps=", msg_info_caps(t), ">"));
+        return;
       case Kind::kBinary:
         print_binary(byte_view(t));
         return;

@@ -780,5 +780,79 @@ TEST_F(CompilerTest, ReturnedFramesNeverKeepOrCorruptValues) {
   heap_.set_stress(false);
 }
 
+// --- set and binary patterns ---------------------------------------------------------------------
+
+TEST_F(CompilerTest, SetPatternsMatchSizeMembersAndBindTheRest) {
+  EXPECT_EQ(eval("(match #{1 2} #{a b} (+ a b))"), "3");
+  EXPECT_EQ(eval("(match #{} #{} :empty _ :not-empty)"), ":empty");
+  EXPECT_EQ(eval("(match #{1} #{} :empty _ :not-empty)"), ":not-empty");
+  EXPECT_EQ(eval("(match #{1 :x 3} #{:x a b} [a b])"), "[1 3]");  // names: insertion order
+  EXPECT_EQ(eval("(match #{1 :x 3} #{:y a b} [a b] _ :no)"), ":no");
+  EXPECT_EQ(eval("(match #{1 2 3} #{a b} :two _ :other)"), ":other");
+  EXPECT_EQ(eval("(match #{:a :b} #{:b :a} :both _ :no)"), ":both");
+  EXPECT_EQ(eval("(match #{1 2 3} #{2 _ x} x)"), "3");
+  EXPECT_EQ(eval("(match [1 2] #{a b} :set _ :not-a-set)"), ":not-a-set");
+  EXPECT_EQ(eval("(match %{1 2} #{a} :set _ :not-a-set)"), ":not-a-set");
+  EXPECT_EQ(eval("(match #{[1 2]} #{[a b]} a)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(match [#{1} 1] [#{a} a] a)"), "ERROR :syntax-error");  // a bound twice
+}
+
+TEST_F(CompilerTest, BytesPatternsMatchLiteralsNamesAndRest) {
+  EXPECT_EQ(eval("(match #bytes[0x89 0x50 0x4E 0x47] #bytes[0x89 & rest] rest)"),
+            "#bytes[0x50 0x4E 0x47]");
+  EXPECT_EQ(eval("(match #bytes[1 2 3] #bytes[a b c] (+ a b c))"), "6");
+  EXPECT_EQ(eval("(match #bytes[1 2] #bytes[2 x] x _ :no)"), ":no");
+  EXPECT_EQ(eval("(match #bytes[1 2 3] #bytes[a b] [a b] _ :wrong-size)"), ":wrong-size");
+  EXPECT_EQ(eval("(match #bytes[1] #bytes[a b & r] a _ :too-short)"), ":too-short");
+  EXPECT_EQ(eval("(match #bytes[7] #bytes[a & r] [a r])"), "[7 #bytes[]]");
+  EXPECT_EQ(eval("(match \"ab\" #bytes[a b] a _ :not-binary)"), ":not-binary");
+  EXPECT_EQ(eval("(match #bytes[1 2] #bytes[_ x] x)"), "2");
+  EXPECT_EQ(eval("(match #bytes[1 2] #bytes[x & 5] x)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(match #bytes[1 2] #bytes[[x] y] x)"), "ERROR :syntax-error");
+}
+
+TEST_F(CompilerTest, BitsPatternsTakeFieldsMostSignificantBitFirst) {
+  EXPECT_EQ(eval("(match #bytes[0x45 0x00 0x00 0x28] #bits[version:4 ihl:4 tos:8 len:16/be] "
+                 "[version ihl tos len])"),
+            "[4 5 0 40]");
+  EXPECT_EQ(eval("(match #bytes[0x45] #bits[version:4 ihl:4] [version ihl])"), "[4 5]");
+  EXPECT_EQ(eval("(match #bytes[0x00 0x50] #bits[port:16/be] port)"), "80");
+  EXPECT_EQ(eval("(match #bytes[0x50 0x00] #bits[port:16/le] port)"), "80");
+  EXPECT_EQ(eval("(match #bytes[0x50 0x00] #bits[port:16] port)"), "20480");  // big by default
+  EXPECT_EQ(eval("(match #bytes[0xFF 0xFE] #bits[a:8/signed b:8] [a b])"), "[-1 254]");
+  EXPECT_EQ(eval("(match #bytes[0xFE 0xFF] #bits[a:16/le/signed] a)"), "-2");
+  EXPECT_EQ(eval("(match #bytes[0xB5] #bits[a:1 b:3 c:4] [a b c])"), "[1 3 5]");
+  EXPECT_EQ(eval("(match #bytes[0x01 0x02 0x03] #bits[a:2/bytes & r] [a r])"),
+            "[258 #bytes[0x03]]");
+  EXPECT_EQ(eval("(match #bytes[0x4F] #bits[4:4 low:4] low _ :no)"), "15");
+  EXPECT_EQ(eval("(match #bytes[0x5F] #bits[4:4 low:4] low _ :no)"), ":no");
+  EXPECT_EQ(eval("(= (match #bytes[0xFF 0xFF 0xFF 0xFF 0xFF 0xFF 0xFF 0xFF] #bits[x:64] x) "
+                 "18446744073709551615)"),
+            "true");
+  EXPECT_EQ(eval("(match #bytes[0x80 0 0 0 0 0 0 0] #bits[x:64/signed] x)"),
+            "-9223372036854775808");
+  // A field's name is usable in the guard and the body like any other.
+  EXPECT_EQ(eval("(match #bytes[3 9] #bits[n:8 v:8] when (< n v) [n v] _ :no)"), "[3 9]");
+}
+
+TEST_F(CompilerTest, MalformedBitsPatternsAreSyntaxErrors) {
+  EXPECT_EQ(eval("(match #bytes[1] #bits[a:4] a)"), "ERROR :syntax-error");  // 4 bits: never
+  EXPECT_EQ(eval("(match #bytes[1] #bits[a:4 & r] a)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(match #bytes[1] #bits[a:12/le b:4] a)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(match #bytes[1] #bits[a:72 & r] a)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(match #bytes[1] #bits[a:8 & [r]] a)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(match #bytes[1 2] #bits[a:8 a:8] a)"), "ERROR :syntax-error");
+}
+
+TEST_F(CompilerTest, BinaryPatternsSurviveCollections) {
+  heap_.set_stress(true);
+  EXPECT_EQ(
+      eval("(match #bytes[0xFF 0xFF 0xFF 0xFF 0xFF 0xFF 0xFF 0xFF 1 2] "
+           "#bits[x:64 & r] [x r (str x) r])"),
+      "[18446744073709551615N #bytes[0x01 0x02] \"18446744073709551615N\" #bytes[0x01 0x02]]");
+  EXPECT_EQ(eval("(match #{[1] [2] 3} #{3 a b} [a b])"), "[[1] [2]]");
+  heap_.set_stress(false);
+}
+
 }  // namespace
 }  // namespace lona

@@ -1,12 +1,18 @@
 // Tests for vm/intrinsics/binary_intrinsics.cpp through CompilingEvaluator: binaries, bytebufs,
 // byte order, paddr/vaddr, subs, set-add/set-remove/dissoc (lonala-reference 4.1, 7, 8.1 #4 #24
-// #27), their bounds, type and encoding errors.
+// #27), their bounds, type and encoding errors; the construction of #bytes[...] and #bits[...]
+// with non-literal parts (`bytes`, `bits`, reference 1.2, 2.1, 8.1 #15), and the bit field
+// helpers of runtime/term/bit_field.hpp they are built on.
 //
 // Vars are realm-global and outlive a test, so every test names its vars with a prefix of its own.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <random>
 #include <string>
+#include <vector>
 
+#include "runtime/term/bit_field.hpp"
 #include "runtime/term/heap.hpp"
 #include "tests/support/eval_fixture.hpp"
 #include "vm/eval/evaluator.hpp"
@@ -358,6 +364,272 @@ TEST_F(BinaryIntrinsicsTest, Dissoc) {
   EXPECT_EQ(eval("(get (dissoc di-big 10) 10)"), "nil");
   EXPECT_EQ(eval("(get (dissoc di-big 10) 12)"), "13");
   EXPECT_EQ(eval("(meta (dissoc (with-meta %{:a 1 :b 2} %{:m 1}) :a))"), "%{:m 1}");
+}
+
+// --- bit fields (runtime/term/bit_field.hpp) -----------------------------------------------------
+
+TEST(BitFieldTest, PutBitsIsMostSignificantBitFirst) {
+  uint8_t b[4] = {};
+  bits::put_bits(b, 0, 4, 4);
+  bits::put_bits(b, 4, 4, 5);
+  bits::put_bits(b, 8, 8, 0);
+  bits::put_bits(b, 16, 16, 40);
+  EXPECT_EQ(b[0], 0x45);
+  EXPECT_EQ(b[1], 0x00);
+  EXPECT_EQ(b[2], 0x00);
+  EXPECT_EQ(b[3], 0x28);
+  uint8_t c[3] = {};
+  bits::put_bits(c, 3, 13, 0x1FFF);  // straddles two bytes, unaligned at both ends
+  EXPECT_EQ(c[0], 0x1F);
+  EXPECT_EQ(c[1], 0xFF);
+  EXPECT_EQ(c[2], 0x00);
+  bits::put_bits(c, 0, 1, 0xFF);  // bits above the field are ignored
+  EXPECT_EQ(c[0], 0x9F);
+}
+
+TEST(BitFieldTest, PutBitsKeepsTheNeighbours) {
+  uint8_t b[3] = {0xFF, 0xFF, 0xFF};
+  bits::put_bits(b, 5, 9, 0);
+  EXPECT_EQ(b[0], 0xF8);
+  EXPECT_EQ(b[1], 0x03);
+  EXPECT_EQ(b[2], 0xFF);
+  bits::put_bits(b, 5, 0, 0);  // a field of no bits touches nothing
+  EXPECT_EQ(b[0], 0xF8);
+}
+
+TEST(BitFieldTest, SixtyFourBitFields) {
+  uint8_t b[9] = {};
+  bits::put_bits(b, 4, 64, 0x0123456789ABCDEFull);
+  EXPECT_EQ(b[0], 0x00);
+  EXPECT_EQ(b[1], 0x12);
+  EXPECT_EQ(b[8], 0xF0);
+  EXPECT_EQ(bits::get_bits(b, 4, 64), 0x0123456789ABCDEFull);
+  EXPECT_EQ(bits::get_bits(b, 0, 8), 0x00u);
+  EXPECT_EQ(bits::get_bits(b, 4, 4), 0x0u);
+  EXPECT_EQ(bits::get_bits(b, 8, 4), 0x1u);
+  EXPECT_EQ(bits::get_bits(b, 0, 0), 0u);
+}
+
+TEST(BitFieldTest, GetBitsReadsWhatPutBitsWrote) {
+  std::mt19937_64 rng(42);
+  for (int round = 0; round < 2000; ++round) {
+    uint8_t buf[24] = {};
+    struct Field {
+      size_t offset;
+      uint32_t nbits;
+      uint64_t value;
+    };
+    std::vector<Field> fields;
+    size_t offset = rng() % 8;
+    while (true) {
+      uint32_t n = static_cast<uint32_t>(rng() % 65);
+      if (offset + n > 8 * sizeof buf) break;
+      uint64_t v = bits::low_bits(rng(), n);
+      fields.push_back({offset, n, v});
+      bits::put_bits(buf, offset, n, v);
+      offset += n;
+    }
+    for (const Field& f : fields) {
+      ASSERT_EQ(bits::get_bits(buf, f.offset, f.nbits), f.value)
+          << "round " << round << " offset " << f.offset << " bits " << f.nbits;
+    }
+  }
+}
+
+TEST(BitFieldTest, ReverseBytesAndSignExtend) {
+  EXPECT_EQ(bits::reverse_bytes(0x1234, 2), 0x3412u);
+  EXPECT_EQ(bits::reverse_bytes(0xAABB1234, 2), 0x3412u);  // only the low bytes count
+  EXPECT_EQ(bits::reverse_bytes(0x0102030405060708ull, 8), 0x0807060504030201ull);
+  EXPECT_EQ(bits::reverse_bytes(0x12, 1), 0x12u);
+  EXPECT_EQ(bits::reverse_bytes(0x12, 0), 0u);
+  EXPECT_EQ(static_cast<int64_t>(bits::sign_extend(0xF, 4)), -1);
+  EXPECT_EQ(static_cast<int64_t>(bits::sign_extend(0x7, 4)), 7);
+  EXPECT_EQ(static_cast<int64_t>(bits::sign_extend(0x80, 8)), -128);
+  EXPECT_EQ(static_cast<int64_t>(bits::sign_extend(0x1FF, 8)), -1);  // bits above are ignored
+  EXPECT_EQ(bits::sign_extend(~0ull, 64), ~0ull);
+  EXPECT_EQ(bits::sign_extend(1, 0), 0u);
+  // A little-endian field: reverse, then write big-endian; read back and reverse again.
+  uint8_t b[3] = {};
+  bits::put_bits(b, 4, 16, bits::reverse_bytes(0x1234, 2));
+  EXPECT_EQ(b[0], 0x03);
+  EXPECT_EQ(b[1], 0x41);
+  EXPECT_EQ(b[2], 0x20);
+  EXPECT_EQ(bits::reverse_bytes(bits::get_bits(b, 4, 16), 2), 0x1234u);
+}
+
+// --- #bytes[...] and #bits[...] with non-literal parts -------------------------------------------
+
+TEST_F(BinaryIntrinsicsTest, BytesBuildsABinary) {
+  EXPECT_EQ(eval("(let [a 1] #bytes[a 2])"), "#bytes[0x01 0x02]");
+  EXPECT_EQ(eval("(let [a 0xFF b 0u8] #bytes[b a (+ a -15) 7])"), "#bytes[0x00 0xFF 0xF0 0x07]");
+  EXPECT_EQ(eval("(bytes 1 2u8 255u64 0i8)"), "#bytes[0x01 0x02 0xFF 0x00]");
+  EXPECT_EQ(eval("(bytes 7N)"), "#bytes[0x07]");
+  EXPECT_EQ(eval("(bytes)"), "#bytes[]");
+  EXPECT_EQ(eval("(= (let [x 0x48] #bytes[x 0x65]) #bytes\"He\")"), "true");
+  EXPECT_EQ(eval("(apply bytes (list 1 2 3))"), "#bytes[0x01 0x02 0x03]");
+  // round trip: every byte comes back through binary-ref
+  EXPECT_EQ(eval("(let [b (bytes 0 127 128 255)] "
+                 "[(binary-ref b 0) (binary-ref b 1) (binary-ref b 2) (binary-ref b 3)])"),
+            "[0 127 128 255]");
+}
+
+TEST_F(BinaryIntrinsicsTest, BytesErrors) {
+  EXPECT_EQ(eval("(let [a 256] #bytes[a])"), "ERROR :out-of-bounds");
+  EXPECT_EQ(eval("(let [a -1] #bytes[1 a])"), "ERROR :out-of-bounds");
+  EXPECT_EQ(eval("(bytes -1i8)"), "ERROR :out-of-bounds");
+  EXPECT_EQ(eval("(bytes 256u16)"), "ERROR :out-of-bounds");
+  EXPECT_EQ(eval("(bytes 100000000000000000000000)"), "ERROR :out-of-bounds");
+  EXPECT_EQ(eval("(let [a :x] #bytes[a])"), "ERROR :type-error");
+  EXPECT_EQ(eval("(bytes 1.0)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(bytes \\a)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(bytes #bytes[1])"), "ERROR :type-error");
+}
+
+TEST_F(BinaryIntrinsicsTest, BitsPacksFieldsMostSignificantBitFirst) {
+  // The IPv4 header example (the reader turns the all-literal form into a call, too).
+  EXPECT_EQ(eval("#bits[4:4 5:4 0:8 40:16/be]"), "#bytes[0x45 0x00 0x00 0x28]");
+  EXPECT_EQ(eval("(let [version 4 ihl 5 tos 0 len 40] #bits[version:4 ihl:4 tos:8 len:16])"),
+            "#bytes[0x45 0x00 0x00 0x28]");
+  EXPECT_EQ(eval("(let [n 16 len 40] #bits[0x45:8 0:8 len:n])"),
+            "#bytes[0x45 0x00 0x00 0x28]");  // the size is a value too
+  EXPECT_EQ(eval("#bits[1:1 0:1 1:1 0:1 1:1 0:1 1:1 1:1]"), "#bytes[0xAB]");
+  EXPECT_EQ(eval("#bits[1:3 0x1FFF:13]"), "#bytes[0x3F 0xFF]");
+  EXPECT_EQ(eval("#bits[0x123456:24 0xABCDEF:24/unsigned]"),
+            "#bytes[0x12 0x34 0x56 0xAB 0xCD 0xEF]");
+  EXPECT_EQ(eval("#bits[0xFFFFFFFFFFFFFFFF:64 0:4 0xF:4]"),
+            "#bytes[0xFF 0xFF 0xFF 0xFF 0xFF 0xFF 0xFF 0xFF 0x0F]");
+  EXPECT_EQ(eval("#bits[3:2/bytes]"), "#bytes[0x00 0x03]");  // :bytes counts bytes
+  EXPECT_EQ(eval("#bits[0:0 7:8]"), "#bytes[0x07]");         // a field of no bits
+  EXPECT_EQ(eval("(bits)"), "#bytes[]");
+  EXPECT_EQ(eval("(bits [7])"), "#bytes[0x07]");  // no size: an integer takes a byte
+  EXPECT_EQ(eval("(bits [200u8 8] [-1i8 8 :signed] [0x102u16 16])"),
+            "#bytes[0xC8 0xFF 0x01 0x02]");  // fixed-width values
+}
+
+TEST_F(BinaryIntrinsicsTest, BitsByteOrder) {
+  EXPECT_EQ(eval("#bits[0x1234:16/le]"), "#bytes[0x34 0x12]");
+  EXPECT_EQ(eval("#bits[0x1234:16/be]"), "#bytes[0x12 0x34]");
+  EXPECT_EQ(eval("#bits[0x1234:16]"), "#bytes[0x12 0x34]");  // big-endian by default (#15)
+  EXPECT_EQ(eval("#bits[0x010203:3/bytes/le]"), "#bytes[0x03 0x02 0x01]");
+  EXPECT_EQ(eval("#bits[0x0102030405060708:64/le]"),
+            "#bytes[0x08 0x07 0x06 0x05 0x04 0x03 0x02 0x01]");
+  // A little-endian field need not start on a byte boundary.
+  EXPECT_EQ(eval("#bits[0:4 0x1234:16/le 0:4]"), "#bytes[0x03 0x41 0x20]");
+  // :native is the host's order.
+  EXPECT_EQ(eval("(= #bits[0x1234:16/native] (match (native-endian) :little #bytes[0x34 0x12] "
+                 ":big #bytes[0x12 0x34]))"),
+            "true");
+  // Round trips through the bytebuf readers.
+  EXPECT_EQ(eval("(def bo-le #bits[0xBEEF:16/le 0xCAFEF00D:32/le 0x0102030405060708:64/be])"
+                 "(def bo-buf (bytebuf-alloc 14)) (bytebuf-copy! bo-buf 0 bo-le 0 14)"
+                 "[(bytebuf-read16-le bo-buf 0) (bytebuf-read32-le bo-buf 2) "
+                 "(bytebuf-read64-be bo-buf 6)]"),
+            "[48879u16 3405705229u32 72623859790382856u64]");
+}
+
+TEST_F(BinaryIntrinsicsTest, BitsSignedFields) {
+  EXPECT_EQ(eval("#bits[-1:8/signed]"), "#bytes[0xFF]");
+  EXPECT_EQ(eval("#bits[-128:8/signed 127:8/signed]"), "#bytes[0x80 0x7F]");
+  EXPECT_EQ(eval("#bits[-2:16/signed/le]"), "#bytes[0xFE 0xFF]");
+  EXPECT_EQ(eval("#bits[-2:16/le/signed]"), "#bytes[0xFE 0xFF]");
+  EXPECT_EQ(eval("#bits[-1:4/signed 0:4]"), "#bytes[0xF0]");
+  EXPECT_EQ(eval("#bits[-8:4/signed 7:4/signed]"), "#bytes[0x87]");
+  EXPECT_EQ(eval("(let [x -300] #bits[x:16/signed])"), "#bytes[0xFE 0xD4]");
+  EXPECT_EQ(eval("#bits[-9223372036854775808:64/signed]"),
+            "#bytes[0x80 0x00 0x00 0x00 0x00 0x00 0x00 0x00]");
+  EXPECT_EQ(eval("#bits[-1:1/signed 0:7]"), "#bytes[0x80]");
+  // Round trip through a signed read.
+  EXPECT_EQ(eval("(def sg-buf (bytebuf-alloc 1)) (bytebuf-copy! sg-buf 0 #bits[-5:8/signed] 0 1)"
+                 "(bytebuf-read-i8 sg-buf 0)"),
+            "-5i8");
+}
+
+TEST_F(BinaryIntrinsicsTest, BitsWideIntegers) {
+  EXPECT_EQ(eval("#bits[0x0102030405060708090A:80]"),
+            "#bytes[0x01 0x02 0x03 0x04 0x05 0x06 0x07 0x08 0x09 0x0A]");
+  EXPECT_EQ(eval("#bits[0x0102030405060708090A:80/le]"),
+            "#bytes[0x0A 0x09 0x08 0x07 0x06 0x05 0x04 0x03 0x02 0x01]");
+  EXPECT_EQ(eval("#bits[1:72]"), "#bytes[0x00 0x00 0x00 0x00 0x00 0x00 0x00 0x00 0x01]");
+  EXPECT_EQ(eval("#bits[0xFFFFFFFFFFFFFFFFFF:72]"),
+            "#bytes[0xFF 0xFF 0xFF 0xFF 0xFF 0xFF 0xFF 0xFF 0xFF]");
+  EXPECT_EQ(eval("#bits[-1:72/signed]"), "#bytes[0xFF 0xFF 0xFF 0xFF 0xFF 0xFF 0xFF 0xFF 0xFF]");
+  EXPECT_EQ(eval("#bits[-0x800000000000000000:72/signed]"),
+            "#bytes[0x80 0x00 0x00 0x00 0x00 0x00 0x00 0x00 0x00]");
+  EXPECT_EQ(eval("#bits[-2:72/signed/le]"), "#bytes[0xFE 0xFF 0xFF 0xFF 0xFF 0xFF 0xFF 0xFF 0xFF]");
+  EXPECT_EQ(eval("#bits[0xF:4 0x123456789ABCDEF01:68]"),
+            "#bytes[0xF1 0x23 0x45 0x67 0x89 0xAB 0xCD 0xEF 0x01]");
+  EXPECT_EQ(eval("(binary-size #bits[0:1024])"), "128");
+  EXPECT_EQ(eval("#bits[0xFFFFFFFFFFFFFFFFFF:72] "), eval("#bits[-1:72/signed]"));
+  EXPECT_EQ(eval("#bits[0x1FFFFFFFFFFFFFFFFFF:72]"), "ERROR :out-of-bounds");
+  EXPECT_EQ(eval("#bits[0x800000000000000000:72/signed]"), "ERROR :out-of-bounds");
+  EXPECT_EQ(eval("#bits[-0x800000000000000001:72/signed]"), "ERROR :out-of-bounds");
+  EXPECT_EQ(eval("#bits[-1:72]"), "ERROR :out-of-bounds");
+}
+
+TEST_F(BinaryIntrinsicsTest, BitsBinarySegments) {
+  EXPECT_EQ(eval("(let [b #bytes[1 2]] #bits[b:2/bytes 3:8])"), "#bytes[0x01 0x02 0x03]");
+  EXPECT_EQ(eval("(let [b #bytes[1 2]] #bits[b:16])"), "#bytes[0x01 0x02]");  // size in bits
+  EXPECT_EQ(eval("(let [b #bytes[1 2]] #bits[1:4 b:2/bytes 2:4])"),
+            "#bytes[0x10 0x10 0x22]");  // copied at an unaligned offset
+  EXPECT_EQ(eval("(let [b #bytes[]] #bits[b:0/bytes 9:8])"), "#bytes[0x09]");
+  EXPECT_EQ(eval("(bits [#bytes\"abc\"] [0 8])"), "#bytes[0x61 0x62 0x63 0x00]");  // no size
+  EXPECT_EQ(eval("(let [b #bytes[1 2 3]] #bits[b:2/bytes])"), "ERROR :out-of-bounds");
+  EXPECT_EQ(eval("(let [b #bytes[1]] #bits[b:2/bytes])"), "ERROR :out-of-bounds");
+  EXPECT_EQ(eval("(let [b #bytes[1 2]] #bits[b:2/bytes/le])"), "ERROR :badarg");
+  EXPECT_EQ(eval("(let [b #bytes[1 2]] #bits[b:2/bytes/signed])"), "ERROR :badarg");
+}
+
+TEST_F(BinaryIntrinsicsTest, BitsErrors) {
+  // values that do not fit their field
+  EXPECT_EQ(eval("#bits[256:8]"), "ERROR :out-of-bounds");
+  EXPECT_EQ(eval("#bits[16:4 0:4]"), "ERROR :out-of-bounds");
+  EXPECT_EQ(eval("#bits[-1:8]"), "ERROR :out-of-bounds");  // unsigned by default
+  EXPECT_EQ(eval("#bits[-1:8/unsigned]"), "ERROR :out-of-bounds");
+  EXPECT_EQ(eval("#bits[128:8/signed]"), "ERROR :out-of-bounds");
+  EXPECT_EQ(eval("#bits[-129:8/signed]"), "ERROR :out-of-bounds");
+  EXPECT_EQ(eval("#bits[0x10000:16/le]"), "ERROR :out-of-bounds");
+  EXPECT_EQ(eval("#bits[1:0 0:8]"), "ERROR :out-of-bounds");
+  EXPECT_EQ(eval("#bits[-1:0/signed 0:8]"), "ERROR :out-of-bounds");
+  EXPECT_EQ(eval("(let [x 300] #bits[x:8])"), "ERROR :out-of-bounds");
+  EXPECT_EQ(eval("(bits [-1i8 8])"), "ERROR :out-of-bounds");
+  // the total and little-endian fields must be whole bytes
+  EXPECT_EQ(eval("#bits[1:4 2:8]"), "ERROR :badarg");
+  EXPECT_EQ(eval("(let [a 1 b 2] #bits[a:4 b:12/le])"), "ERROR :badarg");
+  EXPECT_EQ(eval("#bits[1:12/le 0:4]"), "ERROR :badarg");
+  EXPECT_EQ(eval("#bits[1:12/native 0:4]"), "ERROR :badarg");  // on every host
+  EXPECT_EQ(eval("#bits[1:12/be 0:4]"), "#bytes[0x00 0x10]");
+  // sizes and modifiers of direct calls, which the reader does not check
+  EXPECT_EQ(eval("(bits [1 -8])"), "ERROR :badarg");
+  EXPECT_EQ(eval("(bits [1 8 :big])"), "ERROR :badarg");
+  EXPECT_EQ(eval("(bits [1 16 :be :le])"), "ERROR :badarg");
+  EXPECT_EQ(eval("(bits [1 8 :signed :unsigned])"), "ERROR :badarg");
+  EXPECT_EQ(eval("(bits [1 16 :le :le])"), "#bytes[0x01 0x00]");  // repeats agree
+  EXPECT_EQ(eval("(bits [0 100000000000])"), "ERROR :oom");
+  EXPECT_EQ(eval("(bits [0 8589934592 :bytes])"), "ERROR :oom");
+  // the total is checked too, before anything is allocated
+  EXPECT_EQ(eval("(bits [0 536870912 :bytes] [0 536870912 :bytes] [0 8])"), "ERROR :oom");
+  // types
+  EXPECT_EQ(eval("(bits 5)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(bits [])"), "ERROR :type-error");
+  EXPECT_EQ(eval("(bits {1 8})"), "ERROR :type-error");
+  EXPECT_EQ(eval("(bits [1 :x])"), "ERROR :type-error");
+  EXPECT_EQ(eval("(bits [1 8.0])"), "ERROR :type-error");
+  EXPECT_EQ(eval("(bits [1 8 \"le\"])"), "ERROR :type-error");
+  EXPECT_EQ(eval("(let [x 1.5] #bits[x:8])"), "ERROR :type-error");
+  EXPECT_EQ(eval("(let [x \"ab\"] #bits[x:16])"), "ERROR :type-error");
+  EXPECT_EQ(eval("(let [x :k] #bits[x:8])"), "ERROR :type-error");
+}
+
+TEST_F(BinaryIntrinsicsTest, BitsSurviveACollectionAtEveryAllocation) {
+  heap_.set_stress(true);
+  uint64_t before = heap_.collections();
+  EXPECT_EQ(eval("(let [b (binary-concat (bytes 1 2) (string->binary (str \"a\" \"b\")))"
+                 "      n (+ 100000000000000000000 1)]"
+                 "  [#bits[(+ 1 3):4 5:4 b:4/bytes (- n 100000000000000000000):72/le]"
+                 "   (bytes (+ 1 1) (count [1 2 3]))])"),
+            "[#bytes[0x45 0x01 0x02 0x61 0x62 0x01 0x00 0x00 0x00 0x00 0x00 0x00 0x00 0x00] "
+            "#bytes[0x02 0x03]]");
+  EXPECT_GT(heap_.collections(), before);
 }
 
 }  // namespace
