@@ -128,7 +128,9 @@ class Program {
   lona::Heap& heap() { return heap_; }
 
  private:
-  lona::Heap heap_;  // before the evaluator and the interpreter, which unregister their roots
+  lona::Heap heap_{
+      lona::Heap::kProgramInitialWords};  // as `lona run` has; before the evaluator and the
+                                          // interpreter, which unregister their roots
   lona::CompilingEvaluator evaluator_;
   std::unique_ptr<lona::Interpreter> interp_;
   std::string error_;

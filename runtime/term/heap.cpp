@@ -16,6 +16,7 @@ constexpr Word kMovedCons = 0xFB;
 
 Heap::Heap(size_t initial_words) {
   capacity_ = next_size(initial_words);
+  initial_capacity_ = capacity_;
   block_ = std::make_unique_for_overwrite<Word[]>(capacity_);
   top_ = block_.get();
   end_ = top_ + capacity_;
@@ -67,9 +68,11 @@ Term Heap::copy(Term t, Word** to_top, const Word* from_lo, const Word* from_hi)
 }
 
 void Heap::collect(size_t need) {
-  // Two passes at most: copy into a block that surely fits (everything in use plus the request),
-  // then, if the live data turns out small, once more into a block sized from what is live.
-  size_t target = next_size(used_words() + need);
+  // Two passes at most: copy into a block that surely fits (the current size plus the request),
+  // then, when what is live wants a block much smaller or larger than that, once more into one
+  // sized from it: twice the live data (and the request), never less than the heap was created
+  // with, so a small heap with little live data does not collect every few allocations.
+  size_t target = std::max(capacity_, used_words()) + need;
   for (int pass = 0; pass < 2; ++pass) {
     auto to_block = std::make_unique_for_overwrite<Word[]>(target);
     Word* to = to_block.get();
@@ -113,8 +116,13 @@ void Heap::collect(size_t need) {
     capacity_ = target;
     end_ = block_.get() + capacity_;
 
-    size_t wanted = next_size(2 * (live + need));
-    if (wanted >= target / 2) break;  // no worthwhile shrink
+    size_t wanted = std::max(next_size(2 * (live + need)), initial_capacity_);
+    if (wanted <= target + target / 4 && wanted >= target / 2) {  // near enough: keep the block
+      // but use no more of it than wanted, so that the size does not creep up by each request.
+      capacity_ = std::clamp(wanted, live + need, target);
+      end_ = block_.get() + capacity_;
+      break;
+    }
     target = wanted;
   }
   ++collections_;

@@ -1,8 +1,9 @@
 // runtime/term: the heap that terms live on; one per process (and one per REPL or reader user).
 //
 // Allocation bumps a pointer in one block. When the block is full the heap copies everything
-// reachable from its roots into a new block sized from a Fibonacci table (then 20% steps), Cheney
-// style, and frees the old one. Objects therefore move at any allocation: C++ code that holds a
+// reachable from its roots into a new block, Cheney style, and frees the old one; the new block is
+// sized from the live data (twice it, from a Fibonacci table, then 20% steps), never below the
+// size the heap was created with. Objects therefore move at any allocation: C++ code that holds a
 // term across an allocation must hold it in a root (the heap's term stack or a Rooted handle).
 //
 // This is the mechanism the per-process heap of DESIGN.md section 4 grows from: the actor runtime
@@ -22,6 +23,9 @@ namespace lona {
 class Heap {
  public:
   static constexpr size_t kDefaultInitialWords = 233;  // first entry of the size table
+  // For the heap of a whole program (the REPL, `lona run`): 256 KiB, so that a program with
+  // little live data is not collecting every few hundred allocations.
+  static constexpr size_t kProgramInitialWords = size_t{1} << 15;
 
   explicit Heap(size_t initial_words = kDefaultInitialWords);
   ~Heap();
@@ -87,6 +91,7 @@ class Heap {
   Word* top_ = nullptr;
   Word* end_ = nullptr;
   size_t capacity_ = 0;
+  size_t initial_capacity_ = 0;  // collections never shrink the heap below this
   uint64_t collections_ = 0;
   bool stress_ = false;
   size_t stress_slack_ = 0;

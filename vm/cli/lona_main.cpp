@@ -43,7 +43,7 @@ int report(const lona::EvalError& e) {
 }
 
 int eval_command(std::string_view source) {
-  lona::Heap heap;
+  lona::Heap heap(lona::Heap::kProgramInitialWords);
   lona::CompilingEvaluator evaluator;
   lona::Reader reader(heap, source, evaluator.reader_options());
   lona::Term form;
@@ -74,7 +74,7 @@ int run_command(const std::string& path, const std::vector<std::string>& args) {
   std::stringstream text;
   text << f.rdbuf();
   lona::set_program_output(stdout);
-  lona::Heap heap;
+  lona::Heap heap(lona::Heap::kProgramInitialWords);
   lona::CompilingEvaluator evaluator;
   lona::EvalError error;
   if (!lona::eval_source(evaluator, heap, text.str(), path, &error)) return report(error);
@@ -105,14 +105,15 @@ int main(int argc, char** argv) {
     args.erase(args.begin(), args.begin() + 2);
   }
   if (args.empty() || (args.size() == 1 && args[0] == "repl")) {
-    lona::Heap heap;  // before the evaluator, which uses it until destroyed
+    lona::Heap heap(
+        lona::Heap::kProgramInitialWords);  // before the evaluator, which uses it until destroyed
     lona::CompilingEvaluator evaluator;
     if (!isatty(STDIN_FILENO)) return lona::run_batch_repl(std::cin, std::cout, evaluator, heap);
     return lona::run_interactive_repl(evaluator, heap);
   }
   if (args.size() == 2 && args[0] == "repl" && args[1] == "--batch") {
     std::ios::sync_with_stdio(false);
-    lona::Heap heap;
+    lona::Heap heap(lona::Heap::kProgramInitialWords);
     lona::CompilingEvaluator evaluator;
     return lona::run_batch_repl(std::cin, std::cout, evaluator, heap);
   }

@@ -41,6 +41,20 @@ bool fold_arith(NativeContext& ctx, Args args, Term* out, const char* name, int6
   }
   Term acc = args[0];
   for (size_t i = 1; i < args.size(); ++i) {
+    if constexpr (kOp == ArithOp::kAdd || kOp == ArithOp::kSub || kOp == ArithOp::kMul) {
+      // Small integers first: no allocation, no trip through the numeric tower.
+      int64_t r;
+      if (acc.is_fixnum() && args[i].is_fixnum()) {
+        int64_t x = acc.fixnum_value(), y = args[i].fixnum_value();
+        bool overflow = kOp == ArithOp::kAdd   ? __builtin_add_overflow(x, y, &r)
+                        : kOp == ArithOp::kSub ? __builtin_sub_overflow(x, y, &r)
+                                               : __builtin_mul_overflow(x, y, &r);
+        if (!overflow && Term::fits_fixnum(r)) {
+          acc = Term::fixnum(r);
+          continue;
+        }
+      }
+    }
     // args[] are GC roots; acc is kept on the heap stack across the allocation.
     ctx.heap.push(acc);
     Term r;
@@ -428,13 +442,9 @@ bool put(NativeContext& ctx, Args a, Term* o) {
 }
 
 bool contains_p(NativeContext& ctx, Args a, Term* o) {
-  if (is_map(a[0])) {
-    *o = Term::boolean(map_get(a[0], a[1]).has_value());
-  } else if (is_set(a[0])) {
-    *o = Term::boolean(set_contains(a[0], a[1]));
-  } else {
-    return type_error(ctx, "contains?", "a map or a set", a[0]);
-  }
+  // Maps only (reference 4.1): a set's membership is (s x) or (get s x).
+  if (!is_map(a[0])) return type_error(ctx, "contains?", "a map", a[0]);
+  *o = Term::boolean(map_get(a[0], a[1]).has_value());
   return true;
 }
 

@@ -232,7 +232,7 @@ TEST_F(BinaryIntrinsicsTest, EverythingSurvivesACollectionAtEveryAllocation) {
 
 TEST_F(BinaryIntrinsicsTest, EndianConversions) {
   EXPECT_EQ(eval("(keyword? (native-endian))"), "true");
-  EXPECT_EQ(eval("(contains? #{:little :big} (native-endian))"), "true");
+  EXPECT_EQ(eval("(some? (#{:little :big} (native-endian)))"), "true");
   EXPECT_EQ(eval("(= (native->be16 0x1234u16) (match (native-endian) :little 0x3412u16 "
                  ":big 0x1234u16))"),
             "true");
@@ -343,9 +343,9 @@ TEST_F(BinaryIntrinsicsTest, SetAddAndRemove) {
   EXPECT_EQ(eval("(def sa-big (hash-set 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19)) (count "
                  "(set-add sa-big 20))"),
             "21");
-  EXPECT_EQ(eval("(contains? (set-remove sa-big 7) 7)"), "false");
+  EXPECT_EQ(eval("(some? ((set-remove sa-big 7) 7))"), "false");
   EXPECT_EQ(eval("(count (set-remove sa-big 7))"), "19");
-  EXPECT_EQ(eval("(contains? (set-add sa-big 99) 99)"), "true");
+  EXPECT_EQ(eval("(some? ((set-add sa-big 99) 99))"), "true");
   // Metadata is kept.
   EXPECT_EQ(eval("(meta (set-add (with-meta #{1} %{:m 1}) 2))"), "%{:m 1}");
 }
