@@ -287,12 +287,22 @@ class Compiler::FnCompiler {
       if (name == "match") return compile_match(items, dest, tail, depth);
       if (name == "var") return compile_var(items, dest, tail);
     }
-    // A macro call expands, then compiles what it expanded to.
+    // A macro call expands, then compiles what it expanded to. Expansions that are macro calls
+    // again expand here, in a loop rather than a recursion, so that one that never ends meets the
+    // expansion limit, not the nesting limit.
     if (is_any_symbol(head) && !is_local(head)) {
       Var* v = resolve_var(head);
       if (v != nullptr && v->macro.load()) {
         Term expansion;
         if (!expand(v, items, &expansion)) return false;
+        for (int steps = 1; Var* again = macro_of(expansion); ++steps) {
+          if (steps >= kMaxDepth) {  // each step may be bigger than the last: bound them early
+            return fail("macro-expansion-limit",
+                        str_cat("more than ", kMaxDepth, " expansions of macro calls in a row ",
+                                "(the last of ", print(again->name), ")"));
+          }
+          if (!expand(again, list_items(expansion), &expansion)) return false;
+        }
         return compile(expansion, dest, tail, depth + 1);
       }
       if (v != nullptr && v->intrinsic.load() && v->get().is_native_fn() &&
@@ -301,6 +311,21 @@ class Compiler::FnCompiler {
       }
     }
     return compile_call(items, dest, tail, depth);
+  }
+
+  // The macro `form` calls, if it is a (proper) list headed by a name of one.
+  Var* macro_of(Term form) {
+    if (!form.is_cons() || !list_tail_is_proper(form)) return nullptr;
+    Term head = list_head(form);
+    if (!is_any_symbol(head) || is_local(head)) return nullptr;
+    if (name_entry(bare_symbol(head)).ns_length == 0) {
+      static constexpr std::string_view kSpecial[] = {"quote", "do", "def", "fn*", "match", "var"};
+      for (std::string_view special : kSpecial) {
+        if (symbol_name(head) == special) return nullptr;
+      }
+    }
+    Var* v = resolve_var(head);
+    return v != nullptr && v->macro.load() ? v : nullptr;
   }
 
   static bool list_tail_is_proper(Term list) {

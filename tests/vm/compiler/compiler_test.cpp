@@ -854,5 +854,33 @@ TEST_F(CompilerTest, BinaryPatternsSurviveCollections) {
   heap_.set_stress(false);
 }
 
+// --- macro expansion and definition metadata ---------------------------------------------------
+
+TEST_F(CompilerTest, MacroExpansionThatNeverEndsIsBounded) {
+  EXPECT_EQ(eval("(defmacro me-forever [] '(me-forever))"), "#'user/me-forever");
+  EXPECT_EQ(eval("(me-forever)"), "ERROR :macro-expansion-limit");
+  // Each step bigger than the last: stopped early, not after exhausting memory.
+  EXPECT_EQ(eval("(defmacro me-grow [x] (list 'me-grow [x]))"), "#'user/me-grow");
+  EXPECT_EQ(eval("(me-grow 1)"), "ERROR :macro-expansion-limit");
+  // Expansions that nest rather than repeat meet the nesting limit.
+  EXPECT_EQ(eval("(defmacro me-nest [] '(do (me-nest)))"), "#'user/me-nest");
+  EXPECT_EQ(eval("(me-nest)"), "ERROR :nesting-too-deep");
+  EXPECT_EQ(eval("(when true (when true (when-not false :deep)))"), ":deep");
+}
+
+TEST_F(CompilerTest, DefiningMacrosRecordDocArglistsAndKeepGivenMetadata) {
+  EXPECT_EQ(eval("(defn dm-f \"doc\" [a b] a)"), "#'user/dm-f");
+  EXPECT_EQ(eval("(let [m (meta #'dm-f)] [(:doc m) (:arglists m) (:name m)])"),
+            "[\"doc\" ([a b]) dm-f]");
+  EXPECT_EQ(eval("(defn dm-g ([a] a) ([a b & more] b))"), "#'user/dm-g");
+  EXPECT_EQ(eval("(:arglists (meta #'dm-g))"), "([a] [a b & more])");
+  EXPECT_EQ(eval("(defn- ^:extra dm-h \"hidden\" [x] x)"), "#'user/dm-h");
+  EXPECT_EQ(eval("(let [m (meta #'dm-h)] [(:private m) (:extra m) (:doc m) (:arglists m)])"),
+            "[true true \"hidden\" ([x])]");
+  EXPECT_EQ(eval("(defmacro dm-m \"mdoc\" [x & xs] x)"), "#'user/dm-m");
+  EXPECT_EQ(eval("(let [m (meta #'dm-m)] [(:macro m) (:doc m) (:arglists m)])"),
+            "[true \"mdoc\" ([x & xs])]");
+}
+
 }  // namespace
 }  // namespace lona
