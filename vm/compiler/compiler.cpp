@@ -344,6 +344,9 @@ class Compiler::FnCompiler {
       return fail("macro-expansion-limit",
                   str_cat("more than ", kMaxExpansions, " macro expansions in one form"));
     }
+    if (macro->get().is_unbound()) {  // declared by a def whose value failed to compile
+      return fail("undefined", str_cat("macro ", print(macro->name), " is unbound"));
+    }
     std::vector<Term> args(items.begin() + 1, items.end());
     EvalResult r = c_.interp_.call(macro->get(), args);
     if (!r.ok) {

@@ -868,6 +868,14 @@ TEST_F(CompilerTest, MacroExpansionThatNeverEndsIsBounded) {
   EXPECT_EQ(eval("(when true (when true (when-not false :deep)))"), ":deep");
 }
 
+TEST_F(CompilerTest, AMacroWhoseDefinitionFailedIsUnbound) {
+  EXPECT_EQ(eval("(defmacro mu-infix [[a op b]] (list op a b))"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(mu-infix [1 + 2])"), "ERROR :undefined");
+  EXPECT_EQ(eval("(defmacro mu-infix [form] (list (second form) (first form) (last form)))"),
+            "#'user/mu-infix");
+  EXPECT_EQ(eval("(mu-infix [1 + 2])"), "3");
+}
+
 TEST_F(CompilerTest, DefiningMacrosRecordDocArglistsAndKeepGivenMetadata) {
   EXPECT_EQ(eval("(defn dm-f \"doc\" [a b] a)"), "#'user/dm-f");
   EXPECT_EQ(eval("(let [m (meta #'dm-f)] [(:doc m) (:arglists m) (:name m)])"),
