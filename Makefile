@@ -44,8 +44,8 @@ bench: setup
 	./scripts/bench.sh build/release
 
 check: setup
-	cmake --preset default >/dev/null
-	./scripts/check.sh build/default
+	cmake --preset clang >/dev/null
+	./scripts/check.sh build/clang
 
 format:
 	./scripts/check.sh --fix

@@ -586,7 +586,7 @@ op_BadMatch:
 #undef LONA_ARITH
 
 // A comparison; the J forms then take the Jump that follows them when it is false.
-#define LONA_JUMP_UNLESS(r) pc += (r) ? 1 : 1 + instr::sbx(*pc)
+#define LONA_JUMP_UNLESS(r) (pc += (r) ? 1 : 1 + instr::sbx(*pc))
 #define LONA_COMPARE(name, test, fname, operand, jump)                     \
   op_##name : {                                                            \
     Term b = R[B], c = (operand);                                          \
