@@ -14,6 +14,7 @@
 #include "runtime/term/literal_area.hpp"
 #include "runtime/term/number.hpp"
 #include "runtime/term/symbol_table.hpp"
+#include "runtime/term/text.hpp"
 #include "vm/interp/interpreter.hpp"
 #include "vm/intrinsics/native_context.hpp"
 #include "vm/namespace/namespaces.hpp"
@@ -507,7 +508,20 @@ class Compiler::FnCompiler {
     heap.push(bare_symbol(name));
     heap.push(make_keyword("ns"));
     heap.push(Term::ns(c_.ns_));
-    Term meta = LiteralArea::global().copy(map_from_stack(heap, n + 2));
+    n += 2;
+    const SourcePosition& source = c_.interp_.source();
+    if (source.line > 0) {  // where the definition is, when the form came from a file
+      if (!source.file.empty()) {
+        heap.push(make_keyword("file"));
+        Term file = make_string(heap, source.file);
+        heap.push(file);
+        ++n;
+      }
+      heap.push(make_keyword("line"));
+      heap.push(Term::fixnum(source.line));
+      ++n;
+    }
+    Term meta = LiteralArea::global().copy(map_from_stack(heap, n));
     v.meta.store(meta.raw());
     std::optional<Term> macro = map_get(meta, make_keyword("macro"));
     v.macro.store(macro && macro->truthy());

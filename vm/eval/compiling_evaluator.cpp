@@ -34,6 +34,7 @@ EvalResult CompilingEvaluator::eval(Heap& heap, Term form) {
     heap_ = &heap;
   }
   interp_->set_current_ns(ns_);
+  interp_->set_source(source_);
   publish_current_ns();
   EvalResult r = compile_and_run(heap, *interp_, form);
   ns_ = interp_->current_ns();  // in-ns and ns change it

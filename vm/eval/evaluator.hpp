@@ -19,6 +19,12 @@ struct EvalError {
   std::string message;
 };
 
+// Where a top-level form comes from. Line 0: unknown; an empty file: a line of no file.
+struct SourcePosition {
+  std::string file;
+  int line = 0;
+};
+
 struct EvalResult {
   bool ok = false;
   Term value;
@@ -62,12 +68,15 @@ class CompilingEvaluator final : public Evaluator {
   ReaderOptions reader_options() override;
   uint32_t current_ns() const { return ns_; }
   void set_current_ns(uint32_t ns) { ns_ = ns; }
+  // Where the next forms come from (file and line of each), for the metadata of what they define.
+  void set_source(std::string file, int line) { source_ = {std::move(file), line}; }
 
  private:
   void publish_current_ns();
   std::unique_ptr<Interpreter> interp_;
   Heap* heap_ = nullptr;  // the heap interp_ runs on
   uint32_t ns_;
+  SourcePosition source_;
 };
 
 }  // namespace lona

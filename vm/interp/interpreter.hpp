@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "runtime/term/heap.hpp"
@@ -43,6 +44,11 @@ class Interpreter {
   uint64_t reductions() const { return reductions_; }
   void set_current_ns(uint32_t ns) { current_ns_ = ns; }
   uint32_t current_ns() const { return current_ns_; }
+
+  // Where the top-level form being compiled and run comes from (`def` records it in the var's
+  // metadata as :file and :line).
+  const SourcePosition& source() const { return source_; }
+  void set_source(SourcePosition source) { source_ = std::move(source); }
 
  private:
   EvalResult run(size_t base);
@@ -93,6 +99,7 @@ class Interpreter {
   size_t high_water_ = 0;
   uint64_t reductions_ = 0;
   uint32_t current_ns_ = 0;
+  SourcePosition source_;
 };
 
 }  // namespace lona

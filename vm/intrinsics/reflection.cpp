@@ -49,6 +49,12 @@ ReaderOptions resolving_reader(uint32_t ns) {
 bool run_text(NativeContext& ctx, std::string_view text, std::string_view origin, Term* last) {
   Interpreter& interp = *ctx.interp;
   uint32_t ns_before = interp.current_ns();
+  SourcePosition source_before = interp.source();
+  // A file's (ns ...) does not leak into its loader, nor its position into the loader's defs.
+  auto restore = [&] {
+    interp.set_current_ns(ns_before);
+    interp.set_source(source_before);
+  };
   Reader reader(ctx.heap, text, resolving_reader(interp.current_ns()));
   *last = Term::nil();
   for (;;) {
@@ -57,17 +63,19 @@ bool run_text(NativeContext& ctx, std::string_view text, std::string_view origin
     if (s == Reader::Status::kEnd) break;
     if (s == Reader::Status::kError) {
       const ReadError& e = reader.error();
-      interp.set_current_ns(ns_before);
+      restore();
       return ctx.fail(e.reason, str_cat(origin, ":", e.line, ":", e.column, ": ", e.message));
     }
+    int line = reader.form_line();
+    interp.set_source({std::string(origin), line});
     EvalResult r = compile_and_run(ctx.heap, interp, form);
     if (!r.ok) {
-      interp.set_current_ns(ns_before);
-      return ctx.fail(r.error.reason, str_cat(origin, ": ", r.error.message));
+      restore();
+      return ctx.fail(r.error.reason, str_cat(origin, ":", line, ": ", r.error.message));
     }
     *last = LiteralArea::global().copy(r.value);  // survives the next form's allocations
   }
-  interp.set_current_ns(ns_before);  // a file's (ns ...) does not leak into its loader
+  restore();
   return true;
 }
 

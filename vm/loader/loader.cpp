@@ -70,25 +70,28 @@ void add_library_dir(const std::string& dir) {
 bool eval_source(CompilingEvaluator& evaluator, Heap& heap, std::string_view text,
                  std::string_view origin, EvalError* error) {
   Reader reader(heap, text, evaluator.reader_options());
+  bool ok = true;
   for (;;) {
     Term form;
     Reader::Status s = reader.next(&form);
-    if (s == Reader::Status::kEnd) return true;
+    if (s == Reader::Status::kEnd) break;
     if (s == Reader::Status::kError) {
       const ReadError& e = reader.error();
       *error = {e.reason, str_cat(origin, ":", e.line, ":", e.column, ": ", e.message)};
-      return false;
+      ok = false;
+      break;
     }
-    size_t at = reader.offset();
+    int line = reader.form_line();
+    evaluator.set_source(std::string(origin), line);
     EvalResult r = evaluator.eval(heap, form);
     if (!r.ok) {
-      int line = 1;
-      for (size_t i = 0; i < at && i < text.size(); ++i) line += text[i] == '\n';
-      *error = {r.error.reason,
-                str_cat(origin, ": in the form ending on line ", line, ": ", r.error.message)};
-      return false;
+      *error = {r.error.reason, str_cat(origin, ":", line, ": ", r.error.message)};
+      ok = false;
+      break;
     }
   }
+  evaluator.set_source("", 0);  // what the evaluator runs next comes from elsewhere
+  return ok;
 }
 
 uint32_t boot_namespaces() {

@@ -988,7 +988,7 @@ class ReadPass {
 };
 
 Reader::Reader(Heap& heap, std::string_view source, ReaderOptions options)
-    : heap_(heap), src_(source), options_(std::move(options)) {}
+    : heap_(heap), src_(source), options_(std::move(options)), counted_line_(options_.first_line) {}
 
 Reader::Status Reader::next(Term* form) {
   std::vector<Term>& st = heap_.stack();
@@ -998,6 +998,7 @@ Reader::Status Reader::next(Term* form) {
   ReadPass pass(*this);
   bool ok = pass.skip_ignored(0);
   if (ok && pass.at_end()) return Status::kEnd;
+  if (ok) form_start_ = pos_;
   if (ok && is_closer(pass.peek())) error_was_stray_closer_ = true;
   if (ok) ok = pass.read(0);
   if (!ok) {
@@ -1007,6 +1008,19 @@ Reader::Status Reader::next(Term* form) {
   *form = st.back();
   st.pop_back();
   return Status::kForm;
+}
+
+int Reader::form_line() {
+  // Counted on from where the previous call stopped: forms come in order, so reading a file
+  // and asking for every form's line is linear.
+  if (form_start_ < counted_to_) {
+    counted_to_ = 0;
+    counted_line_ = options_.first_line;
+  }
+  for (; counted_to_ < form_start_ && counted_to_ < src_.size(); ++counted_to_) {
+    if (src_[counted_to_] == '\n') ++counted_line_;
+  }
+  return counted_line_;
 }
 
 void Reader::recover() {

@@ -54,6 +54,8 @@ class Reader {
   void recover();
   // Byte offset just past what has been consumed.
   size_t offset() const { return pos_; }
+  // The line (counted from options.first_line) on which the last form read begins.
+  int form_line();
 
  private:
   friend class ReadPass;
@@ -61,6 +63,9 @@ class Reader {
   std::string_view src_;
   ReaderOptions options_;
   size_t pos_ = 0;
+  size_t form_start_ = 0;  // where the last form read begins
+  size_t counted_to_ = 0;  // form_line() has counted the newlines before this offset
+  int counted_line_ = 0;
   ReadError error_;
   bool error_was_stray_closer_ = false;
 };

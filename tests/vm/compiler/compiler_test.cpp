@@ -5,6 +5,9 @@
 // Vars are realm-global and outlive a test, so every test names its vars with a prefix of its own.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+
 #include <string>
 
 #include "runtime/term/heap.hpp"
@@ -888,6 +891,33 @@ TEST_F(CompilerTest, DefiningMacrosRecordDocArglistsAndKeepGivenMetadata) {
   EXPECT_EQ(eval("(defmacro dm-m \"mdoc\" [x & xs] x)"), "#'user/dm-m");
   EXPECT_EQ(eval("(let [m (meta #'dm-m)] [(:macro m) (:doc m) (:arglists m)])"),
             "[true \"mdoc\" ([x & xs])]");
+}
+
+TEST_F(CompilerTest, DefinitionsFromAFileRecordFileAndLine) {
+  std::string path = ::testing::TempDir() + "lona_file_line_test.lona";
+  {
+    std::ofstream out(path);
+    out << "; first line\n(def fl-a 1)\n\n(defn fl-f\n  [x] x)\n(load-file \"" << path
+        << ".inner\")\n";
+    std::ofstream inner(path + ".inner");
+    inner << "\n\n(def fl-inner 3)\n";
+  }
+  EXPECT_EQ(eval("(load-file \"" + path + "\")"), "#'user/fl-inner");
+  EXPECT_EQ(eval("[(:line (meta #'fl-a)) (:line (meta #'fl-f)) (:line (meta #'fl-inner))]"),
+            "[2 4 3]");
+  EXPECT_EQ(eval("(= (:file (meta #'fl-f)) \"" + path + "\")"), "true");
+  EXPECT_EQ(eval("(= (:file (meta #'fl-inner)) \"" + path + ".inner\")"), "true");
+  // Definitions typed at the REPL come from no file: no :file, no :line.
+  EXPECT_EQ(eval("(def fl-repl 1)"), "#'user/fl-repl");
+  EXPECT_EQ(eval("[(:file (meta #'fl-repl)) (:line (meta #'fl-repl))]"), "[nil nil]");
+  // A runtime error in a file names the line of its form.
+  {
+    std::ofstream out(path);
+    out << "(def fl-ok 1)\n\n(def fl-bad (/ 1 0))\n";
+  }
+  EXPECT_EQ(eval("(load-file \"" + path + "\")"), "ERROR :division-by-zero");
+  std::remove(path.c_str());
+  std::remove((path + ".inner").c_str());
 }
 
 }  // namespace

@@ -1109,5 +1109,24 @@ TEST_F(ReaderTest, NestingUpToTheLimitIsRead) {
   EXPECT_EQ(printed, deep_open + "1" + deep_close);
 }
 
+TEST_F(ReaderTest, FormLineIsWhereEachFormBegins) {
+  std::string src = "; comment\n(a\n b)\n\n  c d ; x\n#_ skipped\n\"multi\nline\" e";
+  Reader reader(heap_, src);
+  std::vector<std::pair<std::string, int>> got;
+  Term form;
+  while (reader.next(&form) == Reader::Status::kForm) {
+    got.emplace_back(print(form), reader.form_line());
+  }
+  std::vector<std::pair<std::string, int>> want = {
+      {"(a b)", 2}, {"c", 5}, {"d", 5}, {"\"multi\\nline\"", 7}, {"e", 8}};
+  EXPECT_EQ(got, want);
+
+  ReaderOptions later;
+  later.first_line = 40;  // text that continues a longer input
+  Reader continued(heap_, "\n\nx", later);
+  ASSERT_EQ(continued.next(&form), Reader::Status::kForm);
+  EXPECT_EQ(continued.form_line(), 42);
+}
+
 }  // namespace
 }  // namespace lona

@@ -106,7 +106,7 @@ TEST_F(LonaCommand, RunReportsErrorsWithTheirPlace) {
   Result r = run("run " + (dir_ / "bad.lona").string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find(":undefined"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("line 3"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("bad.lona:3: "), std::string::npos) << r.err;  // file:line: message
 }
 
 TEST_F(LonaCommand, HelpAndUnknownCommands) {
