@@ -8,6 +8,7 @@ packages=(
   flatbuffers-compiler libflatbuffers-dev python3-flatbuffers
   libarchive-dev libgtest-dev libgmock-dev libbenchmark-dev libabsl-dev
   libedit-dev python3
+  lua5.4  # make bench compares with the Lua peer (../shared/peers/fib.lua)
 )
 
 missing=()
