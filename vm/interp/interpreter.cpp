@@ -494,6 +494,10 @@ do_return : {
   R = regs_base_ + base;
   code = code_of(payload_term(R[0], 0));
   top_ = base + code->frame_size;
+  // A collection in the callee cleared the stack down to the callee's top, which may be below
+  // the caller's: those slots are nil now, valid, and must not be cleared again once the caller
+  // has written them (by cover(), at its next call).
+  if (high_water_ < top_) high_water_ = top_;
   pc = reinterpret_cast<const uint32_t*>(static_cast<uintptr_t>(ret.fixnum_value()));
   R[caller & 0xFF] = v;
   DISPATCH();

@@ -17,6 +17,7 @@
 #include "vm/intrinsics/intrinsic_support.hpp"
 #include "vm/intrinsics/native_context.hpp"
 #include "vm/intrinsics/reflection.hpp"
+#include "vm/intrinsics/string_format.hpp"
 #include "vm/namespace/namespaces.hpp"
 #include "vm/printer/printer.hpp"
 
@@ -771,6 +772,7 @@ const Intrinsic kIntrinsics[] = {
     {"macroexpand-1", reflection::macroexpand_1, 1, 1},
     {"macroexpand", reflection::macroexpand, 1, 1},
     {"garbage-collect", reflection::garbage_collect, 0, 1},
+    {"format", string_format::format, 1, -1},
 };
 
 }  // namespace

@@ -771,6 +771,18 @@ TEST_F(CompilerTest, CallsPassArgumentsInPlaceWhateverIsCalled) {
   EXPECT_EQ(eval("(+ 1 (cpn [1 2]))"), "4");
 }
 
+TEST_F(CompilerTest, ACollectionInACalleeLeavesTheCallersRegistersAlone) {
+  // The callee's frame starts inside the caller's registers, so a collection while it runs
+  // clears the stack only down to the callee's top: after the return, the caller's registers
+  // above that are written again and must survive its next call.
+  EXPECT_EQ(eval("(defn cc-mk [] (fn* [n] (if (= n 0) 0 (let [f (cc-mk)] (+ 1 (f (- n 1)))))))"),
+            "#'user/cc-mk");
+  EXPECT_EQ(eval("((cc-mk) 100000)"), "100000");
+  heap_.set_stress(true, 64);
+  EXPECT_EQ(eval("((cc-mk) 2000)"), "2000");
+  heap_.set_stress(false);
+}
+
 TEST_F(CompilerTest, ReturnedFramesNeverKeepOrCorruptValues) {
   // Registers of returned frames are reused without being cleared: under collections at every
   // allocation, values built in one call must not leak into or disturb the next.
