@@ -529,6 +529,16 @@ bool println(NativeContext&, Args a, Term* o) {
   return true;
 }
 
+// (kprint x): x on the console (strings raw), no newline; nil. The original wrote to the UART;
+// here the console is stderr, where a program's diagnostics go whatever happens to stdout.
+bool kprint(NativeContext&, Args a, Term* o) {
+  std::string text = is_string(a[0]) ? std::string(byte_view(a[0])) : print(a[0]);
+  std::fwrite(text.data(), 1, text.size(), stderr);
+  std::fflush(stderr);
+  *o = Term::nil();
+  return true;
+}
+
 bool symbol(NativeContext& ctx, Args a, Term* o) {
   if (a.size() == 2) {
     if (!is_string(a[0]) || !is_string(a[1])) return type_error(ctx, "symbol", "strings", a[0]);
@@ -772,6 +782,7 @@ const Intrinsic kIntrinsics[] = {
     {"macroexpand-1", reflection::macroexpand_1, 1, 1},
     {"macroexpand", reflection::macroexpand, 1, 1},
     {"garbage-collect", reflection::garbage_collect, 0, 1},
+    {"kprint", kprint, 1, 1},
     {"format", string_format::format, 1, -1},
 };
 

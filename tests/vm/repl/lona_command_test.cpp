@@ -109,6 +109,13 @@ TEST_F(LonaCommand, RunReportsErrorsWithTheirPlace) {
   EXPECT_NE(r.err.find("bad.lona:3: "), std::string::npos) << r.err;  // file:line: message
 }
 
+TEST_F(LonaCommand, KprintWritesToTheConsole) {
+  Result r = run("eval '(do (kprint \"x=\") (kprintln 1 \"b\" :c) 7)'");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.err, "x=1 b :c\n");
+  EXPECT_EQ(r.out, "7\n");
+}
+
 TEST_F(LonaCommand, HelpAndUnknownCommands) {
   Result help = run("--help");
   EXPECT_EQ(help.exit_code, 0);
