@@ -5,6 +5,8 @@
 #include <string>
 #include <system_error>
 
+#include "runtime/term/utf8.hpp"
+
 namespace lona::json {
 
 const Value* Value::find(std::string_view key) const {
@@ -173,24 +175,6 @@ class Parser {
     return true;
   }
 
-  static void put_utf8(uint32_t cp, std::string* s) {
-    if (cp < 0x80) {
-      s->push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      s->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      s->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      s->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      s->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      s->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      s->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      s->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      s->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      s->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-
   // One UTF-8 sequence copied from the input, checked strictly (no overlongs, no surrogates).
   bool copy_utf8(std::string* s) {
     auto b0 = static_cast<unsigned char>(peek());
@@ -282,7 +266,7 @@ class Parser {
             if (low < 0xDC00 || low > 0xDFFF) return fail("high surrogate without a low one");
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           }
-          put_utf8(cp, s);
+          utf8::encode(cp, s);
           break;
         }
         default:
