@@ -85,7 +85,8 @@ int run_command(const std::string& path, const std::vector<std::string>& args) {
   std::string call = "(main";
   for (const std::string& a : args) {
     heap.push(lona::make_string(heap, a));
-    call += " " + lona::print(heap.pop());
+    call += ' ';
+    call += lona::print(heap.pop());
   }
   call += ")";
   lona::Term form;

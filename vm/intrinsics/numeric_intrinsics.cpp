@@ -681,14 +681,14 @@ Term same_kind(Heap& heap, Term like, uint64_t bits) {
 }
 
 bool byte_reverse16(NativeContext& ctx, Args a, Term* o) {
-  uint64_t raw;
+  uint64_t raw = 0;
   if (!byte_order_arg(ctx, a[0], 16, "byte-reverse16", &raw)) return false;
   *o = same_kind(ctx.heap, a[0], __builtin_bswap16(static_cast<uint16_t>(raw)));
   return true;
 }
 
 bool byte_reverse32(NativeContext& ctx, Args a, Term* o) {
-  uint64_t raw;
+  uint64_t raw = 0;
   if (!byte_order_arg(ctx, a[0], 32, "byte-reverse32", &raw)) return false;
   *o = same_kind(ctx.heap, a[0], __builtin_bswap32(static_cast<uint32_t>(raw)));
   return true;
