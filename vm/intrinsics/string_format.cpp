@@ -134,8 +134,8 @@ std::string format_double(char conversion, size_t precision, double v) {
   return s;
 }
 
-bool badarg(NativeContext& ctx, std::string message) {
-  return ctx.fail("badarg", "format: " + message);
+bool badarg(NativeContext& ctx, std::string_view message) {
+  return ctx.fail("badarg", str_cat("format: ", message));
 }
 
 // The text of one directive applied to its argument, appended to out.
