@@ -33,7 +33,10 @@ class Compiler {
   // Macro expansion steps allowed for one top-level form before :macro-expansion-limit.
   static constexpr int kMaxExpansions = 100000;
   // Forms nested deeper than this (after expansion) are rejected with :nesting-too-deep.
-  static constexpr int kMaxDepth = 2000;
+  // (The reader stops at 1024 levels; each level of compilation takes several C++ frames, and
+  // 1000 keeps a macro that expands inside its own expansion within an 8 MiB stack even under
+  // AddressSanitizer.)
+  static constexpr int kMaxDepth = 1000;
 
  private:
   class FnCompiler;
