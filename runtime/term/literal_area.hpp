@@ -34,9 +34,15 @@ class LiteralArea {
   size_t used_ = 0;
 };
 
-// Copies `t` deeply with `alloc(words)` providing non-moving storage.
+// Copies `t` deeply with `alloc(words)` providing non-moving storage. Shared subterms are copied
+// once per path to them (the copy is a tree), so check the size of a term that may be a DAG with
+// deep_copy_words first.
 template <typename Alloc>
 Term deep_copy(Term t, Alloc&& alloc);
+
+// The words a deep copy of t would take, or limit + 1 if more: stops early on huge or shared (DAG)
+// terms.
+size_t deep_copy_words(Term t, size_t limit);
 
 }  // namespace lona
 
@@ -46,35 +52,59 @@ namespace lona {
 
 template <typename Alloc>
 Term deep_copy(Term t, Alloc&& alloc) {
-  if (t.is_cons()) {
-    // Along the spine iteratively, so long lists need no deep recursion.
-    Term head = Term::empty_list();
-    Word* last = nullptr;
-    for (; t.is_cons(); t = Term::from_raw(t.cons_cell()[1])) {
-      Word* cell = alloc(2);
-      cell[0] = deep_copy(Term::from_raw(t.cons_cell()[0]), alloc).raw();
-      cell[1] = Term::empty_list().raw();
-      if (last == nullptr) {
-        head = Term::cons_ptr(cell);
-      } else {
-        last[1] = Term::cons_ptr(cell).raw();
+  if (!t.is_pointer()) return t;
+  // Iterative, with the work on an explicit stack, so that a term nested a million deep (through
+  // heads, tails, elements or metadata) needs no C++ stack. Each entry is a word of a copy already
+  // made that is still to be filled in with the copy of `source`.
+  struct Pending {
+    Word* slot;
+    Term source;
+  };
+  Word root;
+  std::vector<Pending> work = {{&root, t}};
+  while (!work.empty()) {
+    auto [slot, source] = work.back();
+    work.pop_back();
+    if (source.is_cons()) {
+      // Along the spine in one go, so that a long list takes one entry per element that is itself
+      // a pointer rather than one per cell.
+      for (; source.is_cons(); source = Term::from_raw(source.cons_cell()[1])) {
+        Word* cell = alloc(2);
+        Term head = Term::from_raw(source.cons_cell()[0]);
+        if (head.is_pointer()) {
+          work.push_back({cell, head});
+        } else {
+          cell[0] = head.raw();
+        }
+        *slot = Term::cons_ptr(cell).raw();
+        slot = cell + 1;
       }
-      last = cell;
+      if (source.is_pointer()) {  // an improper tail
+        work.push_back({slot, source});
+      } else {
+        *slot = source.raw();  // the empty list, or an immediate tail
+      }
+      continue;
     }
-    last[1] = deep_copy(t, alloc).raw();  // the empty list, or an improper tail
-    return head;
+    const Word* src = source.boxed_object();
+    size_t size = header::size(src[0]);
+    Word* dst = alloc(1 + size);
+    dst[0] = src[0];
+    if (header::has_raw_payload(src[0])) {
+      for (size_t i = 1; i <= size; ++i) dst[i] = src[i];
+    } else {
+      for (size_t i = 1; i <= size; ++i) {
+        Term x = Term::from_raw(src[i]);
+        if (x.is_pointer()) {
+          work.push_back({dst + i, x});
+        } else {
+          dst[i] = src[i];
+        }
+      }
+    }
+    *slot = Term::boxed_ptr(dst).raw();
   }
-  if (!t.is_boxed()) return t;
-  const Word* src = t.boxed_object();
-  size_t size = header::size(src[0]);
-  Word* dst = alloc(1 + size);
-  dst[0] = src[0];
-  if (header::has_raw_payload(src[0])) {
-    for (size_t i = 1; i <= size; ++i) dst[i] = src[i];
-  } else {
-    for (size_t i = 1; i <= size; ++i) dst[i] = deep_copy(Term::from_raw(src[i]), alloc).raw();
-  }
-  return Term::boxed_ptr(dst);
+  return Term::from_raw(root);
 }
 
 }  // namespace lona

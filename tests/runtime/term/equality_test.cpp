@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "runtime/term/collections.hpp"
+#include "runtime/term/hash.hpp"
 #include "runtime/term/kind.hpp"
 #include "runtime/term/number.hpp"
 #include "runtime/term/symbol_table.hpp"
@@ -274,6 +275,17 @@ Term numbered_map(Build& x, const std::vector<int64_t>& order) {
   return x.map(kvs);
 }
 
+// n entries [i] -> i (the value of `changed` off by 100), in the given order of i: keys that are
+// collections of one kind and size, which equality must tell apart by looking inside.
+Term tuple_keyed_map(Build& x, const std::vector<int64_t>& order, int64_t changed = -1) {
+  std::vector<Term> kvs;
+  for (int64_t i : order) {
+    kvs.push_back(x.tup({x.I(i)}));
+    kvs.push_back(x.I(i == changed ? i + 100 : i));
+  }
+  return x.map(kvs);
+}
+
 std::vector<int64_t> iota(int64_t n, bool reversed = false) {
   std::vector<int64_t> v;
   for (int64_t i = 0; i < n; ++i) v.push_back(reversed ? n - 1 - i : i);
@@ -512,6 +524,12 @@ std::vector<std::vector<Term>> corpus(Build& x, Build& y) {
   c.push_back({numbered_map(x, iota(21)), numbered_map(y, iota(21, true))});
   c.push_back({numbered_map(x, iota(9)), numbered_map(y, iota(9, true))});
   c.push_back({numbered_map(x, iota(8)), numbered_map(y, iota(8, true))});
+  c.push_back({tuple_keyed_map(x, iota(2)), tuple_keyed_map(y, iota(2, true))});
+  c.push_back({tuple_keyed_map(x, iota(2), 0), tuple_keyed_map(y, iota(2, true), 0)});
+  c.push_back({tuple_keyed_map(x, iota(2, true), 1)});
+  c.push_back({tuple_keyed_map(x, iota(12)), tuple_keyed_map(y, iota(12, true))});
+  c.push_back({tuple_keyed_map(x, iota(12), 11), tuple_keyed_map(y, iota(12, true), 11)});
+  c.push_back({tuple_keyed_map(x, iota(12, true), 0)});
   // Sets.
   c.push_back({x.set({x.I(1), x.I(2), x.I(3)}), y.set({y.I(3), y.I(2), y.I(1), y.BigN(B(2))})});
   c.push_back({x.set({x.I(1), x.I(2), x.I(4)})});
@@ -555,6 +573,77 @@ TEST_F(EqualityTest, CorpusEqualExactlyWithinClassesAndHashesAgree) {
     }
   }
   EXPECT_GT(pairs, 10000u);
+}
+
+// Nests t `depth` levels deep through tuples, lists, maps (as a key and as a value, the other
+// entry first or last), sets, vectors and tuples carrying metadata in turn.
+Term nest(Build& x, Term t, int depth, bool flip) {
+  Term meta = x.map({K("nest-meta"), x.I(1)});
+  for (int i = 0; i < depth; ++i) {
+    switch (i % 7) {
+      case 0:
+        t = x.tup({t});
+        break;
+      case 1:
+        t = x.lst({t});
+        break;
+      case 2:
+        t = flip ? x.map({K("nest-z"), x.I(0), t, x.I(1)})
+                 : x.map({t, x.I(1), K("nest-z"), x.I(0)});
+        break;
+      case 3:
+        t = flip ? x.map({K("nest-y"), x.I(0), K("nest-v"), t})
+                 : x.map({K("nest-v"), t, K("nest-y"), x.I(0)});
+        break;
+      case 4:
+        t = flip ? x.set({K("nest-e"), t}) : x.set({t, K("nest-e")});
+        break;
+      case 5:
+        t = x.vec({t});
+        break;
+      default:
+        t = x.meta(x.tup({t}), flip ? meta : Term::nil());
+        break;
+    }
+  }
+  return t;
+}
+
+// The corpus again, every term nested deeper than equality and hashing recurse (their iterative
+// walks take over there): the same classes and the same hashes as at the top; and nested in
+// tuples only, the hash a recursive definition gives, hash([t]) = combine(hash([]), hash(t)).
+TEST_F(EqualityTest, CorpusNestedBeyondTheRecursionAgrees) {
+  constexpr int kDepth = 70;  // equality.cpp recurses 64 levels
+  std::vector<std::vector<Term>> classes = corpus(a, b);
+  std::vector<std::vector<Term>> nested;
+  uint64_t tuple_seed = hash(a.tup({}));
+  for (const std::vector<Term>& cls : classes) {
+    nested.emplace_back();
+    for (size_t i = 0; i < cls.size(); ++i) {
+      nested.back().push_back(nest(a, cls[i], kDepth, i % 2 == 1));
+      Term in_tuples = cls[i];
+      uint64_t expected = hash(cls[i]);
+      for (int d = 0; d < kDepth; ++d) {
+        in_tuples = a.tup({in_tuples});
+        expected = hashing::combine(tuple_seed, expected);
+      }
+      EXPECT_EQ(hash(in_tuples), expected) << print(cls[i]);
+    }
+  }
+  for (size_t ci = 0; ci < nested.size(); ++ci) {
+    for (size_t cj = 0; cj < nested.size(); ++cj) {
+      for (size_t xi = 0; xi < nested[ci].size(); ++xi) {
+        for (size_t yi = 0; yi < nested[cj].size(); ++yi) {
+          Term x = nested[ci][xi], y = nested[cj][yi];
+          EXPECT_EQ(equal(x, y), ci == cj)
+              << print(classes[ci][xi]) << " vs " << print(classes[cj][yi]);
+          if (ci == cj) {
+            EXPECT_EQ(hash(x), hash(y)) << print(classes[ci][xi]);
+          }
+        }
+      }
+    }
+  }
 }
 
 // A cons chain that does not end in the empty list.
