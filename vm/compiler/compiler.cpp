@@ -353,6 +353,10 @@ class Compiler::FnCompiler {
     if (!r.ok) {
       return fail(r.error.reason, str_cat("in macro ", print(macro->name), ": ", r.error.message));
     }
+    if (deep_copy_words(r.value, Interpreter::kMaxDefinedWords) > Interpreter::kMaxDefinedWords) {
+      return fail("macro-expansion-limit",
+                  str_cat("the expansion of macro ", print(macro->name), " is too large"));
+    }
     *out = LiteralArea::global().copy(r.value);  // before anything else can allocate
     return true;
   }

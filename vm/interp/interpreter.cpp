@@ -243,9 +243,18 @@ void Interpreter::bad_match(Term value, EvalError* error) {
   *error = {"badmatch", str_cat("no clause matched ", print(value))};
 }
 
-Term Interpreter::define_var(Var* v, Term value) {
-  v->set(LiteralArea::global().copy(value));
-  return Term::var(v->index);
+bool Interpreter::define_var(Var* v, Term* value, EvalError* error) {
+  // A root is copied into the literal area, which does not share: a value whose tree is far
+  // larger than its heap size (shared parts, doubling at each level) is refused, not copied
+  // until memory runs out.
+  if (deep_copy_words(*value, kMaxDefinedWords) > kMaxDefinedWords) {
+    *error = {"oom", str_cat("the value of ", print(v->name), " is more than ", kMaxDefinedWords,
+                             " words once its shared parts are copied")};
+    return false;
+  }
+  v->set(LiteralArea::global().copy(*value));
+  *value = Term::var(v->index);
+  return true;
 }
 
 bool Interpreter::map_lookup(Term m, Term key, Term* out) {
@@ -391,7 +400,7 @@ op_GetVar : {
   DISPATCH();
 }
 op_DefVar:
-  R[A] = define_var(code->vars[instr::bx(i)], R[A]);
+  if (!define_var(code->vars[instr::bx(i)], &R[A], &error)) goto fail;
   DISPATCH();
 op_GetCapture:
   R[A] = payload_term(R[0], 1 + B);

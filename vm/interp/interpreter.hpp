@@ -32,6 +32,8 @@ class Interpreter {
   static constexpr size_t kMaxRegisterSlots = size_t{1} << 22;
   // Words before a frame's R0: the return pc and the caller's base and result register.
   static constexpr size_t kFrameHeader = 2;
+  // The most words a var's root may take in the literal area (512 MiB).
+  static constexpr size_t kMaxDefinedWords = size_t{1} << 26;
 
   explicit Interpreter(Heap& heap);
   ~Interpreter();
@@ -78,8 +80,8 @@ class Interpreter {
   bool slow_arith(ArithOp op, Term b, Term c, Term* out, const char* fname, EvalError* error);
   // The bulkier instructions, out of line for the same reason.
   Term make_closure(const Code* nested, size_t base);
-  Term build(uint32_t instruction, size_t base);  // Make* and Rest*
-  Term define_var(Var* v, Term value);
+  Term build(uint32_t instruction, size_t base);           // Make* and Rest*
+  bool define_var(Var* v, Term* value, EvalError* error);  // *value: the value, then the var
   Term binary_part(uint32_t instruction, uint32_t word, size_t base);  // GetBits, BinaryRest
   static bool map_lookup(Term m, Term key, Term* out);
   static void unbound_error(const Var* v, EvalError* error);

@@ -883,6 +883,15 @@ TEST_F(CompilerTest, MacroExpansionThatNeverEndsIsBounded) {
   EXPECT_EQ(eval("(when true (when true (when-not false :deep)))"), ":deep");
 }
 
+TEST_F(CompilerTest, ValuesWhoseSharedPartsExplodeAreRefusedNotCopied) {
+  // 2^100 leaves once copied without sharing: an error, quickly, and nothing defined.
+  EXPECT_EQ(eval("(def ex-d (reduce (fn [x _] [x x]) 1 (range 100)))"), "ERROR :oom");
+  EXPECT_EQ(eval("(defmacro ex-big [] (reduce (fn [x _] [x x]) 1 (range 100)))"), "#'user/ex-big");
+  EXPECT_EQ(eval("(ex-big)"), "ERROR :macro-expansion-limit");
+  EXPECT_EQ(eval("(def ex-ok (reduce (fn [x _] [x x]) 1 (range 10)))"), "#'user/ex-ok");
+  EXPECT_EQ(eval("(count (flatten ex-ok))"), "1024");
+}
+
 TEST_F(CompilerTest, AMacroWhoseDefinitionFailedIsUnbound) {
   EXPECT_EQ(eval("(defmacro mu-infix [[a op b]] (list op a b))"), "ERROR :syntax-error");
   EXPECT_EQ(eval("(mu-infix [1 + 2])"), "ERROR :undefined");
