@@ -60,7 +60,7 @@ Term deep_copy(Term t, Alloc&& alloc) {
     Word* slot;
     Term source;
   };
-  Word root;
+  Word root = 0;  // always set by the first entry
   std::vector<Pending> work = {{&root, t}};
   while (!work.empty()) {
     auto [slot, source] = work.back();
