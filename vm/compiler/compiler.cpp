@@ -291,21 +291,20 @@ class Compiler::FnCompiler {
     // A macro call expands, then compiles what it expanded to. Expansions that are macro calls
     // again expand here, in a loop rather than a recursion, so that one that never ends meets the
     // expansion limit, not the nesting limit.
+    if (Var* macro = macro_of(form)) {
+      Term expansion = form;
+      for (int steps = 0; macro != nullptr; macro = macro_of(expansion), ++steps) {
+        if (steps >= kMaxDepth) {  // each step may be bigger than the last: bound them early
+          return fail("macro-expansion-limit",
+                      str_cat("more than ", kMaxDepth, " expansions of macro calls in a row ",
+                              "(the last of ", print(macro->name), ")"));
+        }
+        if (!expand(macro, expansion, &expansion)) return false;
+      }
+      return compile(expansion, dest, tail, depth + 1);
+    }
     if (is_any_symbol(head) && !is_local(head)) {
       Var* v = resolve_var(head);
-      if (v != nullptr && v->macro.load()) {
-        Term expansion;
-        if (!expand(v, items, &expansion)) return false;
-        for (int steps = 1; Var* again = macro_of(expansion); ++steps) {
-          if (steps >= kMaxDepth) {  // each step may be bigger than the last: bound them early
-            return fail("macro-expansion-limit",
-                        str_cat("more than ", kMaxDepth, " expansions of macro calls in a row ",
-                                "(the last of ", print(again->name), ")"));
-          }
-          if (!expand(again, list_items(expansion), &expansion)) return false;
-        }
-        return compile(expansion, dest, tail, depth + 1);
-      }
       if (v != nullptr && v->intrinsic.load() && v->get().is_native_fn() &&
           v->get().index() != kApplyIntrinsic) {
         return compile_native_call(v->get().index(), items, dest, tail, depth);
@@ -315,18 +314,12 @@ class Compiler::FnCompiler {
   }
 
   // The macro `form` calls, if it is a (proper) list headed by a name of one.
+  // The macro `form` calls, unless a local of that name shadows it.
   Var* macro_of(Term form) {
-    if (!form.is_cons() || !list_tail_is_proper(form)) return nullptr;
-    Term head = list_head(form);
-    if (!is_any_symbol(head) || is_local(head)) return nullptr;
-    if (name_entry(bare_symbol(head)).ns_length == 0) {
-      static constexpr std::string_view kSpecial[] = {"quote", "do", "def", "fn*", "match", "var"};
-      for (std::string_view special : kSpecial) {
-        if (symbol_name(head) == special) return nullptr;
-      }
+    if (form.is_cons() && is_any_symbol(list_head(form)) && is_local(list_head(form))) {
+      return nullptr;
     }
-    Var* v = resolve_var(head);
-    return v != nullptr && v->macro.load() ? v : nullptr;
+    return macro_called_by(c_.ns_, form);
   }
 
   static bool list_tail_is_proper(Term list) {
@@ -340,19 +333,14 @@ class Compiler::FnCompiler {
     return r.where != Where::kNone;
   }
 
-  bool expand(Var* macro, const std::vector<Term>& items, Term* out) {
+  // Expands the macro call `form` into the literal area.
+  bool expand(Var* macro, Term form, Term* out) {
     if (++c_.expansions_ > kMaxExpansions) {
       return fail("macro-expansion-limit",
                   str_cat("more than ", kMaxExpansions, " macro expansions in one form"));
     }
-    if (macro->get().is_unbound()) {  // declared by a def whose value failed to compile
-      return fail("undefined", str_cat("macro ", print(macro->name), " is unbound"));
-    }
-    std::vector<Term> args(items.begin() + 1, items.end());
-    EvalResult r = c_.interp_.call(macro->get(), args);
-    if (!r.ok) {
-      return fail(r.error.reason, str_cat("in macro ", print(macro->name), ": ", r.error.message));
-    }
+    EvalResult r = expand_macro(c_.interp_, macro, form);
+    if (!r.ok) return fail(std::move(r.error.reason), std::move(r.error.message));
     if (deep_copy_words(r.value, Interpreter::kMaxDefinedWords) > Interpreter::kMaxDefinedWords) {
       return fail("macro-expansion-limit",
                   str_cat("the expansion of macro ", print(macro->name), " is too large"));
@@ -904,6 +892,40 @@ void dump(const Code& code) {
   for (const auto& nested : code.nested) dump(*nested);
 }
 }  // namespace
+
+bool is_special_form(std::string_view name) {
+  for (std::string_view special : {"def", "fn*", "match", "do", "quote", "var", "receive"}) {
+    if (name == special) return true;
+  }
+  return false;
+}
+
+Var* macro_called_by(uint32_t ns, Term form) {
+  if (!form.is_cons() || !is_any_symbol(list_head(form))) return nullptr;
+  Term tail = form;
+  while (tail.is_cons()) tail = list_tail(tail);
+  if (!tail.is_empty_list()) return nullptr;
+  Term head = list_head(form);
+  const SymbolTable::Entry& e = name_entry(bare_symbol(head));
+  if (e.ns_length == 0 && is_special_form(e.full)) return nullptr;
+  Var* v = Namespaces::global().resolve(ns, head);
+  return v != nullptr && v->macro.load() ? v : nullptr;
+}
+
+EvalResult expand_macro(Interpreter& interp, Var* macro, Term form) {
+  if (macro->get().is_unbound()) {  // declared by a def whose value failed to compile
+    return EvalResult::failure("undefined", str_cat("macro ", print(macro->name), " is unbound"));
+  }
+  // The arguments go into the interpreter's argument registers before the call allocates, so a
+  // plain vector may hold them meanwhile.
+  std::vector<Term> args;
+  for (Term t = list_tail(form); t.is_cons(); t = list_tail(t)) args.push_back(list_head(t));
+  EvalResult r = interp.call(macro->get(), args);
+  if (!r.ok) {
+    r.error.message = str_cat("in macro ", print(macro->name), ": ", r.error.message);
+  }
+  return r;
+}
 
 Compiler::Compiler(Heap& heap, Interpreter& interp, uint32_t ns)
     : heap_(heap), interp_(interp), ns_(ns) {}

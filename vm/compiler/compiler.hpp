@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string_view>
 
 #include "runtime/term/heap.hpp"
 #include "vm/bytecode/code.hpp"
@@ -48,5 +49,15 @@ class Compiler {
 
 // Compiles `form` in the interpreter's current namespace and runs it there.
 EvalResult compile_and_run(Heap& heap, Interpreter& interp, Term form);
+
+// Whether the unqualified `name` is a special form, which the compiler recognises before any
+// local or var (so a var of that name never makes it a macro).
+bool is_special_form(std::string_view name);
+// The macro var the call `form` names in namespace `ns`: a proper list headed by a symbol that
+// resolves to a var with :macro and is no special form. nullptr otherwise. (Shadowing by locals
+// is the compiler's concern.)
+Var* macro_called_by(uint32_t ns, Term form);
+// Runs `macro` on the unevaluated arguments of the call `form`: the expansion, on the heap.
+EvalResult expand_macro(Interpreter& interp, Var* macro, Term form);
 
 }  // namespace lona

@@ -12,6 +12,7 @@
 #include "runtime/term/text.hpp"
 #include "vm/compiler/compiler.hpp"
 #include "vm/interp/interpreter.hpp"
+#include "vm/intrinsics/intrinsic_support.hpp"
 #include "vm/loader/loader.hpp"
 #include "vm/namespace/namespaces.hpp"
 #include "vm/printer/printer.hpp"
@@ -19,10 +20,6 @@
 
 namespace lona::reflection {
 namespace {
-
-bool type_error(NativeContext& ctx, const char* fn, const char* expected, Term got) {
-  return ctx.fail("type-error", str_cat(fn, " expects ", expected, ", got ", print(got)));
-}
 
 // A namespace designated by a namespace object or a symbol naming an existing one.
 bool namespace_arg(NativeContext& ctx, Term t, const char* fn, uint32_t* ns) {
@@ -39,78 +36,38 @@ bool namespace_arg(NativeContext& ctx, Term t, const char* fn, uint32_t* ns) {
   return type_error(ctx, fn, "a namespace or a symbol", t);
 }
 
-ReaderOptions resolving_reader(uint32_t ns) {
+// Reading as the interpreter's current namespace is at each form (a file's (ns ...) changes it),
+// so that syntax-quote qualifies names where the form is.
+ReaderOptions resolving_reader(const Interpreter& interp) {
   ReaderOptions options;
-  options.resolve_symbol = [ns](Term sym) { return Namespaces::global().qualify(ns, sym); };
+  options.resolve_symbol = [&interp](Term sym) {
+    return Namespaces::global().qualify(interp.current_ns(), sym);
+  };
   return options;
 }
 
-// Runs every form of `text` in the interpreter's current namespace (which the forms may change).
+// Runs every form of `text` in the interpreter's current namespace (which the forms may change);
+// *last is the value of the last form.
 bool run_text(NativeContext& ctx, std::string_view text, std::string_view origin, Term* last) {
   Interpreter& interp = *ctx.interp;
   uint32_t ns_before = interp.current_ns();
   SourcePosition source_before = interp.source();
+  Rooted value(ctx.heap, Term::nil());
+  EvalError error;
+  bool ok = for_each_form(
+      ctx.heap, text, origin, resolving_reader(interp),
+      [&](Term form, int line) {
+        interp.set_source({std::string(origin), line});
+        EvalResult r = compile_and_run(ctx.heap, interp, form);
+        if (r.ok) value.set(r.value);
+        return r;
+      },
+      &error);
   // A file's (ns ...) does not leak into its loader, nor its position into the loader's defs.
-  auto restore = [&] {
-    interp.set_current_ns(ns_before);
-    interp.set_source(source_before);
-  };
-  Reader reader(ctx.heap, text, resolving_reader(interp.current_ns()));
-  *last = Term::nil();
-  for (;;) {
-    Term form;
-    Reader::Status s = reader.next(&form);
-    if (s == Reader::Status::kEnd) break;
-    if (s == Reader::Status::kError) {
-      const ReadError& e = reader.error();
-      restore();
-      return ctx.fail(e.reason, str_cat(origin, ":", e.line, ":", e.column, ": ", e.message));
-    }
-    int line = reader.form_line();
-    interp.set_source({std::string(origin), line});
-    EvalResult r = compile_and_run(ctx.heap, interp, form);
-    if (!r.ok) {
-      restore();
-      return ctx.fail(r.error.reason, str_cat(origin, ":", line, ": ", r.error.message));
-    }
-    *last = LiteralArea::global().copy(r.value);  // survives the next form's allocations
-  }
-  restore();
-  return true;
-}
-
-// The macro var that `form` calls, or nullptr when `form` is not a macro call: not a proper list,
-// a head that is not a symbol, a special form (the compiler recognises those before any var, so a
-// var that happens to share the name does not make them macros), or a symbol naming no macro in
-// namespace `ns`. Locals do not exist at this level, so nothing shadows a macro.
-Var* macro_called_by(uint32_t ns, Term form) {
-  if (!form.is_cons() || !is_any_symbol(list_head(form))) return nullptr;
-  Term tail = form;
-  while (tail.is_cons()) tail = list_tail(tail);
-  if (!tail.is_empty_list()) return nullptr;
-  Term head = list_head(form);
-  const SymbolTable::Entry& e = name_entry(bare_symbol(head));
-  if (e.ns_length == 0) {
-    for (std::string_view s : {"def", "fn*", "match", "do", "quote", "var", "receive"}) {
-      if (e.full == s) return nullptr;
-    }
-  }
-  Var* v = Namespaces::global().resolve(ns, head);
-  return v != nullptr && v->macro.load() ? v : nullptr;
-}
-
-// Calls `macro` on the unevaluated arguments of `form`, as the compiler does. The arguments are
-// copied into the interpreter's argument registers before the call allocates anything, so holding
-// them in a plain vector meanwhile is safe; `form` itself is dead once the call starts.
-bool expand_once(NativeContext& ctx, Var* macro, Term form, Term* out) {
-  std::vector<Term> args;
-  for (Term t = list_tail(form); t.is_cons(); t = list_tail(t)) args.push_back(list_head(t));
-  EvalResult r = ctx.interp->call(macro->get(), args);
-  if (!r.ok) {
-    return ctx.fail(std::move(r.error.reason),
-                    str_cat("in macro ", print(macro->name), ": ", r.error.message));
-  }
-  *out = r.value;
+  interp.set_current_ns(ns_before);
+  interp.set_source(source_before);
+  if (!ok) return ctx.fail(std::move(error.reason), std::move(error.message));
+  *last = value.get();
   return true;
 }
 
@@ -127,8 +84,7 @@ bool read_string(NativeContext& ctx, std::span<Term> args, Term* out) {
   if (!is_string(args[0])) return type_error(ctx, "read-string", "a string", args[0]);
   std::string text(byte_view(args[0]));  // the heap may move while reading
   ReadError error;
-  Reader::Status s =
-      read_one(ctx.heap, text, out, &error, resolving_reader(ctx.interp->current_ns()));
+  Reader::Status s = read_one(ctx.heap, text, out, &error, resolving_reader(*ctx.interp));
   if (s == Reader::Status::kForm) return true;
   if (s == Reader::Status::kEnd) return ctx.fail("unexpected-eof", "read-string of no form");
   return ctx.fail(error.reason, error.message);
@@ -258,13 +214,12 @@ bool load_file(NativeContext& ctx, std::span<Term> args, Term* out) {
 
 // (macroexpand-1 form): one expansion when form is a macro call, else form itself.
 bool macroexpand_1(NativeContext& ctx, std::span<Term> args, Term* out) {
-  Term form = args[0];
-  Var* macro = macro_called_by(ctx.interp->current_ns(), form);
-  if (macro == nullptr) {
-    *out = form;
-    return true;
-  }
-  return expand_once(ctx, macro, form, out);
+  Var* macro = macro_called_by(ctx.interp->current_ns(), args[0]);
+  EvalResult r =
+      macro == nullptr ? EvalResult::success(args[0]) : expand_macro(*ctx.interp, macro, args[0]);
+  if (!r.ok) return ctx.fail(std::move(r.error.reason), std::move(r.error.message));
+  *out = r.value;
+  return true;
 }
 
 // (macroexpand form): expands until the head is no longer a macro. Only the outermost form is
@@ -278,7 +233,9 @@ bool macroexpand(NativeContext& ctx, std::span<Term> args, Term* out) {
       return ctx.fail("macro-expansion-limit",
                       str_cat("macroexpand: more than ", kMaxMacroexpandSteps, " expansions"));
     }
-    if (!expand_once(ctx, macro, form, &form)) return false;
+    EvalResult r = expand_macro(*ctx.interp, macro, form);
+    if (!r.ok) return ctx.fail(std::move(r.error.reason), std::move(r.error.message));
+    form = r.value;
   }
   *out = form;
   return true;

@@ -67,29 +67,37 @@ void add_library_dir(const std::string& dir) {
   l.built = false;
 }
 
-bool eval_source(CompilingEvaluator& evaluator, Heap& heap, std::string_view text,
-                 std::string_view origin, EvalError* error) {
-  Reader reader(heap, text, evaluator.reader_options());
-  bool ok = true;
+bool for_each_form(Heap& heap, std::string_view text, std::string_view origin,
+                   const ReaderOptions& options,
+                   const std::function<EvalResult(Term form, int line)>& run, EvalError* error) {
+  Reader reader(heap, text, options);
   for (;;) {
     Term form;
     Reader::Status s = reader.next(&form);
-    if (s == Reader::Status::kEnd) break;
+    if (s == Reader::Status::kEnd) return true;
     if (s == Reader::Status::kError) {
       const ReadError& e = reader.error();
       *error = {e.reason, str_cat(origin, ":", e.line, ":", e.column, ": ", e.message)};
-      ok = false;
-      break;
+      return false;
     }
     int line = reader.form_line();
-    evaluator.set_source(std::string(origin), line);
-    EvalResult r = evaluator.eval(heap, form);
+    EvalResult r = run(form, line);
     if (!r.ok) {
-      *error = {r.error.reason, str_cat(origin, ":", line, ": ", r.error.message)};
-      ok = false;
-      break;
+      *error = {std::move(r.error.reason), str_cat(origin, ":", line, ": ", r.error.message)};
+      return false;
     }
   }
+}
+
+bool eval_source(CompilingEvaluator& evaluator, Heap& heap, std::string_view text,
+                 std::string_view origin, EvalError* error) {
+  bool ok = for_each_form(
+      heap, text, origin, evaluator.reader_options(),
+      [&](Term form, int line) {
+        evaluator.set_source(std::string(origin), line);
+        return evaluator.eval(heap, form);
+      },
+      error);
   evaluator.set_source("", 0);  // what the evaluator runs next comes from elsewhere
   return ok;
 }
