@@ -520,10 +520,7 @@ class Compiler::FnCompiler {
 
     std::optional<Term> native = map_get(meta, make_keyword("native"));
     if (native && native->truthy()) {
-      std::optional<uint32_t> id;
-      for (uint32_t i = 0; i < intrinsic_count(); ++i) {
-        if (symbol_name(name) == intrinsic(i).name) id = i;
-      }
+      std::optional<uint32_t> id = find_intrinsic(symbol_name(name));
       if (!id) {
         return fail("unknown-intrinsic", str_cat("no intrinsic named ", symbol_name(name)));
       }
@@ -746,7 +743,8 @@ class Compiler::FnCompiler {
       if (smaller < 0) return false;
       emit(instr::abc(Op::kArg, 0, rest, 0));
       emit(instr::abc(Op::kArg, 1, lit, 0));
-      emit(instr::abc(Op::kCallNative, smaller, intrinsic_id("set-remove"), 2));
+      static const uint32_t kSetRemove = *find_intrinsic("set-remove");
+      emit(instr::abc(Op::kCallNative, smaller, kSetRemove, 2));
       rest = smaller;
     }
     for (size_t j = 0; j < names.size(); ++j) {
@@ -855,13 +853,6 @@ class Compiler::FnCompiler {
       if (!compile_pattern(*rest, r, fails, bound, depth + 1)) return false;
     }
     return true;
-  }
-
-  static uint32_t intrinsic_id(std::string_view name) {
-    for (uint32_t i = 0; i < intrinsic_count(); ++i) {
-      if (name == intrinsic(i).name) return i;
-    }
-    std::abort();  // the compiler names only intrinsics that exist
   }
 
   bool compile_literal_test(Term literal, int reg, std::vector<size_t>* fails) {

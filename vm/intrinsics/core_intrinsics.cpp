@@ -810,6 +810,13 @@ void set_program_output(std::FILE* out) { g_program_output = out; }
 std::FILE* program_output() { return g_program_output; }
 uint32_t intrinsic_count() { return static_cast<uint32_t>(all_intrinsics().size()); }
 
+std::optional<uint32_t> find_intrinsic(std::string_view name) {
+  for (uint32_t id = 0; id < intrinsic_count(); ++id) {
+    if (name == intrinsic(id).name) return id;
+  }
+  return std::nullopt;
+}
+
 void install_intrinsics(uint32_t core_ns) {
   Namespaces& namespaces = Namespaces::global();
   for (uint32_t id = 0; id < intrinsic_count(); ++id) {

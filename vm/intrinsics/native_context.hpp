@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstdio>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "runtime/term/heap.hpp"
 #include "vm/eval/evaluator.hpp"
@@ -55,6 +57,8 @@ std::span<const Intrinsic> kernel_intrinsic_table();   // kernel_types.cpp
 // The intrinsic table, indexed by id (what Term::native_fn holds).
 const Intrinsic& intrinsic(uint32_t id);
 uint32_t intrinsic_count();
+// The id of the intrinsic named `name`, if there is one.
+std::optional<uint32_t> find_intrinsic(std::string_view name);
 
 // Defines a lona.core var for every intrinsic (its root is the native function).
 void install_intrinsics(uint32_t core_ns);
