@@ -341,7 +341,7 @@ class Compiler::FnCompiler {
     }
     EvalResult r = expand_macro(c_.interp_, macro, form);
     if (!r.ok) return fail(std::move(r.error.reason), std::move(r.error.message));
-    if (deep_copy_words(r.value, Interpreter::kMaxDefinedWords) > Interpreter::kMaxDefinedWords) {
+    if (deep_copy_words(r.value, kMaxRootWords) > kMaxRootWords) {  // the copy would explode
       return fail("macro-expansion-limit",
                   str_cat("the expansion of macro ", print(macro->name), " is too large"));
     }
@@ -486,38 +486,8 @@ class Compiler::FnCompiler {
     Var& v = namespaces.intern(c_.ns_, name);
     v.intrinsic.store(false);  // whatever it was, its root is about to be the program's
 
-    // Metadata: what the name carries, plus :name and :ns.
-    Heap& heap = c_.heap_;
-    Term given = meta_of(name);
-    size_t n = 0;
-    if (is_map(given)) {
-      for (size_t i = 0; i < map_count(given); ++i, ++n) {
-        heap.push(map_key(given, i));
-        heap.push(map_value(given, i));
-      }
-    }
-    heap.push(make_keyword("name"));
-    heap.push(bare_symbol(name));
-    heap.push(make_keyword("ns"));
-    heap.push(Term::ns(c_.ns_));
-    n += 2;
     const SourcePosition& source = c_.interp_.source();
-    if (source.line > 0) {  // where the definition is, when the form came from a file
-      if (!source.file.empty()) {
-        heap.push(make_keyword("file"));
-        Term file = make_string(heap, source.file);
-        heap.push(file);
-        ++n;
-      }
-      heap.push(make_keyword("line"));
-      heap.push(Term::fixnum(source.line));
-      ++n;
-    }
-    Term meta = LiteralArea::global().copy(map_from_stack(heap, n));
-    v.meta.store(meta.raw());
-    std::optional<Term> macro = map_get(meta, make_keyword("macro"));
-    v.macro.store(macro && macro->truthy());
-
+    Term meta = define_meta(c_.heap_, v, meta_of(name), source.file, source.line);
     std::optional<Term> native = map_get(meta, make_keyword("native"));
     if (native && native->truthy()) {
       std::optional<uint32_t> id = find_intrinsic(symbol_name(name));

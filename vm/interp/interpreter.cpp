@@ -244,15 +244,11 @@ void Interpreter::bad_match(Term value, EvalError* error) {
 }
 
 bool Interpreter::define_var(Var* v, Term* value, EvalError* error) {
-  // A root is copied into the literal area, which does not share: a value whose tree is far
-  // larger than its heap size (shared parts, doubling at each level) is refused, not copied
-  // until memory runs out.
-  if (deep_copy_words(*value, kMaxDefinedWords) > kMaxDefinedWords) {
-    *error = {"oom", str_cat("the value of ", print(v->name), " is more than ", kMaxDefinedWords,
+  if (!set_root(*v, *value)) {
+    *error = {"oom", str_cat("the value of ", print(v->name), " is more than ", kMaxRootWords,
                              " words once its shared parts are copied")};
     return false;
   }
-  v->set(LiteralArea::global().copy(*value));
   *value = Term::var(v->index);
   return true;
 }

@@ -32,8 +32,6 @@ class Interpreter {
   static constexpr size_t kMaxRegisterSlots = size_t{1} << 22;
   // Words before a frame's R0: the return pc and the caller's base and result register.
   static constexpr size_t kFrameHeader = 2;
-  // The most words a var's root may take in the literal area (512 MiB).
-  static constexpr size_t kMaxDefinedWords = size_t{1} << 26;
 
   explicit Interpreter(Heap& heap);
   ~Interpreter();

@@ -170,21 +170,11 @@ bool intern(NativeContext& ctx, std::span<Term> args, Term* out) {
   }
   Var& v = Namespaces::global().intern(ns, args[1]);
   v.intrinsic.store(false);
-  Term given = meta_of(args[1]);
-  size_t n = 0;
-  if (is_map(given)) {
-    for (size_t i = 0; i < map_count(given); ++i, ++n) {
-      ctx.heap.push(map_key(meta_of(args[1]), i));
-      ctx.heap.push(map_value(meta_of(args[1]), i));
-    }
+  define_meta(ctx.heap, v, meta_of(args[1]), "", 0);
+  if (args.size() == 3 && !set_root(v, args[2])) {
+    return ctx.fail("oom", str_cat("intern: the value of ", print(v.name), " is more than ",
+                                   kMaxRootWords, " words once its shared parts are copied"));
   }
-  ctx.heap.push(make_keyword("name"));
-  ctx.heap.push(bare_symbol(args[1]));
-  ctx.heap.push(make_keyword("ns"));
-  ctx.heap.push(Term::ns(ns));
-  Term meta = map_from_stack(ctx.heap, n + 2);
-  v.meta.store(LiteralArea::global().copy(meta).raw());
-  if (args.size() == 3) v.set(LiteralArea::global().copy(args[2]));
   *out = Term::var(v.index);
   return true;
 }

@@ -4,7 +4,9 @@
 
 #include "runtime/support/str_cat.hpp"
 #include "runtime/term/collections.hpp"
+#include "runtime/term/literal_area.hpp"
 #include "runtime/term/symbol_table.hpp"
+#include "runtime/term/text.hpp"
 
 namespace lona {
 
@@ -117,6 +119,43 @@ Var& Namespaces::var(uint32_t index) {
 Term Namespaces::ns_name(uint32_t index) {
   absl::MutexLock lock(&mutex_);
   return namespaces_[index].name;
+}
+
+Term define_meta(Heap& heap, Var& v, Term given, std::string_view file, int line) {
+  size_t n = 0;
+  if (is_map(given)) {  // read whole before anything allocates (it may be on the heap)
+    for (; n < map_count(given); ++n) {
+      heap.push(map_key(given, n));
+      heap.push(map_value(given, n));
+    }
+  }
+  heap.push(make_keyword("name"));
+  heap.push(v.name);
+  heap.push(make_keyword("ns"));
+  heap.push(Term::ns(v.ns));
+  n += 2;
+  if (line > 0) {
+    if (!file.empty()) {
+      heap.push(make_keyword("file"));
+      Term f = make_string(heap, file);
+      heap.push(f);
+      ++n;
+    }
+    heap.push(make_keyword("line"));
+    heap.push(Term::fixnum(line));
+    ++n;
+  }
+  Term meta = LiteralArea::global().copy(map_from_stack(heap, n));
+  v.meta.store(meta.raw());
+  std::optional<Term> macro = map_get(meta, make_keyword("macro"));
+  v.macro.store(macro && macro->truthy());
+  return meta;
+}
+
+bool set_root(Var& v, Term value) {
+  if (deep_copy_words(value, kMaxRootWords) > kMaxRootWords) return false;
+  v.set(LiteralArea::global().copy(value));
+  return true;
 }
 
 }  // namespace lona

@@ -11,11 +11,13 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "runtime/term/heap.hpp"
 #include "runtime/term/term.hpp"
 
 namespace lona {
@@ -35,6 +37,19 @@ struct Var {
   void set(Term v) { root.store(v.raw(), std::memory_order_release); }
   Term get_meta() const { return Term::from_raw(meta.load(std::memory_order_acquire)); }
 };
+
+// Gives `v` the metadata of a definition (def, intern): the map `given` (nil or a map: what the
+// defining symbol carried), plus :name and :ns, plus :file and :line when `line` is known (> 0;
+// :file only with a file); sets the macro flag from :macro. Returns the metadata, which lives in
+// the literal area.
+Term define_meta(Heap& heap, Var& v, Term given, std::string_view file, int line);
+
+// The most words a var's root may take in the literal area (512 MiB): the copy there does not
+// share, so a value built by doubling shared parts would otherwise exhaust memory.
+inline constexpr size_t kMaxRootWords = size_t{1} << 26;
+// Sets v's root to a literal-area copy of `value`; false, and nothing set, when the copy would
+// take more than kMaxRootWords words.
+bool set_root(Var& v, Term value);
 
 struct Namespace {
   uint32_t index = 0;
