@@ -44,32 +44,38 @@ Term ok_keyword() { return make_keyword("ok"); }
 
 // --- argument helpers ----------------------------------------------------------------------------
 
-// The value of an integer argument, plain or fixed-width.
-bool integer_arg(NativeContext& ctx, Term t, const char* fn, const char* what, BigInt* out) {
-  if (is_integer(t)) {
-    *out = integer_value(t);
-    return true;
-  }
-  if (is_fixed(t)) {
-    *out = fixed_value(t);
-    return true;
-  }
-  return type_error(ctx, fn, what, t);
-}
-
-// An offset, index or length. Values beyond int64 saturate; they are out of bounds anyway.
-bool position_arg(NativeContext& ctx, Term t, const char* fn, int64_t* out) {
+// An integer argument (plain or fixed-width) as an int64. Values beyond int64 read as -1 or
+// INT64_MAX: every caller rejects them as out of its range.
+bool int64_arg(NativeContext& ctx, Term t, const char* fn, const char* what, int64_t* out) {
   if (t.is_fixnum()) {
     *out = t.fixnum_value();
     return true;
   }
   BigInt v;
-  if (!integer_arg(ctx, t, fn, "an integer offset", &v)) return false;
+  if (!integer_arg(ctx, t, fn, what, &v)) return false;
   if (v.fits_int64()) {
     *out = v.to_int64();
   } else {
     *out = v.is_negative() ? -1 : INT64_MAX;
   }
+  return true;
+}
+
+// An offset, index or length.
+bool position_arg(NativeContext& ctx, Term t, const char* fn, int64_t* out) {
+  return int64_arg(ctx, t, fn, "an integer offset", out);
+}
+
+// A byte of (binary coll) or (bytes b...): an integer from 0 to 255. Outside that range it is
+// `range_error` (binary: :badarg; bytes, as #bytes[...] says its elements are bytes:
+// :out-of-bounds).
+bool byte_arg(NativeContext& ctx, Term t, const char* fn, const char* range_error, char* out) {
+  int64_t v = 0;
+  if (!int64_arg(ctx, t, fn, "integers from 0 to 255", &v)) return false;
+  if (v < 0 || v > 255) {
+    return ctx.fail(range_error, str_cat(fn, ": ", print(t), " is not a byte (0 to 255)"));
+  }
+  *out = static_cast<char>(v);
   return true;
 }
 
@@ -85,40 +91,42 @@ bool out_of_bounds(NativeContext& ctx, const char* fn, int64_t offset, int64_t l
                                            " out of bounds for ", size, " bytes"));
 }
 
-// The two's complement bits of v when it fits `bits` bits as a signed or an unsigned number.
-std::optional<uint64_t> fit_bits(const BigInt& v, unsigned bits) {
+// The two's complement bits of v when it fits `nbits` (1..64) bits as a signed or an unsigned
+// number.
+std::optional<uint64_t> fit_bits(const BigInt& v, uint32_t nbits) {
   if (v.is_negative()) {
     if (!v.fits_int64()) return std::nullopt;
-    int64_t x = v.to_int64();
-    if (bits == 64) return static_cast<uint64_t>(x);
-    if (x < -(int64_t{1} << (bits - 1))) return std::nullopt;
-    return static_cast<uint64_t>(x) & ((uint64_t{1} << bits) - 1);
+    uint64_t x = static_cast<uint64_t>(v.to_int64());
+    if (bits::sign_extend(x, nbits) != x) return std::nullopt;  // below -2^(nbits - 1)
+    return bits::low_bits(x, nbits);
   }
   std::optional<uint64_t> x = v.to_uint64();
-  if (!x || (bits < 64 && *x >> bits != 0)) return std::nullopt;
+  if (!x || bits::low_bits(*x, nbits) != *x) return std::nullopt;
   return x;
 }
 
-// An integer argument that must fit `bits` bits (signed or unsigned): its bits.
-bool bits_arg(NativeContext& ctx, Term t, const char* fn, unsigned bits, uint64_t* out) {
+// An integer argument that must fit `nbits` bits (signed or unsigned): its bits.
+bool bits_arg(NativeContext& ctx, Term t, const char* fn, uint32_t nbits, uint64_t* out) {
   BigInt v;
   if (!integer_arg(ctx, t, fn, "an integer", &v)) return false;
-  std::optional<uint64_t> b = fit_bits(v, bits);
+  std::optional<uint64_t> b = fit_bits(v, nbits);
   if (!b) {
-    return ctx.fail("badarg", str_cat(fn, ": ", print(t), " does not fit in ", bits, " bits"));
+    return ctx.fail("badarg", str_cat(fn, ": ", print(t), " does not fit in ", nbits, " bits"));
   }
   *out = *b;
   return true;
 }
 
-Term make_unsigned(Heap& heap, FixedKind kind, uint64_t v) {
-  return *make_fixed(heap, kind, BigInt::from_uint64(v));
-}
-Term make_signed(Heap& heap, FixedKind kind, int64_t v) {
-  return *make_fixed(heap, kind, BigInt::from_int64(v));
-}
-
 enum class Encoding { kUtf8, kAscii, kLatin1 };
+
+// Byte order: of a bytebuf access, and of a #bits segment (whose :native must still be whole
+// bytes on every host).
+enum class Order { kBig, kLittle, kNative };
+
+bool little(Order order) {
+  return order == Order::kLittle ||
+         (order == Order::kNative && std::endian::native == std::endian::little);
+}
 
 bool encoding_arg(NativeContext& ctx, Args a, size_t i, const char* fn, Encoding* out) {
   *out = Encoding::kUtf8;
@@ -146,13 +154,9 @@ bool binary(NativeContext& ctx, Args a, Term* o) {
   Term coll = a[0];
   std::string bytes;
   auto add = [&](Term x) {
-    BigInt v;
-    if (!integer_arg(ctx, x, "binary", "integers from 0 to 255", &v)) return false;
-    std::optional<uint64_t> b = v.to_uint64();
-    if (!b || *b > 255) {
-      return ctx.fail("badarg", str_cat("binary: ", print(x), " is not a byte (0 to 255)"));
-    }
-    bytes.push_back(static_cast<char>(*b));
+    char b = 0;
+    if (!byte_arg(ctx, x, "binary", "badarg", &b)) return false;
+    bytes.push_back(b);
     return true;
   };
   if (coll.is_nil() || coll.is_list()) {
@@ -289,18 +293,9 @@ bool bytes(NativeContext& ctx, Args a, Term* o) {
   std::string out;
   out.reserve(a.size());
   for (Term t : a) {
-    int64_t v = -1;
-    if (t.is_fixnum()) {
-      v = t.fixnum_value();
-    } else {
-      BigInt b;
-      if (!integer_arg(ctx, t, "bytes", "integers from 0 to 255", &b)) return false;
-      if (b.fits_int64()) v = b.to_int64();  // else far out of range: stays -1
-    }
-    if (v < 0 || v > 255) {
-      return ctx.fail("out-of-bounds", str_cat("bytes: ", print(t), " is not a byte (0 to 255)"));
-    }
-    out.push_back(static_cast<char>(v));
+    char b = 0;
+    if (!byte_arg(ctx, t, "bytes", "out-of-bounds", &b)) return false;
+    out.push_back(b);
   }
   *o = make_binary(ctx.heap, out);
   return true;
@@ -335,8 +330,6 @@ struct BitSegment {
   }
 };
 
-enum class BitOrder { kDefault, kBig, kLittle, kNative };
-
 // Reads a segment tuple [value size modifier...] (size and modifiers optional) into *s.
 bool bits_segment(NativeContext& ctx, Args a, size_t i, BitSegment* s) {
   Term seg = a[i];
@@ -347,42 +340,39 @@ bool bits_segment(NativeContext& ctx, Args a, size_t i, BitSegment* s) {
   Term value = array_at(seg, 0);
   s->arg = i;
 
-  BitOrder order = BitOrder::kDefault;
-  int sign = 0;  // 0: not given, 1: :unsigned, 2: :signed
+  std::optional<Order> order;   // big-endian when not given
+  std::optional<bool> signed_;  // unsigned when not given
   bool in_bytes = false;
   for (size_t k = 2; k < n; ++k) {
     Term m = array_at(seg, k);
     if (!m.is_keyword()) return type_error(ctx, "bits", "modifier keywords", m);
     std::string_view name = name_entry(m).full;
-    BitOrder o = BitOrder::kDefault;
-    int sg = 0;
+    std::optional<Order> o;
+    std::optional<bool> sg;
     if (name == "be") {
-      o = BitOrder::kBig;
+      o = Order::kBig;
     } else if (name == "le") {
-      o = BitOrder::kLittle;
+      o = Order::kLittle;
     } else if (name == "native") {
-      o = BitOrder::kNative;
+      o = Order::kNative;
     } else if (name == "unsigned") {
-      sg = 1;
+      sg = false;
     } else if (name == "signed") {
-      sg = 2;
+      sg = true;
     } else if (name == "bytes") {
       in_bytes = true;
     } else {
       return ctx.fail("badarg", str_cat("bits: unknown modifier ", print(m),
                                         " (:be :le :native :signed :unsigned :bytes)"));
     }
-    if ((o != BitOrder::kDefault && order != BitOrder::kDefault && o != order) ||
-        (sg != 0 && sign != 0 && sg != sign)) {
+    if ((o && order && *o != *order) || (sg && signed_ && *sg != *signed_)) {
       return ctx.fail("badarg", str_cat("bits: conflicting modifiers in ", print(seg)));
     }
-    if (o != BitOrder::kDefault) order = o;
-    if (sg != 0) sign = sg;
+    if (o) order = o;
+    if (sg) signed_ = sg;
   }
-  // :native is decided by the host, but a :native segment must be whole bytes on every host.
-  s->little = order == BitOrder::kLittle ||
-              (order == BitOrder::kNative && std::endian::native == std::endian::little);
-  bool is_signed = sign == 2;
+  s->little = order && little(*order);
+  bool is_signed = signed_.value_or(false);
 
   s->binary = is_binary(value);
   if (n >= 2) {
@@ -402,8 +392,9 @@ bool bits_segment(NativeContext& ctx, Args a, size_t i, BitSegment* s) {
   } else {  // [value]: a binary is all of its bytes, an integer one byte (as in Erlang)
     s->nbits = s->binary ? 8 * byte_view(value).size() : 8;
   }
-  if (order != BitOrder::kDefault && order != BitOrder::kBig && s->nbits % 8 != 0) {
-    return ctx.fail("badarg", str_cat("bits: a ", order == BitOrder::kLittle ? ":le" : ":native",
+  // :native is decided by the host, but a :native segment must be whole bytes on every host.
+  if (order && *order != Order::kBig && s->nbits % 8 != 0) {
+    return ctx.fail("badarg", str_cat("bits: a ", *order == Order::kLittle ? ":le" : ":native",
                                       " segment must be whole bytes, not ", s->nbits, " bits"));
   }
 
@@ -429,8 +420,8 @@ bool bits_segment(NativeContext& ctx, Args a, size_t i, BitSegment* s) {
     negative = x < 0;
     s->small = static_cast<uint64_t>(negative ? ~x : x);
     magnitude_bits = static_cast<size_t>(std::bit_width(s->small));
-  } else if (is_integer(value) || is_fixed(value)) {
-    BigInt x = is_fixed(value) ? fixed_value(value) : integer_value(value);
+  } else if (is_any_integer(value)) {
+    BigInt x = any_integer_value(value);
     negative = x.is_negative();
     if (negative) x = -x - BigInt::from_int64(1);
     magnitude_bits = x.bit_length();
@@ -562,13 +553,6 @@ bool bytebuf_to_binary(NativeContext& ctx, Args a, Term* o) {
   return true;
 }
 
-enum class Order { kLittle, kBig, kNative };
-
-bool little(Order order) {
-  return order == Order::kLittle ||
-         (order == Order::kNative && std::endian::native == std::endian::little);
-}
-
 // Checks the bytebuf and the range [offset, offset + width); returns the bytes to access.
 bool bytebuf_range(NativeContext& ctx, Args a, const char* fn, size_t width, unsigned char** at) {
   if (!is_bytebuf(a[0])) return type_error(ctx, fn, "a bytebuf", a[0]);
@@ -582,40 +566,28 @@ bool bytebuf_range(NativeContext& ctx, Args a, const char* fn, size_t width, uns
   return true;
 }
 
-uint64_t load(const unsigned char* p, size_t width, Order order) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < width; ++i) {
-    size_t k = little(order) ? width - 1 - i : i;
-    v = (v << 8) | p[k];
-  }
-  return v;
+// The `width` (1..8) bytes at p as an unsigned number, in `order`.
+uint64_t load(const unsigned char* p, uint32_t width, Order order) {
+  uint64_t v = bits::get_bits(p, 0, 8 * width);
+  return little(order) ? bits::reverse_bytes(v, width) : v;
 }
 
-void store(unsigned char* p, size_t width, Order order, uint64_t v) {
-  for (size_t i = 0; i < width; ++i) {
-    size_t k = little(order) ? i : width - 1 - i;
-    p[k] = static_cast<unsigned char>(v >> (8 * i));
-  }
+// Writes the low `width` (1..8) bytes of v at p, in `order`.
+void store(unsigned char* p, uint32_t width, Order order, uint64_t v) {
+  bits::put_bits(p, 0, 8 * width, little(order) ? bits::reverse_bytes(v, width) : v);
 }
 
 // A read of `kWidth` bytes: read8 gives a plain integer, the others the fixed-width kind.
-template <size_t kWidth, Order kOrder, FixedKind kKind, bool kPlain>
+template <uint32_t kWidth, Order kOrder, FixedKind kKind, bool kPlain>
 bool bytebuf_read(NativeContext& ctx, Args a, Term* o, const char* fn) {
   unsigned char* at = nullptr;
   if (!bytebuf_range(ctx, a, fn, kWidth, &at)) return false;
   uint64_t v = load(at, kWidth, kOrder);
-  if constexpr (kPlain) {
-    *o = Term::fixnum(static_cast<int64_t>(v));
-  } else if (fixed_info(kKind).is_signed) {
-    unsigned shift = 64 - 8 * kWidth;
-    *o = make_signed(ctx.heap, kKind, static_cast<int64_t>(v << shift) >> shift);
-  } else {
-    *o = make_unsigned(ctx.heap, kKind, v);
-  }
+  *o = kPlain ? Term::fixnum(static_cast<int64_t>(v)) : make_fixed_bits(ctx.heap, kKind, v);
   return true;
 }
 
-template <size_t kWidth, Order kOrder>
+template <uint32_t kWidth, Order kOrder>
 bool bytebuf_write(NativeContext& ctx, Args a, Term* o, const char* fn) {
   unsigned char* at = nullptr;
   if (!bytebuf_range(ctx, a, fn, kWidth, &at)) return false;
@@ -710,8 +682,8 @@ template <std::endian kTarget>
 bool convert16(NativeContext& ctx, Args a, Term* o, const char* fn) {
   uint64_t v = 0;
   if (!bits_arg(ctx, a[0], fn, 16, &v)) return false;
-  if constexpr (kTarget != std::endian::native) v = ((v & 0xFF) << 8) | (v >> 8);
-  *o = make_unsigned(ctx.heap, FixedKind::kU16, v);
+  if constexpr (kTarget != std::endian::native) v = bits::reverse_bytes(v, 2);
+  *o = make_fixed_bits(ctx.heap, FixedKind::kU16, v);
   return true;
 }
 bool native_to_be16(NativeContext& c, Args a, Term* o) {
@@ -727,23 +699,14 @@ bool le_to_native16(NativeContext& c, Args a, Term* o) {
   return convert16<std::endian::little>(c, a, o, "le->native16");
 }
 
-// --- physical and virtual addresses
-// ----------------------------------------------------------------
+// --- physical and virtual addresses --------------------------------------------------------------
 
-template <ObjTag kTag>
-struct AddressNames;
-template <>
-struct AddressNames<ObjTag::kPaddr> {
-  static constexpr const char* kWhat = "a paddr";
-};
-template <>
-struct AddressNames<ObjTag::kVaddr> {
-  static constexpr const char* kWhat = "a vaddr";
-};
+constexpr ObjTag kP = ObjTag::kPaddr;
+constexpr ObjTag kV = ObjTag::kVaddr;
 
 template <ObjTag kTag>
 bool address_arg(NativeContext& ctx, Term t, const char* fn, uint64_t* out) {
-  if (!is_object(t, kTag)) return type_error(ctx, fn, AddressNames<kTag>::kWhat, t);
+  if (!is_object(t, kTag)) return type_error(ctx, fn, kTag == kP ? "a paddr" : "a vaddr", t);
   *out = address_value(t);
   return true;
 }
@@ -780,7 +743,7 @@ template <ObjTag kTag>
 bool address_to_u64(NativeContext& ctx, Args a, Term* o, const char* fn) {
   uint64_t v = 0;
   if (!address_arg<kTag>(ctx, a[0], fn, &v)) return false;
-  *o = make_unsigned(ctx.heap, FixedKind::kU64, v);
+  *o = make_fixed_bits(ctx.heap, FixedKind::kU64, v);
   return true;
 }
 
@@ -799,7 +762,7 @@ template <ObjTag kTag>
 bool address_sub(NativeContext& ctx, Args a, Term* o, const char* fn) {
   uint64_t x = 0, y = 0;
   if (!address_arg<kTag>(ctx, a[0], fn, &x) || !address_arg<kTag>(ctx, a[1], fn, &y)) return false;
-  *o = make_unsigned(ctx.heap, FixedKind::kU64, x - y);
+  *o = make_fixed_bits(ctx.heap, FixedKind::kU64, x - y);
   return true;
 }
 
@@ -834,9 +797,6 @@ bool address_align(NativeContext& ctx, Args a, Term* o, const char* fn) {
   return true;
 }
 
-constexpr ObjTag kP = ObjTag::kPaddr;
-constexpr ObjTag kV = ObjTag::kVaddr;
-
 #define LONA_ADDRESS_FN(cname, lname, call) \
   bool cname(NativeContext& c, Args a, Term* o) { return call(c, a, o, lname); }
 LONA_ADDRESS_FN(paddr_new, "paddr", address_new<kP>)
@@ -860,24 +820,6 @@ LONA_ADDRESS_FN(vaddr_aligned_p, "vaddr-aligned?", (address_align<kV, Align::kTe
 #undef LONA_ADDRESS_FN
 
 // --- strings -------------------------------------------------------------------------------------
-
-// Byte offset of code point `index` in valid UTF-8 (the size for index == code point count).
-size_t code_point_offset(std::string_view s, size_t index) {
-  size_t seen = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if ((static_cast<uint8_t>(s[i]) & 0xC0) != 0x80) {
-      if (seen == index) return i;
-      ++seen;
-    }
-  }
-  return s.size();
-}
-
-size_t code_point_count(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 // (subs s start [end]): the code points [start, end) of s; end defaults to the length.
 bool subs(NativeContext& ctx, Args a, Term* o) {

@@ -21,6 +21,7 @@
 
 #include "runtime/support/str_cat.hpp"
 #include "runtime/term/bigint.hpp"
+#include "runtime/term/bit_field.hpp"
 #include "runtime/term/collections.hpp"
 #include "runtime/term/number.hpp"
 #include "runtime/term/symbol_table.hpp"
@@ -37,49 +38,35 @@ bool badarg(NativeContext& ctx, const char* fn, std::string_view what) {
   return ctx.fail("badarg", str_cat(fn, ": ", what));
 }
 
-bool is_any_int(Term t) { return is_integer(t) || is_fixed(t); }
-
-uint64_t width_mask(uint64_t bits) { return bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1; }
-
-unsigned kind_bits(FixedKind kind) { return fixed_info(kind).bits; }
-
-// The low 64 bits of v's two's complement.
-uint64_t low64(const BigInt& v) {
-  std::span<const BigInt::Limb> limbs = v.limbs();
-  uint64_t m = limbs.empty() ? 0 : limbs[0];
-  return v.is_negative() ? uint64_t{0} - m : m;
+// All ones in the low `bits` bits (all 64 from 64 up).
+uint64_t width_mask(uint64_t bits) {
+  return bits::low_bits(~uint64_t{0}, static_cast<uint32_t>(std::min<uint64_t>(bits, 64)));
 }
+
+// The suffix of a fixed-width integer's kind ("u8"), for messages.
+std::string_view kind_name(Term t) { return fixed_info(fixed_kind(t)).suffix; }
 
 // The low 64 bits of an integer's two's complement (a fixed-width value is sign-extended).
 uint64_t raw_bits(Term t) {
   if (t.is_fixnum()) return static_cast<uint64_t>(t.fixnum_value());
   if (is_fixed(t)) return fixed_bits(t);
-  return low64(integer_value(t));
+  BigInt v = integer_value(t);
+  uint64_t m = v.limbs().empty() ? 0 : v.limbs()[0];
+  return v.is_negative() ? uint64_t{0} - m : m;
 }
 
-// The value of an integer or fixed-width integer.
-BigInt any_int_value(Term t) { return is_fixed(t) ? fixed_value(t) : integer_value(t); }
-
-// A fixed-width integer of `kind` from the low bits of `bits` (two's complement wrap).
-Term make_fixed_bits(Heap& heap, FixedKind kind, uint64_t bits) {
-  const FixedInfo& info = fixed_info(kind);
-  bits &= width_mask(info.bits);
-  if (!info.is_signed) return *make_fixed(heap, kind, BigInt::from_uint64(bits));
-  const unsigned pad = 64 - info.bits;
-  const int64_t v = static_cast<int64_t>(bits << pad) >> pad;
-  return *make_fixed(heap, kind, BigInt::from_int64(v));
+// 2^bits - 1.
+BigInt big_mask(uint64_t bits) {
+  return BigInt::from_int64(1).shifted_left(bits) - BigInt::from_int64(1);
 }
 
-BigInt fixed_min(FixedKind kind) {
-  const FixedInfo& info = fixed_info(kind);
-  if (!info.is_signed) return BigInt();
-  return -BigInt::from_int64(1).shifted_left(info.bits - 1);
-}
-
+// The bounds of a fixed-width kind.
 BigInt fixed_max(FixedKind kind) {
   const FixedInfo& info = fixed_info(kind);
-  return BigInt::from_int64(1).shifted_left(info.is_signed ? info.bits - 1 : info.bits) -
-         BigInt::from_int64(1);
+  return big_mask(info.is_signed ? info.bits - 1 : info.bits);
+}
+BigInt fixed_min(FixedKind kind) {
+  return fixed_info(kind).is_signed ? -fixed_max(kind) - BigInt::from_int64(1) : BigInt();
 }
 
 // The fixed-width kind the integer arguments share (nullopt when all are plain); :type-error for
@@ -87,11 +74,11 @@ BigInt fixed_max(FixedKind kind) {
 bool common_kind(NativeContext& ctx, const char* fn, Args args, std::optional<FixedKind>* kind) {
   kind->reset();
   for (Term t : args) {
-    if (!is_any_int(t)) return type_error(ctx, fn, "integers", t);
+    if (!is_any_integer(t)) return type_error(ctx, fn, "integers", t);
     if (!is_fixed(t)) continue;
     if (*kind && **kind != fixed_kind(t)) {
       return ctx.fail("type-error", str_cat(fn, ": cannot combine ", fixed_info(**kind).suffix,
-                                            " and ", fixed_info(fixed_kind(t)).suffix,
+                                            " and ", kind_name(t),
                                             " (fixed-width integers combine with their own kind "
                                             "or plain integers)"));
     }
@@ -108,15 +95,14 @@ bool read_count(NativeContext& ctx, const char* fn, const char* what, Term t, ui
     *out = static_cast<uint64_t>(t.fixnum_value());
     return true;
   }
-  if (!is_any_int(t)) return type_error(ctx, fn, str_cat("an integer ", what).c_str(), t);
-  BigInt v = any_int_value(t);
+  BigInt v;
+  if (!integer_arg(ctx, t, fn, str_cat("an integer ", what), &v)) return false;
   if (v.is_negative()) return badarg(ctx, fn, str_cat(what, " must not be negative"));
   *out = v.to_uint64().value_or(UINT64_MAX);
   return true;
 }
 
-// --- two's complement operations on plain integers
-// ------------------------------------------------
+// --- two's complement operations on plain integers -----------------------------------------------
 
 enum class BitOp { kAnd, kOr, kXor, kAndNot };
 
@@ -188,12 +174,7 @@ bool big_bit(const BigInt& v, uint64_t n) {
   return !magnitude_bit(big_not(v), n);  // -v - 1 is the complement of v's bits
 }
 
-BigInt big_mask(uint64_t bits) {
-  return BigInt::from_int64(1).shifted_left(bits) - BigInt::from_int64(1);
-}
-
-// --- fixed-width coercions and char
-// ---------------------------------------------------------------
+// --- fixed-width coercions and char --------------------------------------------------------------
 
 // (u8 x) ... (i64 x): wraps an integer (plain or fixed-width) or a char's code point.
 template <FixedKind kKind>
@@ -202,10 +183,10 @@ bool to_fixed(NativeContext& ctx, Args a, Term* o) {
   uint64_t bits;
   if (x.is_char()) {
     bits = x.char_value();
-  } else if (is_any_int(x)) {
+  } else if (is_any_integer(x)) {
     bits = raw_bits(x);
   } else {
-    return type_error(ctx, fixed_info(kKind).suffix.data(), "an integer or a char", x);
+    return type_error(ctx, fixed_info(kKind).suffix, "an integer or a char", x);
   }
   *o = make_fixed_bits(ctx.heap, kKind, bits);
   return true;
@@ -218,8 +199,8 @@ bool char_(NativeContext& ctx, Args a, Term* o) {
     *o = x;
     return true;
   }
-  if (!is_any_int(x)) return type_error(ctx, "char", "an integer code point", x);
-  BigInt v = any_int_value(x);
+  BigInt v;
+  if (!integer_arg(ctx, x, "char", "an integer code point", &v)) return false;
   if (!v.fits_int64() || v.to_int64() < 0 || v.to_int64() > 0x10FFFF ||
       !is_scalar_value(static_cast<uint32_t>(v.to_int64()))) {
     return badarg(ctx, "char", str_cat(v.to_string(), " is not a Unicode scalar value"));
@@ -228,8 +209,7 @@ bool char_(NativeContext& ctx, Args a, Term* o) {
   return true;
 }
 
-// --- ratio parts
-// ----------------------------------------------------------------------------------
+// --- ratio parts ---------------------------------------------------------------------------------
 
 bool numerator(NativeContext& ctx, Args a, Term* o) {
   if (is_ratio(a[0])) {
@@ -253,8 +233,7 @@ bool denominator(NativeContext& ctx, Args a, Term* o) {
   return true;
 }
 
-// --- checked and saturating arithmetic
-// ------------------------------------------------------------
+// --- checked and saturating arithmetic -----------------------------------------------------------
 
 enum class Op { kAdd, kSub, kMul };
 
@@ -276,22 +255,11 @@ template <Op kOp>
 bool checked(NativeContext& ctx, Args a, Term* o, const char* fn) {
   std::optional<FixedKind> kind;
   if (!common_kind(ctx, fn, a, &kind)) return false;
-  BigInt r = exact(kOp, any_int_value(a[0]), any_int_value(a[1]));
-  Term value;
-  if (kind) {
-    std::optional<Term> fixed = make_fixed(ctx.heap, *kind, r);
-    if (!fixed) {
-      ctx.heap.push(make_keyword("error"));
-      ctx.heap.push(make_keyword("overflow"));
-      *o = tuple_from_stack(ctx.heap, 2);
-      return true;
-    }
-    value = *fixed;
-  } else {
-    value = make_integer(ctx.heap, r);
-  }
-  ctx.heap.push(make_keyword("ok"));
-  ctx.heap.push(value);
+  BigInt r = exact(kOp, any_integer_value(a[0]), any_integer_value(a[1]));
+  std::optional<Term> value =
+      kind ? make_fixed(ctx.heap, *kind, r) : std::optional<Term>(make_integer(ctx.heap, r));
+  ctx.heap.push(make_keyword(value ? "ok" : "error"));
+  ctx.heap.push(value ? *value : make_keyword("overflow"));
   *o = tuple_from_stack(ctx.heap, 2);
   return true;
 }
@@ -311,7 +279,7 @@ template <Op kOp>
 bool saturating(NativeContext& ctx, Args a, Term* o, const char* fn) {
   std::optional<FixedKind> kind;
   if (!common_kind(ctx, fn, a, &kind)) return false;
-  BigInt r = exact(kOp, any_int_value(a[0]), any_int_value(a[1]));
+  BigInt r = exact(kOp, any_integer_value(a[0]), any_integer_value(a[1]));
   if (!kind) {
     *o = make_integer(ctx.heap, r);
     return true;
@@ -333,25 +301,18 @@ bool saturating_mul(NativeContext& c, Args a, Term* o) {
   return saturating<Op::kMul>(c, a, o, "saturating-mul");
 }
 
-// --- bitwise
-// --------------------------------------------------------------------------------------
+// --- bitwise -------------------------------------------------------------------------------------
 
 template <BitOp kOp>
 bool bit_fold(NativeContext& ctx, Args a, Term* o, const char* fn) {
   std::optional<FixedKind> kind;
   if (!common_kind(ctx, fn, a, &kind)) return false;
-  if (kind) {
+  // On 64 bits: a fixed kind wraps to its width, and fixnums stay within the fixnum range.
+  if (kind || std::all_of(a.begin(), a.end(), [](Term t) { return t.is_fixnum(); })) {
     uint64_t acc = raw_bits(a[0]);
     for (size_t i = 1; i < a.size(); ++i) acc = apply_op(kOp, acc, raw_bits(a[i]));
-    *o = make_fixed_bits(ctx.heap, *kind, acc);
-    return true;
-  }
-  bool small = true;
-  for (Term t : a) small = small && t.is_fixnum();
-  if (small) {  // two's complement of fixnums stays within the fixnum range
-    uint64_t acc = raw_bits(a[0]);
-    for (size_t i = 1; i < a.size(); ++i) acc = apply_op(kOp, acc, raw_bits(a[i]));
-    *o = make_integer(ctx.heap, static_cast<int64_t>(acc));
+    *o = kind ? make_fixed_bits(ctx.heap, *kind, acc)
+              : make_integer(ctx.heap, static_cast<int64_t>(acc));
     return true;
   }
   BigInt acc = integer_value(a[0]);
@@ -384,6 +345,9 @@ bool bit_not(NativeContext& ctx, Args a, Term* o) {
 
 enum class Shift { kShl, kShr, kSar };
 
+constexpr std::string_view kNegativeShr =
+    "a logical shift of a negative plain integer needs a fixed width (or bit-sar)";
+
 // (bit-shl x n) (bit-shr x n) (bit-sar x n). Fixed-width: shl and shr see exactly the width
 // (shifting by the width or more gives 0); sar divides the value by 2^n rounding down, so on
 // unsigned kinds it is shr. Plain integers: shl multiplies by 2^n, sar divides rounding down, and
@@ -391,13 +355,13 @@ enum class Shift { kShl, kShr, kSar };
 template <Shift kShift>
 bool shift(NativeContext& ctx, Args a, Term* o, const char* fn) {
   Term x = a[0];
-  if (!is_any_int(x)) return type_error(ctx, fn, "an integer", x);
+  if (!is_any_integer(x)) return type_error(ctx, fn, "an integer", x);
   uint64_t n;
   if (!read_count(ctx, fn, "shift count", a[1], &n)) return false;
   if (is_fixed(x)) {
     const FixedKind kind = fixed_kind(x);
-    const unsigned bits = kind_bits(kind);
-    const uint64_t raw = fixed_bits(x) & width_mask(bits);
+    const unsigned bits = fixed_width(x);
+    const uint64_t raw = fixed_unsigned_bits(x);
     uint64_t r = 0;
     if (kShift == Shift::kShl) {
       r = n >= bits ? 0 : raw << n;
@@ -410,30 +374,13 @@ bool shift(NativeContext& ctx, Args a, Term* o, const char* fn) {
     *o = make_fixed_bits(ctx.heap, kind, r);
     return true;
   }
-  if (x.is_fixnum()) {
-    const int64_t v = x.fixnum_value();
-    if (kShift == Shift::kShl) {
-      int64_t r;
-      if (v == 0) {
-        *o = x;
-        return true;
-      }
-      if (n < 63 && !__builtin_mul_overflow(v, int64_t{1} << n, &r)) {
-        *o = make_integer(ctx.heap, r);
-        return true;
-      }
-    } else {
-      if (kShift == Shift::kShr && v < 0) {
-        return badarg(ctx, fn,
-                      "a logical shift of a negative plain integer needs a fixed width (or "
-                      "bit-sar)");
-      }
-      *o = make_integer(ctx.heap, v >> std::min<uint64_t>(n, 63));
+  if (kShift == Shift::kShl) {
+    int64_t r;
+    if (x.is_fixnum() && n < 63 && !__builtin_mul_overflow(x.fixnum_value(), int64_t{1} << n, &r)) {
+      *o = make_integer(ctx.heap, r);
       return true;
     }
-  }
-  BigInt v = integer_value(x);
-  if (kShift == Shift::kShl) {
+    BigInt v = integer_value(x);
     if (v.is_zero()) {
       *o = Term::fixnum(0);
       return true;
@@ -442,10 +389,14 @@ bool shift(NativeContext& ctx, Args a, Term* o, const char* fn) {
     *o = make_integer(ctx.heap, v.shifted_left(static_cast<size_t>(n)));
     return true;
   }
-  if (kShift == Shift::kShr && v.is_negative()) {
-    return badarg(ctx, fn,
-                  "a logical shift of a negative plain integer needs a fixed width (or bit-sar)");
+  if (x.is_fixnum()) {
+    const int64_t v = x.fixnum_value();
+    if (kShift == Shift::kShr && v < 0) return badarg(ctx, fn, kNegativeShr);
+    *o = make_integer(ctx.heap, v >> std::min<uint64_t>(n, 63));
+    return true;
   }
+  BigInt v = integer_value(x);
+  if (kShift == Shift::kShr && v.is_negative()) return badarg(ctx, fn, kNegativeShr);
   *o = make_integer(ctx.heap, big_sar(v, n));
   return true;
 }
@@ -459,18 +410,19 @@ bool bit_sar(NativeContext& c, Args a, Term* o) { return shift<Shift::kSar>(c, a
 // exceed it.
 bool rotate(NativeContext& ctx, Args a, Term* o, const char* fn, bool left) {
   Term x = a[0];
-  if (!is_any_int(x)) return type_error(ctx, fn, "an integer", x);
-  if (!is_any_int(a[1])) return type_error(ctx, fn, "an integer rotation count", a[1]);
+  if (!is_any_integer(x)) return type_error(ctx, fn, "an integer", x);
+  BigInt count;
+  if (!integer_arg(ctx, a[1], fn, "an integer rotation count", &count)) return false;
   uint64_t width;
   if (!read_count(ctx, fn, "width", a[2], &width)) return false;
   if (width == 0) return badarg(ctx, fn, "width must be at least 1");
-  if (is_fixed(x) && width > kind_bits(fixed_kind(x))) {
-    return badarg(ctx, fn, str_cat("width ", width, " exceeds ", fixed_info(fixed_kind(x)).suffix));
+  if (is_fixed(x) && width > fixed_width(x)) {
+    return badarg(ctx, fn, str_cat("width ", width, " exceeds ", kind_name(x)));
   }
   if (width > kMaxPlainBits) return badarg(ctx, fn, "width too large");
   // k = n mod width, in [0, width), as a left rotation.
   BigInt k;
-  BigInt::divmod(any_int_value(a[1]), BigInt::from_uint64(width), nullptr, &k);
+  BigInt::divmod(count, BigInt::from_uint64(width), nullptr, &k);
   uint64_t left_by = k.is_negative() ? width - *(-k).to_uint64() : *k.to_uint64();
   if (!left) left_by = (width - left_by) % width;
   if (is_fixed(x)) {
@@ -498,17 +450,14 @@ bool rotate(NativeContext& ctx, Args a, Term* o, const char* fn, bool left) {
 bool bit_rol(NativeContext& c, Args a, Term* o) { return rotate(c, a, o, "bit-rol", true); }
 bool bit_ror(NativeContext& c, Args a, Term* o) { return rotate(c, a, o, "bit-ror", false); }
 
-enum class BitEdit { kSet, kClear, kFlip };
-
 // Reads x and the bit index n for bit-test/-set/-clear/-flip; a fixed-width x limits n to its
 // width, a plain one to kMaxPlainBits.
 bool bit_index_args(NativeContext& ctx, Args a, const char* fn, uint64_t* n) {
   Term x = a[0];
-  if (!is_any_int(x)) return type_error(ctx, fn, "an integer", x);
+  if (!is_any_integer(x)) return type_error(ctx, fn, "an integer", x);
   if (!read_count(ctx, fn, "bit index", a[1], n)) return false;
-  if (is_fixed(x) && *n >= kind_bits(fixed_kind(x))) {
-    return badarg(ctx, fn,
-                  str_cat("bit index ", *n, " is outside ", fixed_info(fixed_kind(x)).suffix));
+  if (is_fixed(x) && *n >= fixed_width(x)) {
+    return badarg(ctx, fn, str_cat("bit index ", *n, " is outside ", kind_name(x)));
   }
   return true;
 }
@@ -525,14 +474,12 @@ bool bit_test(NativeContext& ctx, Args a, Term* o) {
   return true;
 }
 
-template <BitEdit kEdit>
+// bit-set, bit-clear and bit-flip: x `kOp` (1 << n).
+template <BitOp kOp>
 bool bit_edit(NativeContext& ctx, Args a, Term* o, const char* fn) {
   uint64_t n;
   if (!bit_index_args(ctx, a, fn, &n)) return false;
   Term x = a[0];
-  constexpr BitOp kOp = kEdit == BitEdit::kSet     ? BitOp::kOr
-                        : kEdit == BitEdit::kClear ? BitOp::kAndNot
-                                                   : BitOp::kXor;
   if (is_fixed(x)) {
     *o = make_fixed_bits(ctx.heap, fixed_kind(x), apply_op(kOp, fixed_bits(x), uint64_t{1} << n));
     return true;
@@ -548,28 +495,26 @@ bool bit_edit(NativeContext& ctx, Args a, Term* o, const char* fn) {
   return true;
 }
 
-bool bit_set(NativeContext& c, Args a, Term* o) {
-  return bit_edit<BitEdit::kSet>(c, a, o, "bit-set");
-}
+bool bit_set(NativeContext& c, Args a, Term* o) { return bit_edit<BitOp::kOr>(c, a, o, "bit-set"); }
 bool bit_clear(NativeContext& c, Args a, Term* o) {
-  return bit_edit<BitEdit::kClear>(c, a, o, "bit-clear");
+  return bit_edit<BitOp::kAndNot>(c, a, o, "bit-clear");
 }
 bool bit_flip(NativeContext& c, Args a, Term* o) {
-  return bit_edit<BitEdit::kFlip>(c, a, o, "bit-flip");
+  return bit_edit<BitOp::kXor>(c, a, o, "bit-flip");
 }
 
 // Reads x, offset and width for bit-field/-field-set; a fixed-width x must hold the field.
 bool field_args(NativeContext& ctx, Args a, const char* fn, uint64_t* offset, uint64_t* width) {
   Term x = a[0];
-  if (!is_any_int(x)) return type_error(ctx, fn, "an integer", x);
+  if (!is_any_integer(x)) return type_error(ctx, fn, "an integer", x);
   if (!read_count(ctx, fn, "offset", a[1], offset)) return false;
   if (!read_count(ctx, fn, "width", a[2], width)) return false;
   if (is_fixed(x)) {
-    const unsigned bits = kind_bits(fixed_kind(x));
+    const unsigned bits = fixed_width(x);
     if (*offset > bits || *width > bits - *offset) {
-      return badarg(ctx, fn,
-                    str_cat("field of ", *width, " bits at ", *offset, " is outside ",
-                            fixed_info(fixed_kind(x)).suffix));
+      return badarg(
+          ctx, fn,
+          str_cat("field of ", *width, " bits at ", *offset, " is outside ", kind_name(x)));
     }
   } else if (*offset > kMaxPlainBits || *width > kMaxPlainBits) {
     return badarg(ctx, fn, "field too large");
@@ -584,8 +529,7 @@ bool bit_field(NativeContext& ctx, Args a, Term* o) {
   if (!field_args(ctx, a, "bit-field", &offset, &width)) return false;
   Term x = a[0];
   if (is_fixed(x)) {
-    const uint64_t raw = fixed_bits(x) & width_mask(kind_bits(fixed_kind(x)));
-    const uint64_t r = offset >= 64 ? 0 : (raw >> offset) & width_mask(width);
+    const uint64_t r = offset >= 64 ? 0 : (fixed_unsigned_bits(x) >> offset) & width_mask(width);
     *o = make_fixed_bits(ctx.heap, fixed_kind(x), r);
     return true;
   }
@@ -598,7 +542,7 @@ bool bit_field(NativeContext& ctx, Args a, Term* o) {
 bool bit_field_set(NativeContext& ctx, Args a, Term* o) {
   uint64_t offset, width;
   if (!field_args(ctx, a, "bit-field-set", &offset, &width)) return false;
-  if (!is_any_int(a[3])) return type_error(ctx, "bit-field-set", "an integer value", a[3]);
+  if (!is_any_integer(a[3])) return type_error(ctx, "bit-field-set", "an integer value", a[3]);
   Term x = a[0];
   if (is_fixed(x)) {
     if (width == 0) {
@@ -611,7 +555,7 @@ bool bit_field_set(NativeContext& ctx, Args a, Term* o) {
     return true;
   }
   const BigInt mask = big_mask(width).shifted_left(offset);
-  const BigInt field = big_bitop(BitOp::kAnd, any_int_value(a[3]).shifted_left(offset), mask);
+  const BigInt field = big_bitop(BitOp::kAnd, any_integer_value(a[3]).shifted_left(offset), mask);
   *o = make_integer(
       ctx.heap, big_bitop(BitOp::kOr, big_bitop(BitOp::kAndNot, integer_value(x), mask), field));
   return true;
@@ -620,7 +564,7 @@ bool bit_field_set(NativeContext& ctx, Args a, Term* o) {
 bool bit_count(NativeContext& ctx, Args a, Term* o) {
   Term x = a[0];
   if (is_fixed(x)) {
-    *o = Term::fixnum(std::popcount(fixed_bits(x) & width_mask(kind_bits(fixed_kind(x)))));
+    *o = Term::fixnum(std::popcount(fixed_unsigned_bits(x)));
     return true;
   }
   if (!is_integer(x)) return type_error(ctx, "bit-count", "an integer", x);
@@ -639,8 +583,8 @@ bool bit_count(NativeContext& ctx, Args a, Term* o) {
 bool zeros(NativeContext& ctx, Args a, Term* o, const char* fn, bool leading) {
   Term x = a[0];
   if (!is_fixed(x)) return type_error(ctx, fn, "a fixed-width integer", x);
-  const unsigned bits = kind_bits(fixed_kind(x));
-  const uint64_t raw = fixed_bits(x) & width_mask(bits);
+  const unsigned bits = fixed_width(x);
+  const uint64_t raw = fixed_unsigned_bits(x);
   int n = static_cast<int>(bits);
   if (raw != 0)
     n = leading ? std::countl_zero(raw) - (64 - static_cast<int>(bits)) : std::countr_zero(raw);
@@ -659,10 +603,10 @@ bool trailing_zeros(NativeContext& c, Args a, Term* o) {
 // keeps its kind, or a plain integer in 0 .. 2^bits - 1.
 bool byte_order_arg(NativeContext& ctx, Term x, unsigned bits, const char* fn, uint64_t* raw) {
   if (is_fixed(x)) {
-    if (kind_bits(fixed_kind(x)) != bits) {
+    if (fixed_width(x) != bits) {
       return type_error(ctx, fn, bits == 16 ? "a u16 or i16" : "a u32 or i32", x);
     }
-    *raw = fixed_bits(x) & width_mask(bits);
+    *raw = fixed_unsigned_bits(x);
     return true;
   }
   if (!is_integer(x)) return type_error(ctx, fn, "an integer", x);
@@ -680,18 +624,20 @@ Term same_kind(Heap& heap, Term like, uint64_t bits) {
   return make_integer(heap, static_cast<int64_t>(bits));
 }
 
-bool byte_reverse16(NativeContext& ctx, Args a, Term* o) {
+// (byte-reverse16 x) (byte-reverse32 x): the bytes of a `kBits`-wide value in reverse order.
+template <unsigned kBits>
+bool byte_reverse(NativeContext& ctx, Args a, Term* o, const char* fn) {
   uint64_t raw = 0;
-  if (!byte_order_arg(ctx, a[0], 16, "byte-reverse16", &raw)) return false;
-  *o = same_kind(ctx.heap, a[0], __builtin_bswap16(static_cast<uint16_t>(raw)));
+  if (!byte_order_arg(ctx, a[0], kBits, fn, &raw)) return false;
+  *o = same_kind(ctx.heap, a[0], bits::reverse_bytes(raw, kBits / 8));
   return true;
 }
 
-bool byte_reverse32(NativeContext& ctx, Args a, Term* o) {
-  uint64_t raw = 0;
-  if (!byte_order_arg(ctx, a[0], 32, "byte-reverse32", &raw)) return false;
-  *o = same_kind(ctx.heap, a[0], __builtin_bswap32(static_cast<uint32_t>(raw)));
-  return true;
+bool byte_reverse16(NativeContext& c, Args a, Term* o) {
+  return byte_reverse<16>(c, a, o, "byte-reverse16");
+}
+bool byte_reverse32(NativeContext& c, Args a, Term* o) {
+  return byte_reverse<32>(c, a, o, "byte-reverse32");
 }
 
 // (mask-bits n): 2^n - 1.

@@ -2,6 +2,7 @@
 // Lonala heap before the result string, so the argument terms stay valid throughout.
 #include "vm/intrinsics/string_format.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -31,26 +32,8 @@ struct Directive {
 };
 
 // Widths count characters (code points), as count does, not bytes.
-size_t char_count(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-// The first n characters of s.
-std::string_view char_prefix(std::string_view s, size_t n) {
-  size_t i = 0;
-  for (; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
-      if (n == 0) break;
-      --n;
-    }
-  }
-  return s.substr(0, i);
-}
-
 void append_padded(const Directive& d, std::string_view s, bool numeric, std::string* out) {
-  size_t n = char_count(s);
+  size_t n = code_point_count(s);
   size_t fill = d.width > n ? d.width - n : 0;
   if (d.left) {
     out->append(s);
@@ -64,13 +47,6 @@ void append_padded(const Directive& d, std::string_view s, bool numeric, std::st
     out->append(fill, ' ');
     out->append(s);
   }
-}
-
-// An integer of any kind: plain, bigint or fixed-width.
-std::optional<BigInt> integer_of(Term t) {
-  if (is_integer(t)) return integer_value(t);
-  if (is_fixed(t)) return fixed_value(t);
-  return std::nullopt;
 }
 
 BigInt power_of_ten(size_t n) {
@@ -100,7 +76,7 @@ std::string exact_fixed(const BigInt& num, const BigInt& den, size_t precision) 
 // Any number as a double, for %e (and %f of a float).
 std::optional<double> double_of(Term t) {
   if (is_float(t)) return float_value(t);
-  if (std::optional<BigInt> v = integer_of(t)) return v->to_double();
+  if (is_any_integer(t)) return any_integer_value(t).to_double();
   if (is_ratio(t)) {
     BigInt num = integer_value(ratio_numerator(t)), den = integer_value(ratio_denominator(t));
     // Parts too wide for a double would divide inf by inf; dropping the same low bits of both
@@ -122,14 +98,12 @@ std::string format_double(char conversion, size_t precision, double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v < 0 ? "-Infinity" : "Infinity";
   int p = static_cast<int>(precision);
-  int n = conversion == 'f' ? std::snprintf(nullptr, 0, "%.*f", p, v)
-                            : std::snprintf(nullptr, 0, "%.*e", p, v);
-  std::string s(static_cast<size_t>(n) + 1, '\0');
-  if (conversion == 'f') {
-    std::snprintf(s.data(), s.size(), "%.*f", p, v);
-  } else {
-    std::snprintf(s.data(), s.size(), "%.*e", p, v);
-  }
+  auto write = [&](char* buf, size_t size) {
+    return conversion == 'f' ? std::snprintf(buf, size, "%.*f", p, v)
+                             : std::snprintf(buf, size, "%.*e", p, v);
+  };
+  std::string s(static_cast<size_t>(write(nullptr, 0)) + 1, '\0');
+  write(s.data(), s.size());
   s.pop_back();
   return s;
 }
@@ -152,7 +126,7 @@ bool append_directive(NativeContext& ctx, const Directive& d, Term arg, std::str
       } else if (!arg.is_nil()) {
         s = print(arg);
       }
-      if (d.precision) s = std::string(char_prefix(s, *d.precision));
+      if (d.precision) s.resize(code_point_offset(s, *d.precision));
       break;
     case 'c':
       numeric = false;
@@ -160,28 +134,26 @@ bool append_directive(NativeContext& ctx, const Directive& d, Term arg, std::str
       utf8::encode(arg.char_value(), &s);
       break;
     case 'd': {
-      std::optional<BigInt> v = integer_of(arg);
-      if (!v) return type_error(ctx, "format", "an integer for %d", arg);
-      s = v->to_string(10);
+      BigInt v;
+      if (!integer_arg(ctx, arg, "format", "an integer for %d", &v)) return false;
+      s = v.to_string(10);
       break;
     }
     case 'x':
     case 'X':
     case 'o': {
-      std::optional<BigInt> v = integer_of(arg);
-      if (!v) return type_error(ctx, "format", str_cat("an integer for ", d.text).c_str(), arg);
-      if (v->is_negative()) {
+      BigInt v;
+      if (!integer_arg(ctx, arg, "format", str_cat("an integer for ", d.text), &v)) return false;
+      if (v.is_negative()) {
         // A fixed-width integer shows its bits (two's complement in its width), as in C; a plain
         // integer has no width to take them in (as with bit-count).
         if (!is_fixed(arg)) {
           return badarg(ctx, str_cat(d.text, " needs a non-negative or a fixed-width integer, got ",
                                      print(arg)));
         }
-        unsigned bits = fixed_info(fixed_kind(arg)).bits;
-        uint64_t mask = bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
-        v = BigInt::from_uint64(fixed_bits(arg) & mask);
+        v = BigInt::from_uint64(fixed_unsigned_bits(arg));
       }
-      s = v->to_string(d.conversion == 'o' ? 8 : 16);
+      s = v.to_string(d.conversion == 'o' ? 8 : 16);
       if (d.conversion == 'X') {
         for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       }
@@ -189,8 +161,8 @@ bool append_directive(NativeContext& ctx, const Directive& d, Term arg, std::str
     }
     case 'f': {
       size_t precision = d.precision.value_or(6);
-      if (std::optional<BigInt> v = integer_of(arg)) {
-        s = exact_fixed(*v, BigInt::from_int64(1), precision);
+      if (is_any_integer(arg)) {
+        s = exact_fixed(any_integer_value(arg), BigInt::from_int64(1), precision);
       } else if (is_ratio(arg)) {
         s = exact_fixed(integer_value(ratio_numerator(arg)), integer_value(ratio_denominator(arg)),
                         precision);
@@ -229,20 +201,22 @@ bool parse_size(std::string_view fmt, size_t* i, size_t* value) {
 // Which flags and precision a conversion takes; a directive that asks for more is :badarg
 // rather than ignored, since it shows a mistaken expectation.
 bool check_directive(NativeContext& ctx, const Directive& d) {
-  std::string_view c(&d.conversion, 1);
-  if (std::string_view("sdxXofec").find(d.conversion) == std::string_view::npos) {
+  auto one_of = [&](std::string_view conversions) {
+    return conversions.find(d.conversion) != std::string_view::npos;
+  };
+  if (!one_of("sdxXofec")) {
     return badarg(ctx, str_cat(d.text, " is not a directive (%% writes a percent sign)"));
   }
   if (d.left && d.zero) {
     return badarg(ctx, str_cat(d.text, ": the flags - and 0 exclude each other"));
   }
-  if (d.zero && (c == "s" || c == "c")) {
+  if (d.zero && one_of("sc")) {
     return badarg(ctx, str_cat(d.text, ": the flag 0 is for numbers"));
   }
-  if (d.plus && c != "d" && c != "f" && c != "e") {
+  if (d.plus && !one_of("dfe")) {
     return badarg(ctx, str_cat(d.text, ": the flag + is for %d, %f and %e"));
   }
-  if (d.precision && c != "s" && c != "f" && c != "e") {
+  if (d.precision && !one_of("sfe")) {
     return badarg(ctx, str_cat(d.text, ": a precision is for %s, %f and %e"));
   }
   return true;

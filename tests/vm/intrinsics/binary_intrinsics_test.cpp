@@ -36,6 +36,10 @@ TEST_F(BinaryIntrinsicsTest, BinaryFromSequences) {
   EXPECT_EQ(eval("(binary [-1])"), "ERROR :badarg");
   EXPECT_EQ(eval("(binary [:a])"), "ERROR :type-error");
   EXPECT_EQ(eval("(binary 5)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(binary nil)"), "#bytes[]");
+  EXPECT_EQ(eval("(binary #bytes[1 2])"), "#bytes[0x01 0x02]");  // a binary is returned as is
+  EXPECT_EQ(eval("(binary [18446744073709551615u64])"), "ERROR :badarg");  // beyond int64
+  EXPECT_EQ(eval("(binary [-100000000000000000000])"), "ERROR :badarg");
 }
 
 TEST_F(BinaryIntrinsicsTest, SizeAndRef) {
@@ -61,6 +65,8 @@ TEST_F(BinaryIntrinsicsTest, SliceTakesOffsetAndLength) {
   EXPECT_EQ(eval("(binary-slice #bytes[1 2 3] -1 1)"), "ERROR :out-of-bounds");
   EXPECT_EQ(eval("(binary-slice #bytes[1 2 3] 1 -1)"), "ERROR :out-of-bounds");
   EXPECT_EQ(eval("(binary-slice #bytes[1 2 3] 4 0)"), "ERROR :out-of-bounds");
+  EXPECT_EQ(eval("(binary-slice \"abc\" 0 1)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(binary-slice #bytes[1 2 3] 0 :a)"), "ERROR :type-error");
 }
 
 TEST_F(BinaryIntrinsicsTest, Concat) {
@@ -95,6 +101,7 @@ TEST_F(BinaryIntrinsicsTest, StringToBinaryEncodes) {
   EXPECT_EQ(eval("(string->binary \"ok\" :ascii)"), "#bytes[0x6F 0x6B]");
   EXPECT_EQ(eval("(string->binary \"\\u00E9\" :ascii)"), "ERROR :invalid-ascii");
   EXPECT_EQ(eval("(string->binary #bytes[1])"), "ERROR :type-error");
+  EXPECT_EQ(eval("(string->binary \"a\" :ebcdic)"), "ERROR :badarg");
   // Round trips.
   EXPECT_EQ(eval("(binary->string (string->binary \"h\\u00E9llo\"))"), "\"h\xC3\xA9llo\"");
 }
@@ -166,6 +173,12 @@ TEST_F(BinaryIntrinsicsTest, WiderReadsAndWritesHonourByteOrder) {
   EXPECT_EQ(eval("(bytebuf-read32-le bb-c 5)"), "ERROR :out-of-bounds");
   EXPECT_EQ(eval("(bytebuf-read64 bb-c 1)"), "ERROR :out-of-bounds");
   EXPECT_EQ(eval("(bytebuf-write64! bb-c 0 18446744073709551616)"), "ERROR :badarg");
+  EXPECT_EQ(eval("(bytebuf-write16-be! bb-c 0 -32769)"), "ERROR :badarg");             // below i16
+  EXPECT_EQ(eval("(bytebuf-write64! bb-c 0 -9223372036854775809)"), "ERROR :badarg");  // below i64
+  EXPECT_EQ(eval("(bytebuf-write64-be! bb-c 0 -9223372036854775808) (bytebuf->binary bb-c)"),
+            "#bytes[0x80 0x00 0x00 0x00 0x00 0x00 0x00 0x00]");
+  EXPECT_EQ(eval("(bytebuf-write32-le! bb-c 0 -2) (bytebuf->binary bb-c 0 4)"),
+            "#bytes[0xFE 0xFF 0xFF 0xFF]");
 }
 
 TEST_F(BinaryIntrinsicsTest, ToBinaryCopies) {
@@ -204,6 +217,10 @@ TEST_F(BinaryIntrinsicsTest, CopyAndFill) {
   EXPECT_EQ(eval("(bytebuf-copy! #bytes[0 0] 0 bb-src 0 1)"), "ERROR :type-error");
   EXPECT_EQ(eval("(bytebuf-fill! bb-dst 2 3 0)"), "ERROR :out-of-bounds");
   EXPECT_EQ(eval("(bytebuf-fill! bb-dst 0 1 300)"), "ERROR :badarg");
+  EXPECT_EQ(eval("(bytebuf-copy! bb-dst 0 \"ab\" 0 1)"), "ERROR :type-error");  // the source
+  EXPECT_EQ(eval("(bytebuf-copy! bb-dst 0 bb-src 0 :n)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(bytebuf-fill! bb-dst 0 1 :a)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(bytebuf-fill! #bytes[0] 0 1 0)"), "ERROR :type-error");
   EXPECT_EQ(eval("(bytebuf->binary bb-dst)"), "#bytes[0xFF 0x00 0x00 0xFF]");
 }
 
@@ -240,6 +257,10 @@ TEST_F(BinaryIntrinsicsTest, EndianConversions) {
   EXPECT_EQ(eval("(le->native16 (native->le16 0xBEEFu16))"), "48879u16");
   EXPECT_EQ(eval("(native->le16 65536)"), "ERROR :badarg");
   EXPECT_EQ(eval("(native->le16 :x)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(= (native->le16 0x1234u16) (match (native-endian) :little 0x1234u16 "
+                 ":big 0x3412u16))"),
+            "true");
+  EXPECT_EQ(eval("(be->native16 -1)"), "65535u16");  // a value of 16 bits, signed or not
 }
 
 // --- addresses -----------------------------------------------------------------------------------
@@ -258,6 +279,8 @@ TEST_F(BinaryIntrinsicsTest, AddressBasics) {
   EXPECT_EQ(eval("(paddr 18446744073709551616)"), "ERROR :badarg");
   EXPECT_EQ(eval("(paddr \"0x1000\")"), "ERROR :type-error");
   EXPECT_EQ(eval("(paddr->u64 (vaddr 1))"), "ERROR :type-error");
+  EXPECT_EQ(eval("(vaddr -1)"), "ERROR :badarg");
+  EXPECT_EQ(eval("(vaddr->u64 4096)"), "ERROR :type-error");
 }
 
 TEST_F(BinaryIntrinsicsTest, AddressArithmeticAndComparison) {
@@ -281,6 +304,8 @@ TEST_F(BinaryIntrinsicsTest, AddressArithmeticAndComparison) {
   EXPECT_EQ(eval("(vaddr- ad-v ad-p)"), "ERROR :type-error");
   EXPECT_EQ(eval("(paddr+ ad-v 1)"), "ERROR :type-error");
   EXPECT_EQ(eval("(paddr+ ad-p :a)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(paddr+ ad-p 18446744073709551616)"), "ERROR :badarg");  // beyond u64
+  EXPECT_EQ(eval("(vaddr+ ad-v -9223372036854775809)"), "ERROR :badarg");
 }
 
 TEST_F(BinaryIntrinsicsTest, AddressAlignment) {
@@ -296,6 +321,8 @@ TEST_F(BinaryIntrinsicsTest, AddressAlignment) {
   EXPECT_EQ(eval("(paddr-align (paddr 1u64) 3)"), "ERROR :badarg");
   EXPECT_EQ(eval("(vaddr-aligned? (vaddr 1u64) 0)"), "ERROR :badarg");
   EXPECT_EQ(eval("(vaddr-align (paddr 1u64) 8)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(paddr-align (paddr 1u64) -8)"), "ERROR :badarg");
+  EXPECT_EQ(eval("(paddr-align-down (paddr 1u64) :a)"), "ERROR :type-error");
 }
 
 // --- strings -------------------------------------------------------------------------------------
@@ -335,6 +362,7 @@ TEST_F(BinaryIntrinsicsTest, SetAddAndRemove) {
   EXPECT_EQ(eval("(set-remove #{1 2 3} 2)"), "#{1 3}");
   EXPECT_EQ(eval("(set-remove #{1 2} 3)"), "#{1 2}");
   EXPECT_EQ(eval("(set-remove #{} 1)"), "#{}");
+  EXPECT_EQ(eval("(set-remove nil 1)"), "nil");
   EXPECT_EQ(eval("(set-remove #{1 2 3} 1 3)"), "#{2}");
   EXPECT_EQ(eval("(set-remove #{[1 2] :a} [1 2])"), "#{:a}");  // by value, not identity
   EXPECT_EQ(eval("(set-add [1] 2)"), "ERROR :type-error");
@@ -483,6 +511,7 @@ TEST_F(BinaryIntrinsicsTest, BytesErrors) {
   EXPECT_EQ(eval("(bytes 1.0)"), "ERROR :type-error");
   EXPECT_EQ(eval("(bytes \\a)"), "ERROR :type-error");
   EXPECT_EQ(eval("(bytes #bytes[1])"), "ERROR :type-error");
+  EXPECT_EQ(eval("(bytes 18446744073709551615u64)"), "ERROR :out-of-bounds");  // beyond int64
 }
 
 TEST_F(BinaryIntrinsicsTest, BitsPacksFieldsMostSignificantBitFirst) {

@@ -74,11 +74,12 @@ TEST_F(NumericIntrinsicsTest, CharFromCodePoint) {
   EXPECT_EQ(eval("(char 65)"), "\\A");
   EXPECT_EQ(eval("(char 97)"), "\\a");
   EXPECT_EQ(eval("(char 10)"), "\\newline");
-  EXPECT_EQ(eval("(char 0x10FFFF)"), eval("(char 1114111)"));
+  EXPECT_EQ(eval("(u32 (char 0x10FFFF))"), "1114111u32");
   EXPECT_EQ(eval("(char? (char 0x10FFFF))"), "true");
   EXPECT_EQ(eval("(char 97u8)"), "\\a");
   EXPECT_EQ(eval("(char \\z)"), "\\z");
-  EXPECT_EQ(eval("(= (char 0xD7FF) (char 55295))"), "true");
+  EXPECT_EQ(eval("(u32 (char 0xD7FF))"), "55295u32");  // around the surrogates
+  EXPECT_EQ(eval("(u32 (char 0xE000))"), "57344u32");
 }
 
 TEST_F(NumericIntrinsicsTest, CharRejectsNonScalarValues) {
@@ -226,6 +227,8 @@ TEST_F(NumericIntrinsicsTest, ShiftErrors) {
   EXPECT_EQ(eval("(bit-shl 1 100000000000)"), "ERROR :badarg");
   EXPECT_EQ(eval("(bit-shl 1.0 1)"), "ERROR :type-error");
   EXPECT_EQ(eval("(bit-shl 1 :a)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(bit-shr (- 0 (bit-shl 1 100)) 1)"), "ERROR :badarg");  // a negative bigint
+  EXPECT_EQ(eval("(= (bit-sar (- 0 (bit-shl 1 100)) 1) (- 0 (bit-shl 1 99)))"), "true");
 }
 
 TEST_F(NumericIntrinsicsTest, ShiftsOnFixedWidth) {
@@ -268,6 +271,10 @@ TEST_F(NumericIntrinsicsTest, Rotations) {
   EXPECT_EQ(eval("(bit-rol 1u8 1 9)"), "ERROR :badarg");  // width beyond u8
   EXPECT_EQ(eval("(bit-rol 1 1 0)"), "ERROR :badarg");
   EXPECT_EQ(eval("(bit-rol 1 1.0 8)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(bit-rol :a 1 8)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(bit-ror 1 1 :w)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(bit-ror 1 1 -1)"), "ERROR :badarg");
+  EXPECT_EQ(eval("(bit-rol 1 1 100000000)"), "ERROR :badarg");  // past the plain-integer limit
 }
 
 // --- single bits ---------------------------------------------------------------------------------
@@ -294,6 +301,8 @@ TEST_F(NumericIntrinsicsTest, SingleBitsOnPlainIntegers) {
   EXPECT_EQ(eval("(bit-set 0 62)"), "4611686018427387904");  // beyond the fixnum range
   EXPECT_EQ(eval("(bit-test 5 -1)"), "ERROR :badarg");
   EXPECT_EQ(eval("(bit-set 5 100000000000)"), "ERROR :badarg");
+  EXPECT_EQ(eval("(bit-test :a 1)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(bit-clear 1 1.0)"), "ERROR :type-error");
 }
 
 TEST_F(NumericIntrinsicsTest, SingleBitsOnFixedWidth) {
@@ -329,6 +338,9 @@ TEST_F(NumericIntrinsicsTest, BitFields) {
   EXPECT_EQ(eval("(bit-field-set 0u16 16 1 1)"), "ERROR :badarg");
   EXPECT_EQ(eval("(bit-field 1 -1 2)"), "ERROR :badarg");
   EXPECT_EQ(eval("(bit-field-set 0 0 4 :a)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(bit-field :a 0 1)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(bit-field 1 0 100000000)"), "ERROR :badarg");  // past the plain-integer limit
+  EXPECT_EQ(eval("(bit-field-set 1 100000000 1 0)"), "ERROR :badarg");
 }
 
 // --- counting ------------------------------------------------------------------------------------
@@ -371,6 +383,11 @@ TEST_F(NumericIntrinsicsTest, ByteReverse) {
   EXPECT_EQ(eval("(byte-reverse16 0x12u8)"), "ERROR :type-error");
   EXPECT_EQ(eval("(byte-reverse16 0x10000)"), "ERROR :badarg");
   EXPECT_EQ(eval("(byte-reverse32 -1)"), "ERROR :badarg");
+  EXPECT_EQ(eval("(byte-reverse32 0x12345678)"), "2018915346");
+  EXPECT_EQ(eval("(byte-reverse32 0xFFi32)"), "-16777216i32");  // wraps into the sign bit
+  EXPECT_EQ(eval("(byte-reverse16 -1i16)"), "-1i16");
+  EXPECT_EQ(eval("(byte-reverse32 0x1234u16)"), "ERROR :type-error");  // the width must match
+  EXPECT_EQ(eval("(byte-reverse16 :a)"), "ERROR :type-error");
 }
 
 // --- masks ---------------------------------------------------------------------------------------
@@ -390,6 +407,8 @@ TEST_F(NumericIntrinsicsTest, Masks) {
   EXPECT_EQ(eval("(mask-range 8 4)"), "ERROR :badarg");
   EXPECT_EQ(eval("(mask-bits 100000000000)"), "ERROR :badarg");
   EXPECT_EQ(eval("(mask-bits :a)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(mask-range 0 100000000)"), "ERROR :badarg");
+  EXPECT_EQ(eval("(mask-range 1 :a)"), "ERROR :type-error");
 }
 
 // --- installation --------------------------------------------------------------------------------
