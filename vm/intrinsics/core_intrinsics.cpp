@@ -318,6 +318,14 @@ bool push_elements(NativeContext& ctx, Term coll, size_t* n, const char* fn) {
   return type_error(ctx, fn, "a collection", coll);
 }
 
+// (vec coll): a vector of the elements of coll, in one step (append would copy at each element).
+bool vec(NativeContext& ctx, Args a, Term* o) {
+  size_t n;
+  if (!push_elements(ctx, a[0], &n, "vec")) return false;
+  *o = vector_from_stack(ctx.heap, n);
+  return true;
+}
+
 bool count(NativeContext& ctx, Args a, Term* o) {
   Term x = a[0];
   size_t n = 0;
@@ -783,6 +791,7 @@ const Intrinsic kIntrinsics[] = {
     {"macroexpand", reflection::macroexpand, 1, 1},
     {"garbage-collect", reflection::garbage_collect, 0, 1},
     {"kprint", kprint, 1, 1},
+    {"vec", vec, 1, 1},
     {"format", string_format::format, 1, -1},
 };
 

@@ -246,6 +246,28 @@ TEST_F(StdlibTest, SeqablePredicateFollowsSeq) {
 
 // --- format --------------------------------------------------------------------------------------
 
+TEST_F(StdlibTest, VecCollectsAnyCollectionIntoAVector) {
+  EXPECT_EQ(eval("(vec '(1 2 3))"), "{1 2 3}");
+  EXPECT_EQ(eval("(vec [1 2])"), "{1 2}");
+  EXPECT_EQ(eval("(vec #{:a})"), "{:a}");
+  EXPECT_EQ(eval("(vec %{:a 1})"), "{[:a 1]}");
+  EXPECT_EQ(eval("(vec \"h\u00e9\")"), "{\\h \\\u00e9}");
+  EXPECT_EQ(eval("(vec nil)"), "{}");
+  EXPECT_EQ(eval("(vec 5)"), "ERROR :type-error");
+  EXPECT_EQ(error_message("(vec :k)"), "vec expects a collection, got :k");
+}
+
+// map over a vector and into a vector build the result in one step: 200k elements stay linear
+// (they were quadratic, one vector copy per element).
+TEST_F(StdlibTest, MapAndIntoOnLargeVectors) {
+  EXPECT_EQ(eval("(def big (vec (range 200000))) (count (map inc big))"), "200000");
+  EXPECT_EQ(eval("(vector? (map inc big))"), "true");
+  EXPECT_EQ(eval("(nth (map inc big) 199999)"), "200000");
+  EXPECT_EQ(eval("(count (into big big))"), "400000");
+  EXPECT_EQ(eval("(into {1} '(2 3))"), "{1 2 3}");
+  EXPECT_EQ(eval("(into {} nil)"), "{}");
+}
+
 TEST_F(StdlibTest, FormatPlainText) {
   EXPECT_EQ(eval("(format \"%s-%d\" \"a\" 1)"), "\"a-1\"");
   EXPECT_EQ(eval("(format \"\")"), "\"\"");
@@ -296,6 +318,10 @@ TEST_F(StdlibTest, FormatFloats) {
   EXPECT_EQ(eval("(format \"%e\" 12345.678)"), "\"1.234568e+04\"");
   EXPECT_EQ(eval("(format \"%.2e %.1e %.0e\" 1/3 7 0)"), "\"3.33e-01 7.0e+00 0e+00\"");
   EXPECT_EQ(eval("(format \"%f %f %e\" ##NaN ##Inf ##-Inf)"), "\"NaN Infinity -Infinity\"");
+  // Ratios too wide for a double: both parts lose the same low bits first.
+  EXPECT_EQ(eval("(format \"%.3e\" (/ (+ (bit-shl 1 2000) 1) (bit-shl 1 1999)))"), "\"2.000e+00\"");
+  EXPECT_EQ(eval("(format \"%e %e\" (/ (bit-shl 1 2000) 3) (/ (bit-shl 1 2000) -3))"),
+            "\"Infinity -Infinity\"");
 }
 
 TEST_F(StdlibTest, FormatChars) {
@@ -312,6 +338,7 @@ TEST_F(StdlibTest, FormatWidthAndFlags) {
   EXPECT_EQ(eval("(format \"%6x|%-6X|%06o\" 255 255 8)"), "\"    ff|FF    |000010\"");
   // Infinity and NaN are not padded with zeros.
   EXPECT_EQ(eval("(format \"%010f|%+f\" ##Inf ##Inf)"), "\"  Infinity|+Infinity\"");
+  EXPECT_EQ(eval("(format \"%+f|%+e\" ##NaN ##-Inf)"), "\"NaN|-Infinity\"");  // no sign to add
   EXPECT_EQ(eval("(count (format \"%10000d\" 1))"), "10000");
 }
 
@@ -354,6 +381,7 @@ TEST_F(StdlibTest, FormatTypeErrors) {
   EXPECT_EQ(error_message("(format \"%d\" \"1\")"), "format expects an integer for %d, got \"1\"");
   EXPECT_EQ(eval("(format \"%d\" 1/2)"), "ERROR :type-error");
   EXPECT_EQ(eval("(format \"%x\" 1.0)"), "ERROR :type-error");
+  EXPECT_EQ(error_message("(format \"%X\" 1.0)"), "format expects an integer for %X, got 1.0");
   EXPECT_EQ(eval("(format \"%f\" :a)"), "ERROR :type-error");
   EXPECT_EQ(eval("(format \"%e\" \"1\")"), "ERROR :type-error");
   EXPECT_EQ(eval("(format \"%c\" 65)"), "ERROR :type-error");
