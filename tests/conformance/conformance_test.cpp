@@ -33,11 +33,10 @@
 #include <vector>
 
 #include "runtime/term/heap.hpp"
-#include "runtime/term/symbol_table.hpp"
 #include "tests/conformance/json.hpp"
+#include "tests/support/namespaces.hpp"
 #include "vm/eval/evaluator.hpp"
 #include "vm/intrinsics/native_context.hpp"
-#include "vm/namespace/namespaces.hpp"
 #include "vm/repl/repl.hpp"
 
 namespace lona {
@@ -545,12 +544,7 @@ const char* skip_reason(const Block& b) {
 // The namespace a block evaluates in: fresh, referring lona.core, like `user` at boot.
 uint32_t fresh_namespace() {
   static int counter = 0;
-  boot_namespaces();  // once per process: lona.core must exist before a namespace can refer it
-  Namespaces& namespaces = Namespaces::global();
-  uint32_t ns =
-      namespaces.find_or_create(make_symbol("lona.conformance.block-" + std::to_string(++counter)));
-  namespaces.refer(ns, *namespaces.find(make_symbol("lona.core")));
-  return ns;
+  return namespace_referring_core("lona.conformance.block-" + std::to_string(++counter));
 }
 
 // The output lines of the batch REPL for `input`, on a fresh heap and evaluator.
@@ -746,6 +740,7 @@ TEST(ConformanceSpec, PassListNamesOnlyAssertions) {
       if (b.forms[i].expect) known.insert(assertion_id(b, i));
     }
   }
+  EXPECT_FALSE(listed.empty()) << kPassListPath << " lists nothing: every area test would pass";
   for (const std::string& id : listed) {
     EXPECT_EQ(known.count(id), 1u) << kPassListPath << " lists " << id
                                    << ", which is not an assertion of spec.jsonl (regenerate the "
@@ -786,6 +781,49 @@ TEST(ConformanceJudge, ComparesAsRunPyDoes) {
   Expect any;
   any.is_error = true;
   EXPECT_TRUE(judge(any, std::string("ERROR")).ok);
+}
+
+// The runner itself, as run.py's run_block: output lines pair with the forms sent, in order;
+// forms tagged for the other architecture are not sent (an expectation that would fail, or a line
+// too many, would show if they were); a setup form that fails fails every assertion of its block,
+// even one whose own line matched.
+TEST(ConformanceRunner, PairsLinesSkipsOtherArchitecturesAndFailsBlocksWithBrokenSetup) {
+  auto value = [](std::string v) {
+    Expect e;
+    e.value = std::move(v);
+    return e;
+  };
+  const std::string other_arch = kArch == "x86_64" ? "aarch64" : "x86_64";
+  ProgramOutputToNull quiet;
+  Watchdog watchdog;
+  std::string extra;
+
+  Block good{"runner-test.md:1", "runner-test.md", "special forms", 1, {}};
+  good.forms.push_back({"(def rt-x 40)", std::nullopt, {}, 1});
+  good.forms.push_back({"(+ rt-x 2)", value("42"), {}, 2});
+  good.forms.push_back({"(+ rt-x 1)", value("never sent"), {other_arch}, 3});
+  good.forms.push_back({"(+ rt-x 3)", value("44"), {std::string(kArch)}, 4});  // a mismatch
+  good.forms.push_back({"(/ rt-x 0)", Expect{true, ":division-by-zero", "", {}, {}}, {}, 5});
+  std::vector<Outcome> o = run_block(good, watchdog, &extra);
+  EXPECT_EQ(extra, "");
+  ASSERT_EQ(o.size(), 4u);
+  EXPECT_EQ(o[0].form, 1u);
+  EXPECT_EQ(o[0].status, Status::kPass) << o[0].why;
+  EXPECT_EQ(o[1].form, 2u);
+  EXPECT_EQ(o[1].status, Status::kSkip);
+  EXPECT_EQ(o[1].why, "arch " + other_arch);
+  EXPECT_EQ(o[2].status, Status::kFail);
+  EXPECT_EQ(o[2].actual, std::optional<std::string>("43"));  // the line of (+ rt-x 3), not 41
+  EXPECT_EQ(o[3].status, Status::kPass) << o[3].why;
+
+  Block broken{"runner-test.md:10", "runner-test.md", "special forms", 10, {}};
+  broken.forms.push_back({"(def rt-y (/ 1 0))", std::nullopt, {}, 10});
+  broken.forms.push_back({"(+ 1 1)", value("2"), {}, 11});
+  o = run_block(broken, watchdog, &extra);
+  ASSERT_EQ(o.size(), 1u);
+  EXPECT_EQ(o[0].status, Status::kFail);
+  EXPECT_NE(o[0].why.find("setup form 1 (line 10)"), std::string::npos) << o[0].why;
+  EXPECT_NE(o[0].why.find("(assertion itself matched)"), std::string::npos) << o[0].why;
 }
 
 // A block that never ends stops the test with its id (in a child process: a death test).
@@ -859,6 +897,7 @@ TEST_P(ConformanceArea, ListedAssertionsPass) {
     }
   }
 
+  EXPECT_GT(total, 0u) << "spec.jsonl has no assertion of area " << area.name;
   std::cout << "[ AREA ] " << area.name << ": " << passed << "/" << total << " pass, " << skipped
             << " skipped";
   if (skipped_blocks != 0) std::cout << " (" << skipped_blocks << " block(s) not run in process)";

@@ -24,9 +24,8 @@
 #include <vector>
 
 #include "runtime/term/heap.hpp"
-#include "runtime/term/symbol_table.hpp"
+#include "tests/support/namespaces.hpp"
 #include "vm/eval/evaluator.hpp"
-#include "vm/namespace/namespaces.hpp"
 #include "vm/printer/printer.hpp"
 #include "vm/reader/reader.hpp"
 
@@ -281,13 +280,7 @@ RunReport run_examples(const std::vector<Example>& examples, std::string_view fi
 
 // A namespace of its own for the samples below, referring lona.core as `user` does, so that
 // what they define can never meet the guide's definitions in `user`.
-uint32_t sample_namespace() {
-  boot_namespaces();
-  Namespaces& namespaces = Namespaces::global();
-  uint32_t ns = namespaces.find_or_create(make_symbol("lona.docs.sample"));
-  namespaces.refer(ns, *namespaces.find(make_symbol("lona.core")));
-  return ns;
-}
+uint32_t sample_namespace() { return namespace_referring_core("lona.docs.sample"); }
 
 TEST(LanguageDocExtractor, SplitsBlocksIntoFormsAndExpectations) {
   const std::string md =
@@ -346,6 +339,14 @@ TEST(LanguageDocExtractor, ReportsMalformedBlocks) {
   Extraction open = extract("text\n```lonala\n(+ 1 2)\n");
   ASSERT_EQ(open.problems.size(), 1u);
   EXPECT_NE(open.problems[0].find("line 2: code block never closed"), std::string::npos);
+
+  // A string left open swallows the closing fence: both are reported.
+  Extraction unterminated = extract("```lonala\n(str \"abc)\n```\nprose\n");
+  ASSERT_EQ(unterminated.problems.size(), 2u);
+  EXPECT_NE(unterminated.problems[0].find("line 1: code block never closed"), std::string::npos)
+      << unterminated.problems[0];
+  EXPECT_NE(unterminated.problems[1].find("line 1: block ends inside a string"), std::string::npos)
+      << unterminated.problems[1];
 }
 
 TEST(LanguageDocRunner, ReportsEveryKindOfMismatch) {
@@ -398,6 +399,14 @@ TEST(LanguageDocRunner, ReportsUnreadableForms) {
   // The reader's line is the markdown line, since each example is read from its first line.
   EXPECT_NE(r.failures[0].find("sample.md:5: "), std::string::npos) << r.failures[0];
   EXPECT_NE(r.failures[0].find("ERROR :unmatched-delimiter"), std::string::npos) << r.failures[0];
+
+  // Text that reads as no form at all (a discarded one) has nothing to compare.
+  Extraction discarded = extract("```lonala\n#_(+ 1 2) ;=> 3\n```\n");
+  ASSERT_TRUE(discarded.problems.empty());
+  r = run_examples(discarded.examples, "sample.md", heap, evaluator);
+  ASSERT_EQ(r.failures.size(), 1u);
+  EXPECT_NE(r.failures[0].find("sample.md:2: "), std::string::npos) << r.failures[0];
+  EXPECT_NE(r.failures[0].find("no form to evaluate"), std::string::npos) << r.failures[0];
 }
 
 TEST(LanguageDoc, EveryExampleOfTheGuideHolds) {

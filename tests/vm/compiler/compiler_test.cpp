@@ -24,6 +24,20 @@ namespace {
 
 class CompilerTest : public EvalTest {};
 
+// `n` copies of `item`, separated by spaces.
+std::string repeated(const std::string& item, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += (i == 0 ? "" : " ") + item;
+  return out;
+}
+
+// The names prefix0 ... prefix(n-1), separated by spaces.
+std::string names(const std::string& prefix, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += (i == 0 ? "" : " ") + prefix + std::to_string(i);
+  return out;
+}
+
 // --- self-evaluating forms ---------------------------------------------------------------------
 
 TEST_F(CompilerTest, AtomsEvaluateToThemselves) {
@@ -546,6 +560,24 @@ TEST_F(CompilerTest, DeepNonTailRecursionIsStackOverflow) {
   EXPECT_EQ(eval("(so-f 150000)"), "150000");
 }
 
+TEST_F(CompilerTest, DeepRecursionThroughEveryKindOfCallIsStackOverflow) {
+  // A variadic callee (its frame is entered with the rest tuple built), a callee reached through
+  // apply (entered from the argument registers) and one called as a value in a register: each
+  // path reports the full register stack as an error and unwinds, as a plain call does.
+  EXPECT_EQ(eval("(defn sk-var [n & r] (if (= n 0) 0 (+ 1 (sk-var (- n 1) n))))"), "#'user/sk-var");
+  EXPECT_EQ(eval("(defn sk-apply [n] (if (= n 0) 0 (+ 1 (apply sk-apply [(- n 1)]))))"),
+            "#'user/sk-apply");
+  EXPECT_EQ(eval("(defn sk-value [f n] (if (= n 0) 0 (+ 1 (f f (- n 1)))))"), "#'user/sk-value");
+  size_t stack_before = heap_.stack().size();
+  for (const char* deep :
+       {"(sk-var 1000000)", "(sk-apply 1000000)", "(sk-value sk-value 1000000)"}) {
+    EXPECT_EQ(eval(deep), "ERROR :stack-overflow") << deep;
+    EXPECT_TRUE(Mentions(eval_message(deep), "register stack")) << deep;
+    EXPECT_EQ(heap_.stack().size(), stack_before) << deep;
+  }
+  EXPECT_EQ(eval("[(sk-var 1000) (sk-apply 1000) (sk-value sk-value 1000)]"), "[1000 1000 1000]");
+}
+
 TEST_F(CompilerTest, ErrorsDeepInACallChainLeaveTheEvaluatorUsable) {
   EXPECT_EQ(eval("(def ed-f (fn* [n] (match n 0 (/ 1 0) _ [(ed-f (- n 1))])))"), "#'user/ed-f");
   size_t stack_before = heap_.stack().size();
@@ -600,6 +632,77 @@ TEST_F(CompilerTest, IntrinsicArityIsCheckedAtCompileTime) {
   EXPECT_EQ(eval("(quot 1)"), "ERROR :arity-mismatch");
   // In a function body that is never called, too.
   EXPECT_EQ(eval("(fn* [] (nth [1]))"), "ERROR :arity-mismatch");
+}
+
+// --- the limits of one function ------------------------------------------------------------------
+
+TEST_F(CompilerTest, RegistersAndCapturesBeyondTheLimitAreSyntaxErrors) {
+  // 255 registers to a frame: each parameter takes one.
+  std::string params = "(fn* [" + names("lr-p", 300) + "] lr-p0)";
+  EXPECT_EQ(eval(params), "ERROR :syntax-error");
+  EXPECT_TRUE(Mentions(eval_message(params), "more than 255 registers"));
+  // 255 captured values to a closure; here the innermost function uses 200 + 100 of its
+  // enclosing functions' names.
+  std::string outer = names("lr-a", 200);
+  std::string captures = "(fn* [" + outer + "] (fn* [" + names("lr-b", 100) + "] (fn* [] (do " +
+                         outer + " " + names("lr-b", 100) + "))))";
+  EXPECT_EQ(eval(captures), "ERROR :syntax-error");
+  EXPECT_TRUE(Mentions(eval_message(captures), "more than 255 captured values"));
+  EXPECT_EQ(eval("(fn? (fn* [" + outer + "] (fn* [" + names("lr-b", 55) + "] (fn* [] (do " + outer +
+                 " " + names("lr-b", 55) + ")))))"),
+            "true");  // 255 exactly
+}
+
+TEST_F(CompilerTest, CallsAndLiteralsBeyondTheLimitAreSyntaxErrors) {
+  EXPECT_EQ(eval("(defn lc-last [& r] (count r))"), "#'user/lc-last");
+  EXPECT_EQ(eval("(lc-last " + repeated("1", 200) + ")"), "200");
+  std::string call = "(lc-last " + repeated("1", 201) + ")";
+  EXPECT_EQ(eval(call), "ERROR :syntax-error");
+  EXPECT_TRUE(Mentions(eval_message(call), "more than 200 arguments"));
+  std::string native = "(str " + repeated("1", 256) + ")";  // an intrinsic: arguments in place
+  EXPECT_EQ(eval(native), "ERROR :syntax-error");
+  EXPECT_TRUE(Mentions(eval_message(native), "more than 255 arguments"));
+  std::string literal = "(fn* [x] [" + repeated("x", 256) + "])";
+  EXPECT_EQ(eval(literal), "ERROR :syntax-error");
+  EXPECT_TRUE(Mentions(eval_message(literal), "more than 255 evaluated elements"));
+  EXPECT_EQ(eval("(count [" + repeated("1", 1000) + "])"), "1000");  // a constant has no limit
+}
+
+TEST_F(CompilerTest, PatternsBeyondTheLimitAreSyntaxErrors) {
+  EXPECT_EQ(eval("(match 1 [" + repeated("_", 255) + "] :t _ :no)"), ":no");
+  std::string tuple = "(match 1 [" + repeated("_", 256) + "] :t _ :no)";
+  EXPECT_EQ(eval(tuple), "ERROR :syntax-error");
+  EXPECT_TRUE(Mentions(eval_message(tuple), "patterns of more than 255 elements"));
+  std::string set = "(match 1 #{" + names("", 256) + "} :s _ :no)";
+  EXPECT_EQ(eval(set), "ERROR :syntax-error");
+  EXPECT_TRUE(Mentions(eval_message(set), "set patterns of more than 255 elements"));
+  // A binary pattern of more than 65535 bytes, in bytes and in 64-bit fields.
+  std::string bytes = "(match #bytes[1] (lona.core/bytes " + repeated("_", 65536) + ") :b _ :no)";
+  EXPECT_EQ(eval(bytes), "ERROR :syntax-error");
+  EXPECT_TRUE(Mentions(eval_message(bytes), "#bytes pattern of more than 65535 bytes"));
+  std::string bits = "(match #bytes[1] #bits[" + repeated("_:64", 8193) + "] :b _ :no)";
+  EXPECT_EQ(eval(bits), "ERROR :syntax-error");
+  EXPECT_TRUE(Mentions(eval_message(bits), "#bits pattern of more than 65535 bytes"));
+  EXPECT_EQ(eval("(match #bytes[1] (lona.core/bytes " + repeated("_", 65535) + ") :b _ :no)"),
+            ":no");
+}
+
+TEST_F(CompilerTest, PatternsNestedPastTheLimitAreNestingTooDeep) {
+  // Patterns count toward the nesting limit from where their match is: 8 levels of tuple inside
+  // a match nested 996 forms deep pass 1000. (Tuples alone meet the register limit first.)
+  auto nested_match = [](int depth) {
+    return repeated("(do", depth) + " (match 1 [[[[[[[[x]]]]]]]] x _ :no)" +
+           std::string(static_cast<size_t>(depth), ')');
+  };
+  EXPECT_EQ(eval(nested_match(990)), ":no");
+  EXPECT_EQ(eval(nested_match(996)), "ERROR :nesting-too-deep");
+  EXPECT_TRUE(Mentions(eval_message(nested_match(996)), "pattern nested too deeply"));
+}
+
+TEST_F(CompilerTest, ListPatternsOtherThanQuoteAreNotImplemented) {
+  EXPECT_EQ(eval("(match 1 (lp-pid a) a _ :no)"), "ERROR :not-implemented");
+  EXPECT_TRUE(Mentions(eval_message("(match 1 (lp-pid a) a _ :no)"), "list patterns"));
+  EXPECT_EQ(eval("(match '(1 a) '(1 a) :quoted _ :no)"), ":quoted");  // a quoted list is a literal
 }
 
 // --- collections with evaluated elements
@@ -857,6 +960,31 @@ TEST_F(CompilerTest, MalformedBitsPatternsAreSyntaxErrors) {
   EXPECT_EQ(eval("(match #bytes[1] #bits[a:72 & r] a)"), "ERROR :syntax-error");
   EXPECT_EQ(eval("(match #bytes[1] #bits[a:8 & [r]] a)"), "ERROR :syntax-error");
   EXPECT_EQ(eval("(match #bytes[1 2] #bits[a:8 a:8] a)"), "ERROR :syntax-error");
+  // Each for its own reason.
+  EXPECT_TRUE(Mentions(eval_message("(match #bytes[1] #bits[a:4 & r] a)"), "of 4 bits"));
+  EXPECT_TRUE(Mentions(eval_message("(match #bytes[1] #bits[a:12/le b:4] a)"),
+                       "little-endian field is whole bytes"));
+  EXPECT_TRUE(Mentions(eval_message("(match #bytes[1] #bits[a:72 & r] a)"), "1 to 64 bits"));
+  EXPECT_TRUE(Mentions(eval_message("(match #bytes[1] #bits[a:0 b:8] a)"), "1 to 64 bits"));
+  EXPECT_TRUE(Mentions(eval_message("(match #bytes[1] #bits[a:8 & [r]] a)"), "binds a name"));
+  EXPECT_TRUE(Mentions(eval_message("(match #bytes[1 2] #bits[a:8 a:8] a)"), "bound twice"));
+  // Forms the reader never makes from #bits[...], written as the call it reads as.
+  EXPECT_EQ(eval("(match #bytes[1] (lona.core/bits [a]) a)"), "ERROR :syntax-error");
+  EXPECT_TRUE(
+      Mentions(eval_message("(match #bytes[1] (lona.core/bits [a]) a)"), "malformed #bits field"));
+  EXPECT_TRUE(
+      Mentions(eval_message("(match #bytes[1] (lona.core/bits a) a)"), "malformed #bits field"));
+  EXPECT_EQ(eval("(match #bytes[1] (lona.core/bits [a 8]) a)"), "1");
+}
+
+TEST_F(CompilerTest, MalformedBytesPatternsAreSyntaxErrors) {
+  EXPECT_EQ(eval("(match #bytes[1 2] #bytes[a & r s] a)"), "ERROR :syntax-error");
+  EXPECT_TRUE(Mentions(eval_message("(match #bytes[1 2] #bytes[a & r s] a)"),
+                       "& must be followed by exactly one pattern"));
+  EXPECT_TRUE(
+      Mentions(eval_message("(match #bytes[1 2] #bytes[x & 5] x)"), "rest of a #bytes pattern"));
+  EXPECT_TRUE(Mentions(eval_message("(match #bytes[1 2] #bytes[[x] y] x)"),
+                       "field is a name, _ or an integer"));
 }
 
 TEST_F(CompilerTest, BinaryPatternsSurviveCollections) {
@@ -874,20 +1002,37 @@ TEST_F(CompilerTest, BinaryPatternsSurviveCollections) {
 TEST_F(CompilerTest, MacroExpansionThatNeverEndsIsBounded) {
   EXPECT_EQ(eval("(defmacro me-forever [] '(me-forever))"), "#'user/me-forever");
   EXPECT_EQ(eval("(me-forever)"), "ERROR :macro-expansion-limit");
+  EXPECT_TRUE(Mentions(eval_message("(me-forever)"), "expansions of macro calls in a row"));
   // Each step bigger than the last: stopped early, not after exhausting memory.
   EXPECT_EQ(eval("(defmacro me-grow [x] (list 'me-grow [x]))"), "#'user/me-grow");
   EXPECT_EQ(eval("(me-grow 1)"), "ERROR :macro-expansion-limit");
+  EXPECT_TRUE(Mentions(eval_message("(me-grow 1)"), "in a row (the last of me-grow)"));
   // Expansions that nest rather than repeat meet the nesting limit.
   EXPECT_EQ(eval("(defmacro me-nest [] '(do (me-nest)))"), "#'user/me-nest");
   EXPECT_EQ(eval("(me-nest)"), "ERROR :nesting-too-deep");
   EXPECT_EQ(eval("(when true (when true (when-not false :deep)))"), ":deep");
 }
 
+TEST_F(CompilerTest, MacroExpansionsInOneFormAreBounded) {
+  // Not in a row but side by side: 100000 expansions to a top-level form, counted afresh for
+  // the next one.
+  EXPECT_EQ(eval("(defmacro mo-zero [] 0)"), "#'user/mo-zero");
+  std::string too_many = "(do " + repeated("(mo-zero)", 100001) + ")";
+  EXPECT_EQ(eval(too_many), "ERROR :macro-expansion-limit");
+  EXPECT_TRUE(Mentions(eval_message(too_many), "more than 100000 macro expansions in one form"));
+  EXPECT_EQ(eval("(do " + repeated("(mo-zero)", 100000) + ")"), "0");
+  EXPECT_EQ(eval("(do " + repeated("(mo-zero)", 100000) + ")"), "0");
+}
+
 TEST_F(CompilerTest, ValuesWhoseSharedPartsExplodeAreRefusedNotCopied) {
   // 2^100 leaves once copied without sharing: an error, quickly, and nothing defined.
   EXPECT_EQ(eval("(def ex-d (reduce (fn [x _] [x x]) 1 (range 100)))"), "ERROR :oom");
+  EXPECT_TRUE(Mentions(eval_message("(def ex-d (reduce (fn [x _] [x x]) 1 (range 100)))"),
+                       "the value of ex-d is more than"));
+  EXPECT_EQ(eval("ex-d"), "ERROR :undefined");
   EXPECT_EQ(eval("(defmacro ex-big [] (reduce (fn [x _] [x x]) 1 (range 100)))"), "#'user/ex-big");
   EXPECT_EQ(eval("(ex-big)"), "ERROR :macro-expansion-limit");
+  EXPECT_TRUE(Mentions(eval_message("(ex-big)"), "the expansion of macro ex-big is too large"));
   EXPECT_EQ(eval("(def ex-ok (reduce (fn [x _] [x x]) 1 (range 10)))"), "#'user/ex-ok");
   EXPECT_EQ(eval("(count (flatten ex-ok))"), "1024");
 }
@@ -895,6 +1040,8 @@ TEST_F(CompilerTest, ValuesWhoseSharedPartsExplodeAreRefusedNotCopied) {
 TEST_F(CompilerTest, AMacroWhoseDefinitionFailedIsUnbound) {
   EXPECT_EQ(eval("(defmacro mu-infix [[a op b]] (list op a b))"), "ERROR :syntax-error");
   EXPECT_EQ(eval("(mu-infix [1 + 2])"), "ERROR :undefined");
+  // The var exists (a macro, declared by the failed definition), not a name never defined.
+  EXPECT_TRUE(Mentions(eval_message("(mu-infix [1 + 2])"), "macro mu-infix is unbound"));
   EXPECT_EQ(eval("(defmacro mu-infix [form] (list (second form) (first form) (last form)))"),
             "#'user/mu-infix");
   EXPECT_EQ(eval("(mu-infix [1 + 2])"), "3");
@@ -937,6 +1084,7 @@ TEST_F(CompilerTest, DefinitionsFromAFileRecordFileAndLine) {
     out << "(def fl-ok 1)\n\n(def fl-bad (/ 1 0))\n";
   }
   EXPECT_EQ(eval("(load-file \"" + path + "\")"), "ERROR :division-by-zero");
+  EXPECT_TRUE(Mentions(eval_message("(load-file \"" + path + "\")"), path + ":3: "));
   std::remove(path.c_str());
   std::remove((path + ".inner").c_str());
 }

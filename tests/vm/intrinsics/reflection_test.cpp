@@ -1,6 +1,8 @@
-// Tests for the reflection intrinsics of vm/intrinsics/reflection.cpp added with the kernel types:
-// macroexpand-1 and macroexpand (reference 4.1 Evaluation) on core macros, nested user macros,
-// non-macro forms and non-lists, macro errors and the expansion limit; and garbage-collect.
+// Tests for the reflection intrinsics of vm/intrinsics/reflection.cpp: macroexpand-1 and
+// macroexpand (reference 4.1 Evaluation) on core macros, nested user macros, non-macro forms and
+// non-lists, macro errors and the expansion limit; garbage-collect; and the errors of the
+// namespace, reading and loading intrinsics (their working cases are in the conformance vectors
+// and tests/vm/loader).
 //
 // Vars are realm-global and outlive a test, so every test names its vars with a prefix of its own.
 #include <gtest/gtest.h>
@@ -115,6 +117,19 @@ TEST_F(ReflectionTest, MacroErrorsPropagate) {
   EXPECT_EQ(eval("(macroexpand 1 2)"), "ERROR :arity-mismatch");
   // The evaluator goes on normally afterwards.
   EXPECT_EQ(eval("(macroexpand-1 '(when a b))"), "(lona.core/if a (do b))");
+  // The message names the macro that failed.
+  EXPECT_TRUE(Mentions(eval_message("(macroexpand-1 '(rf-bad 1))"), "in macro rf-bad"));
+  EXPECT_TRUE(Mentions(eval_message("(macroexpand '(rf-bad 1))"), "in macro rf-bad"));
+}
+
+TEST_F(ReflectionTest, AMacroWhoseDefinitionFailedIsUnboundWhenExpanded) {
+  // The failed definition declares the var as a macro with no value: expanding it is an error
+  // that says so, not a call of nothing.
+  EXPECT_EQ(eval("(defmacro rf-broken [[a]] a)"), "ERROR :syntax-error");
+  for (const char* form : {"(macroexpand-1 '(rf-broken 1))", "(macroexpand '(rf-broken 1))"}) {
+    EXPECT_EQ(eval(form), "ERROR :undefined") << form;
+    EXPECT_TRUE(Mentions(eval_message(form), "macro rf-broken is unbound")) << form;
+  }
 }
 
 TEST_F(ReflectionTest, ExpansionLimit) {
@@ -153,7 +168,9 @@ TEST_F(ReflectionTest, GarbageCollect) {
   before = heap_.collections();
   EXPECT_EQ(eval("(garbage-collect :full)"), ":ok");
   EXPECT_GT(heap_.collections(), before);
-  EXPECT_EQ(eval("(garbage-collect :minor)"), ":ok");
+  before = heap_.collections();
+  EXPECT_EQ(eval("(garbage-collect :minor)"), ":ok");  // one generation: :minor collects it too
+  EXPECT_GT(heap_.collections(), before);
   EXPECT_EQ(eval("(garbage-collect :major)"), "ERROR :badarg");
   EXPECT_EQ(eval("(garbage-collect 1)"), "ERROR :type-error");
   EXPECT_EQ(eval("(garbage-collect :full :full)"), "ERROR :arity-mismatch");
@@ -162,6 +179,49 @@ TEST_F(ReflectionTest, GarbageCollect) {
             "[[1 {2 \"three\"} %{:four 4N}] :ok]");
   EXPECT_EQ(eval("((fn* [a b] (garbage-collect) (garbage-collect :full) [a b]) (str \"x\" 1) 2.5)"),
             "[\"x1\" 2.5]");
+}
+
+// --- namespaces, reading and loading: their errors -----------------------------------------------
+
+TEST_F(ReflectionTest, NamespaceIntrinsicsCheckTheirArguments) {
+  for (const char* form :
+       {"(create-ns \"rf.x\")", "(find-ns :rf.x)", "(ns-name 'user)", "(in-ns \"rf.x\")",
+        "(alias \"a\" 'user)", "(alias 'rf-a 42)", "(require \"rf.x\")", "(refer 42)",
+        "(ns-map [1])", "(intern 42 'x)", "(intern 'user \"x\")"}) {
+    EXPECT_EQ(eval(form), "ERROR :type-error") << form;
+  }
+  // A symbol that names no namespace: found by find-ns as nil, an error everywhere else.
+  EXPECT_EQ(eval("(find-ns 'rf.no.such)"), "nil");
+  for (const char* form : {"(refer 'rf.no.such)", "(alias 'rf-a 'rf.no.such)",
+                           "(ns-map 'rf.no.such)", "(intern 'rf.no.such 'x)"}) {
+    EXPECT_EQ(eval(form), "ERROR :undefined") << form;
+    EXPECT_TRUE(Mentions(eval_message(form), "no namespace named rf.no.such")) << form;
+  }
+  // A var is interned in the namespace given, under a plain name.
+  EXPECT_EQ(eval("(intern 'user 'rf.q/x 1)"), "ERROR :badarg");
+  EXPECT_EQ(eval("(find-ns 'rf.q)"), "nil");
+}
+
+TEST_F(ReflectionTest, ReadStringOfNoFormOrNoString) {
+  EXPECT_EQ(eval("(read-string 42)"), "ERROR :type-error");
+  for (const char* form : {"(read-string \"\")", "(read-string \"  ; only a comment\")"}) {
+    EXPECT_EQ(eval(form), "ERROR :unexpected-eof") << form;
+    EXPECT_TRUE(Mentions(eval_message(form), "of no form")) << form;
+  }
+  EXPECT_EQ(eval("(read-string \" [1 2] \")"), "[1 2]");
+}
+
+TEST_F(ReflectionTest, LoadFileAndRequireOfWhatIsNotThere) {
+  EXPECT_EQ(eval("(load-file 'rf-path)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(load-file \"/nonexistent/rf.lona\")"), "ERROR :file-not-found");
+  EXPECT_TRUE(Mentions(eval_message("(load-file \"/nonexistent/rf.lona\")"),
+                       "cannot open /nonexistent/rf.lona"));
+  // require looks for the namespace's path in the library, and names it when absent.
+  EXPECT_EQ(eval("(require 'rf.no.such.lib)"), "ERROR :file-not-found");
+  EXPECT_TRUE(Mentions(eval_message("(require 'rf.no.such.lib)"), "rf/no/such/lib.lona"));
+  EXPECT_EQ(eval("(find-ns 'rf.no.such.lib)"), "nil");
+  // A namespace that exists already is not looked for.
+  EXPECT_EQ(eval("(require 'user)"), "nil");
 }
 
 }  // namespace

@@ -77,6 +77,12 @@ TEST_F(LonaCommand, EvalErrorsGoToStderrWithStatusOne) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");
   EXPECT_NE(r.err.find(":unexpected-eof"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("at line 1, column"), std::string::npos) << r.err;
+  // An error while evaluating, after a form that succeeded: no value printed.
+  Result e = run("eval \"(def x 1) (/ x 0)\"");
+  EXPECT_EQ(e.exit_code, 1);
+  EXPECT_EQ(e.out, "");
+  EXPECT_NE(e.err.find("(:division-by-zero)"), std::string::npos) << e.err;
 }
 
 TEST_F(LonaCommand, RunLoadsRequiredNamespacesAndCallsMain) {
@@ -98,7 +104,35 @@ TEST_F(LonaCommand, RunLoadsRequiredNamespacesAndCallsMain) {
 
   Result nofile = run("run " + (dir_ / "nope.lona").string());
   EXPECT_EQ(nofile.exit_code, 1);
-  EXPECT_NE(nofile.err.find("cannot open"), std::string::npos);
+  EXPECT_NE(nofile.err.find("cannot open"), std::string::npos) << nofile.err;
+
+  // A library file that does not define the namespace its path names.
+  std::ofstream(dir_ / "lib" / "cmdtest" / "wrong.lona") << "(ns cmdtest.other)\n";
+  std::ofstream(dir_ / "wrong.lona") << "(require 'cmdtest.wrong)\n";
+  Result wrong = run("--lib " + (dir_ / "lib").string() + " run " + (dir_ / "wrong.lona").string());
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.err.find(":undefined"), std::string::npos) << wrong.err;
+  EXPECT_NE(wrong.err.find("did not define namespace cmdtest.wrong"), std::string::npos)
+      << wrong.err;
+}
+
+TEST_F(LonaCommand, RunWithoutMainOrWithAFailingMain) {
+  // No main: the file's top-level forms are the program.
+  std::ofstream(dir_ / "script.lona") << "(println :top)\n";
+  Result script = run("run " + (dir_ / "script.lona").string() + " ignored");
+  EXPECT_EQ(script.exit_code, 0) << script.err;
+  EXPECT_EQ(script.out, ":top\n");
+  // A main that fails makes the command fail, with the reason.
+  std::ofstream(dir_ / "fails.lona") << "(defn main [& args] (/ 1 (count args)))\n";
+  Result fails = run("run " + (dir_ / "fails.lona").string());
+  EXPECT_EQ(fails.exit_code, 1);
+  EXPECT_NE(fails.err.find("(:division-by-zero)"), std::string::npos) << fails.err;
+  EXPECT_EQ(run("run " + (dir_ / "fails.lona").string() + " x").exit_code, 0);
+  // A main that is not a function.
+  std::ofstream(dir_ / "notfn.lona") << "(def main 5)\n";
+  Result notfn = run("run " + (dir_ / "notfn.lona").string());
+  EXPECT_EQ(notfn.exit_code, 1);
+  EXPECT_NE(notfn.err.find("(:not-callable)"), std::string::npos) << notfn.err;
 }
 
 TEST_F(LonaCommand, RunReportsErrorsWithTheirPlace) {
@@ -107,6 +141,15 @@ TEST_F(LonaCommand, RunReportsErrorsWithTheirPlace) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find(":undefined"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("bad.lona:3: "), std::string::npos) << r.err;  // file:line: message
+
+  // A file that cannot be read names the line and column where reading failed; nothing after
+  // the failing form runs.
+  std::ofstream(dir_ / "unread.lona") << "(println :first)\n  ]\n(println :never)\n";
+  Result unread = run("run " + (dir_ / "unread.lona").string());
+  EXPECT_EQ(unread.exit_code, 1);
+  EXPECT_EQ(unread.out, ":first\n");
+  EXPECT_NE(unread.err.find("unread.lona:2:3: "), std::string::npos) << unread.err;
+  EXPECT_NE(unread.err.find(":unmatched-delimiter"), std::string::npos) << unread.err;
 }
 
 TEST_F(LonaCommand, KprintWritesToTheConsole) {
