@@ -14,6 +14,7 @@
 #include "runtime/term/collections.hpp"
 #include "runtime/term/hash.hpp"
 #include "runtime/term/kernel_object.hpp"
+#include "runtime/term/pid.hpp"
 #include "runtime/term/kind.hpp"
 #include "runtime/term/number.hpp"
 #include "runtime/term/symbol_table.hpp"
@@ -52,6 +53,9 @@ enum Seed : uint64_t {
   // kSeedOther + 1 and + 2 are paddr and vaddr.
   kSeedCapability = kSeedOther + 3,
   kSeedMsgInfo,
+  kSeedPid,
+  kSeedRef,
+  kSeedRealmId,
 };
 
 // Marks an improper list tail in the hash so that (1 . 2) and (1 2) hash apart.
@@ -187,6 +191,12 @@ uint64_t hash_leaf(Term t) {
       return hashing::combine(kSeedCapability, capability_id(t));
     case Kind::kMsgInfo:
       return hashing::combine(kSeedMsgInfo, msg_info_word(t));
+    case Kind::kPid:
+      return hashing::combine(kSeedPid, hashing::combine(pid_realm(t), pid_local(t)));
+    case Kind::kRef:
+      return hashing::combine(kSeedRef, ref_id(t));
+    case Kind::kRealmId:
+      return hashing::combine(kSeedRealmId, realm_id_value(t));
     case Kind::kSymbol:
       return hashing::mix(name_entry(bare_symbol(t)).hash ^ kSeedSymbol);
     case Kind::kKeyword:
@@ -440,6 +450,12 @@ bool equal_leaves(Kind k, Term a, Term b) {
       return capability_id(a) == capability_id(b);
     case Kind::kMsgInfo:
       return msg_info_word(a) == msg_info_word(b);
+    case Kind::kPid:
+      return pid_local(a) == pid_local(b) && pid_realm(a) == pid_realm(b);
+    case Kind::kRef:
+      return ref_id(a) == ref_id(b);
+    case Kind::kRealmId:
+      return realm_id_value(a) == realm_id_value(b);
     case Kind::kSymbol:
       return bare_symbol(a) == bare_symbol(b);
     default:

@@ -30,6 +30,9 @@ enum class Kind : uint8_t {
   kVaddr,
   kCapability,
   kMsgInfo,
+  kPid,
+  kRef,
+  kRealmId,
   kFunction,
   kVar,
   kNamespace,
@@ -76,6 +79,12 @@ inline Kind kind_of(Term t) {
         return Kind::kCapability;
       case ObjTag::kMsgInfo:
         return Kind::kMsgInfo;
+      case ObjTag::kPid:
+        return Kind::kPid;
+      case ObjTag::kRef:
+        return Kind::kRef;
+      case ObjTag::kRealmId:
+        return Kind::kRealmId;
       case ObjTag::kHashIndex:
         return Kind::kInternal;
     }

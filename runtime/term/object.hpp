@@ -40,6 +40,9 @@ enum class ObjTag : uint8_t {
   kVaddr = 40,       // [address]  a virtual address (u64)
   kCapability = 41,  // [id, rights << 8 | type]  a (simulated) kernel capability; see kernel_object
   kMsgInfo = 42,     // [seL4 message-info word]  label, caps, length packed as seL4 packs them
+  kPid = 43,         // [local id, realm id]  see pid.hpp
+  kRef = 44,         // [id]
+  kRealmId = 45,     // [id]
 };
 constexpr uint8_t kFirstRawTag = 32;
 

@@ -85,7 +85,12 @@ struct Var;
   X(LeIJ)              /* A B C */                                                             \
   X(GtIJ)              /* A B C */                                                             \
   X(GeIJ)              /* A B C */                                                             \
-  X(EqIJ)              /* A B C */
+  X(EqIJ)              /* A B C */                                                             \
+  X(RecvPeek)          /* A      R[A] = message at the save pointer ? skip next (the Jump) */  \
+  X(RecvNext)          /*        advance the save pointer */                                   \
+  X(RecvRemove)        /*        remove the message at the save pointer; the receive ends */   \
+  X(RecvWait)          /*        wait for a message; then take the next Jump (back to peek) */ \
+  X(RecvWaitTimeout)   /* A      the same, R[A] ms at most; on timeout skip the Jump */
 
 // Instructions marked +W are followed by one more word, an operand too wide for A B C.
 // GetBits' word describes the field: its size in bits (1..64), signedness, byte order, and its

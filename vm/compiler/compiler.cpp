@@ -287,6 +287,7 @@ class Compiler::FnCompiler {
       if (name == "fn*") return compile_fn(items, dest, tail);
       if (name == "match") return compile_match(items, dest, tail, depth);
       if (name == "var") return compile_var(items, dest, tail);
+      if (name == "receive") return compile_receive(items, dest, tail, depth);
     }
     // A macro call expands, then compiles what it expanded to. Expansions that are macro calls
     // again expand here, in a loop rather than a recursion, so that one that never ends meets the
@@ -597,6 +598,97 @@ class Compiler::FnCompiler {
     for (size_t j : to_end) patch_to_here(j);
     next_reg_ = mark;
     return true;
+  }
+
+  // (receive pattern [when guard] body ... [:after ms body]): the process's message queue is
+  // scanned from its save pointer; each message is tried against the clauses in order, and the
+  // first that matches is removed and its body evaluated. A message no clause matches stays, and
+  // the next is tried; when none is left the process waits for more (or for the timeout):
+  //
+  //   loop: RecvPeek m; Jump wait          (skips the Jump when there is a message m)
+  //         <clauses on m: each RecvRemove, body, Jump end>
+  //         RecvNext; Jump loop
+  //   wait: RecvWait; Jump loop            or: RecvWaitTimeout t; Jump loop; <timeout body>
+  //   end:
+  bool compile_receive(const std::vector<Term>& items, int dest, bool tail, int depth) {
+    auto is_after = [](Term t) { return t.is_keyword() && name_entry(t).full == "after"; };
+    size_t clauses_end = items.size();
+    for (size_t i = 1; i < items.size();) {  // find where the clauses end: at :after, if given
+      if (is_after(items[i]) && items.size() - i == 3) {
+        clauses_end = i;
+        break;
+      }
+      if (is_after(items[i]) && items.size() - i < 3) {
+        return syntax("receive: :after needs a timeout and a body: :after ms body");
+      }
+      size_t body_at = i + 1;
+      if (body_at < items.size() && is_symbol_named(items[body_at], "when")) body_at += 2;
+      i = body_at + 1;
+    }
+    bool has_after = clauses_end < items.size();
+    if (clauses_end == 1 && !has_after) {
+      return syntax("receive needs a clause or :after: (receive pattern body ... :after ms body)");
+    }
+    int mark = next_reg_;
+    int timeout = -1;
+    if (has_after && (timeout = operand(items[clauses_end + 1], depth)) < 0) return false;
+    int msg = alloc();
+    if (msg < 0) return false;
+    size_t loop = code_->instrs.size();
+    label_ = loop;  // a jump target: nothing before it may fuse with what follows
+    emit(instr::abc(Op::kRecvPeek, msg, 0, 0));
+    size_t to_wait = emit_jump();
+    std::vector<size_t> to_end;
+    for (size_t i = 1; i < clauses_end;) {
+      Term pattern = items[i];
+      std::optional<Term> guard;
+      size_t body_at = i + 1;
+      if (body_at < clauses_end && is_symbol_named(items[body_at], "when")) {
+        if (body_at + 2 >= clauses_end) return syntax("receive clause: pattern when guard body");
+        guard = items[body_at + 1];
+        body_at += 2;
+      }
+      if (body_at >= clauses_end) {
+        return syntax(str_cat("receive clause without a body after ", print(pattern)));
+      }
+      size_t locals_mark = locals_.size();
+      int clause_mark = next_reg_;
+      std::vector<size_t> fails;
+      std::vector<uint32_t> bound;
+      if (!compile_pattern(pattern, msg, &fails, &bound, depth)) return false;
+      if (guard) {
+        int g = operand(*guard, depth);
+        if (g < 0) return false;
+        fails.push_back(emit_jump_unless(g));
+      }
+      emit(instr::abc(Op::kRecvRemove, 0, 0, 0));
+      if (!compile(items[body_at], dest, tail, depth + 1)) return false;
+      if (!tail) to_end.push_back(emit_jump());
+      for (size_t f : fails) patch_to_here(f);
+      locals_.resize(locals_mark);
+      next_reg_ = clause_mark;
+      i = body_at + 1;
+    }
+    emit(instr::abc(Op::kRecvNext, 0, 0, 0));
+    emit_jump_to(loop);
+    patch_to_here(to_wait);
+    if (has_after) {
+      emit(instr::abc(Op::kRecvWaitTimeout, timeout, 0, 0));
+      emit_jump_to(loop);
+      if (!compile(items[clauses_end + 2], dest, tail, depth + 1)) return false;
+    } else {
+      emit(instr::abc(Op::kRecvWait, 0, 0, 0));
+      emit_jump_to(loop);
+    }
+    for (size_t j : to_end) patch_to_here(j);
+    next_reg_ = mark;
+    return true;
+  }
+
+  // A jump back to the instruction at `target`.
+  void emit_jump_to(size_t target) {
+    int offset = static_cast<int>(target) - static_cast<int>(code_->instrs.size() + 1);
+    emit(instr::asbx(Op::kJump, 0, offset));
   }
 
   // Emits the tests of `pattern` against register `reg`; each failed test falls through to a

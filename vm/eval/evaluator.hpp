@@ -26,14 +26,20 @@ struct SourcePosition {
 };
 
 struct EvalResult {
+  // A run of a process (Interpreter::start/resume) may stop before its end: it used up its
+  // reductions, or it waits for a message. Neither is ok nor an error.
+  enum class Suspended : uint8_t { kNo, kYield, kWait };
+
   bool ok = false;
   Term value;
   EvalError error;
+  Suspended suspended = Suspended::kNo;
 
-  static EvalResult success(Term v) { return {true, v, {}}; }
+  static EvalResult success(Term v) { return {true, v, {}, Suspended::kNo}; }
   static EvalResult failure(std::string reason, std::string message) {
-    return {false, Term::nil(), {std::move(reason), std::move(message)}};
+    return {false, Term::nil(), {std::move(reason), std::move(message)}, Suspended::kNo};
   }
+  static EvalResult suspend(Suspended why) { return {false, Term::nil(), {}, why}; }
 };
 
 class Evaluator {

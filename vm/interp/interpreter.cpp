@@ -1,5 +1,6 @@
 #include "vm/interp/interpreter.hpp"
 
+#include "runtime/sched/runtime.hpp"
 #include "runtime/support/str_cat.hpp"
 #include "runtime/term/bit_field.hpp"
 #include "runtime/term/collections.hpp"
@@ -31,7 +32,7 @@ std::string arity_message(const Code* code, uint32_t nargs) {
 
 Interpreter::Interpreter(Heap& heap) : heap_(heap) {
   x_.fill(Term::nil());
-  regs_capacity_ = size_t{1} << 12;
+  regs_capacity_ = 64;  // grows by doubling: a process starts small
   regs_ = std::make_unique<Term[]>(regs_capacity_);
   regs_base_ = regs_.get();
   heap_.add_root_range(&x_base_, &x_count_);
@@ -39,8 +40,17 @@ Interpreter::Interpreter(Heap& heap) : heap_(heap) {
 }
 
 Interpreter::~Interpreter() {
+  if (owns_process_) Runtime::get().detach_bound(process_);
   heap_.remove_root_range(&x_base_);
   heap_.remove_root_range(&regs_base_);
+}
+
+Process* Interpreter::process() {
+  if (process_ == nullptr) {
+    process_ = Runtime::get().attach_bound(heap_);
+    owns_process_ = true;
+  }
+  return process_;
 }
 
 bool Interpreter::grow_registers(size_t end) {
@@ -98,6 +108,48 @@ bool Interpreter::spread_apply_args(Term* fn, uint32_t* n, EvalError* error) {
 }
 
 EvalResult Interpreter::call(Term fn, std::span<const Term> args) {
+  // What call() runs never suspends, even inside a process's run (eval, macro expansion).
+  bool could_suspend = can_suspend_;
+  uint64_t limit = reduction_limit_;
+  can_suspend_ = false;
+  reduction_limit_ = UINT64_MAX;
+  EvalResult r = nested_call(fn, args);
+  can_suspend_ = could_suspend;
+  reduction_limit_ = limit;
+  return r;
+}
+
+EvalResult Interpreter::start(Term fn, uint64_t budget) {
+  entry_top_ = top_;
+  size_t base = top_ + kFrameHeader;
+  if (!reserve_registers(base)) {
+    return EvalResult::failure("stack-overflow", "stack overflow: the register stack is full");
+  }
+  cover(base);
+  regs_[base - 2] = Term::fixnum(0);
+  regs_[base - 1] = Term::fixnum(0);
+  top_ = base;
+  EvalError error;
+  if (enter_from_x(base, fn, 0, &error) == nullptr) {
+    top_ = entry_top_;
+    return EvalResult::failure(std::move(error.reason), std::move(error.message));
+  }
+  saved_base_ = base;
+  saved_pc_ = nullptr;
+  return resume(budget);
+}
+
+EvalResult Interpreter::resume(uint64_t budget) {
+  reduction_limit_ = reductions_ + budget;
+  can_suspend_ = true;
+  EvalResult r = run(saved_base_, saved_pc_);
+  can_suspend_ = false;
+  reduction_limit_ = UINT64_MAX;
+  if (r.suspended == EvalResult::Suspended::kNo) top_ = entry_top_;
+  return r;
+}
+
+EvalResult Interpreter::nested_call(Term fn, std::span<const Term> args) {
   if (args.size() > kArgRegisters) {
     return EvalResult::failure("badarg", "too many arguments (at most 256)");
   }
@@ -125,7 +177,7 @@ EvalResult Interpreter::call(Term fn, std::span<const Term> args) {
   EvalError error;
   EvalResult r = enter_from_x(base, fn, nargs, &error) == nullptr
                      ? EvalResult::failure(std::move(error.reason), std::move(error.message))
-                     : run(base);
+                     : run(base, nullptr);
   top_ = entry_top;
   return r;
 }
@@ -342,11 +394,12 @@ Term return_pc_term(const uint32_t* pc) {
 
 // Runs the frame entered at `entry_base` until it returns into its entry frame (a return pc of
 // 0, made by call()).
-EvalResult Interpreter::run(size_t entry_base) {
+EvalResult Interpreter::run(size_t entry_base, const uint32_t* start_pc) {
   size_t base = entry_base;
   Term* R = regs_base_ + base;
   const Code* code = code_of(payload_term(R[0], 0));
-  const uint32_t* pc = code->instrs.data();
+  const uint32_t* pc = start_pc != nullptr ? start_pc : code->instrs.data();
+  Process* proc = process_;  // set on first use by a receive
   EvalError error;
   Term rv;  // the value being returned (do_return)
 
@@ -373,6 +426,15 @@ EvalResult Interpreter::run(size_t entry_base) {
 #define A instr::a(i)
 #define B instr::b(i)
 #define C instr::c(i)
+  // At a call's entry or after a backward jump: a process whose slice is spent stops here.
+#define LONA_CHECK_BUDGET()                                      \
+  do {                                                           \
+    if (reductions_ >= reduction_limit_) [[unlikely]] {          \
+      saved_base_ = base;                                        \
+      saved_pc_ = pc;                                            \
+      return EvalResult::suspend(EvalResult::Suspended::kYield); \
+    }                                                            \
+  } while (0)
 
   DISPATCH();
 
@@ -428,9 +490,11 @@ op_Call : {
       base = new_base;
       R = F;
       pc = code->instrs.data();
+      LONA_CHECK_BUDGET();
       DISPATCH();
     }
     LONA_ENTERED(enter_slow(new_base, n, &error), new_base);
+    LONA_CHECK_BUDGET();
     DISPATCH();
   }
   std::copy(F + 1, F + 1 + n, x_.data());
@@ -443,6 +507,7 @@ op_Call : {
     DISPATCH();
   }
   LONA_ENTERED(enter_from_x(new_base, fn, n, &error), new_base);
+  LONA_CHECK_BUDGET();
   DISPATCH();
 }
 op_TailCall : {
@@ -460,9 +525,11 @@ op_TailCall : {
       ++reductions_;
       code = callee;
       pc = code->instrs.data();
+      LONA_CHECK_BUDGET();
       DISPATCH();
     }
     LONA_ENTERED(enter_slow(base, n, &error), base);
+    LONA_CHECK_BUDGET();
     DISPATCH();
   }
   std::copy(F + 1, F + 1 + n, x_.data());
@@ -475,6 +542,7 @@ op_TailCall : {
     goto do_return;
   }
   LONA_ENTERED(enter_from_x(base, fn, n, &error), base);
+  LONA_CHECK_BUDGET();
   DISPATCH();
 }
 op_CallNative : {
@@ -509,8 +577,11 @@ do_return : {
 }
 op_Jump : {
   int offset = instr::sbx(i);
-  if (offset < 0) ++reductions_;
   pc += offset;
+  if (offset < 0) {
+    ++reductions_;
+    LONA_CHECK_BUDGET();
+  }
   DISPATCH();
 }
 op_JumpIfFalsy:
@@ -646,8 +717,63 @@ op_BadMatch:
 #undef LONA_JUMP_UNLESS
 #undef LONA_IMMEDIATE
 
+// --- receive (see compile_receive) ---------------------------------------------------------
+op_RecvPeek:
+  if (proc == nullptr) proc = process();
+  if (proc->save() >= proc->message_count() && !proc->take_mail()) goto exited;
+  R = regs_base_ + base;
+  if (proc->save() < proc->message_count()) {
+    R[A] = proc->message(proc->save());
+    ++pc;  // over the Jump to the wait
+  }
+  DISPATCH();
+op_RecvNext:
+  proc->set_save(proc->save() + 1);
+  DISPATCH();
+op_RecvRemove:
+  proc->remove_message(proc->save());
+  DISPATCH();
+op_RecvWait:
+op_RecvWaitTimeout : {
+  uint64_t ms = 0;
+  bool timed = instr::op(i) == Op::kRecvWaitTimeout;
+  if (timed) {
+    Term t = R[A];
+    if (!t.is_fixnum() || t.fixnum_value() < 0) {
+      error = {
+          "badarg",
+          str_cat("receive :after expects a non-negative integer of milliseconds, got ", print(t))};
+      goto fail;
+    }
+    ms = static_cast<uint64_t>(t.fixnum_value());
+  }
+  for (;;) {
+    if (!proc->take_mail()) goto exited;
+    R = regs_base_ + base;
+    if (proc->save() < proc->message_count()) break;  // a new message: take the Jump to peek
+    if (timed && (ms == 0 || proc->timed_out())) {
+      proc->end_receive();
+      ++pc;  // over the Jump: the timeout body follows
+      break;
+    }
+    if (timed && proc->timer() == 0) proc->arm_timer(ms);
+    if (can_suspend_) {
+      saved_base_ = base;
+      saved_pc_ = pc - 1;  // this instruction again
+      return EvalResult::suspend(EvalResult::Suspended::kWait);
+    }
+    proc->wait();  // a thread of its own (or a nested call): block
+  }
+  DISPATCH();
+}
+
+exited:  // a signal ended the process (its exit reason is set)
+  error = {"exit", str_cat("the process exited: ", print(proc->exit_reason()))};
+  goto fail;
+
 fail:
   return EvalResult::failure(std::move(error.reason), std::move(error.message));
+#undef LONA_CHECK_BUDGET
 #undef A
 #undef B
 #undef C

@@ -6,8 +6,13 @@
 // callee's frame begins there (vm/bytecode), so a call copies nothing and a return reads its way
 // back from the two words before R0 (fixnums, which the collector passes over). Calls in tail
 // position reuse the caller's frame, so tail recursion of any kind runs in constant space. Every
-// call and backward jump charges a reduction; the scheduler will preempt on the budget. Errors
-// end the run with an EvalError (no C++ exceptions).
+// call and backward jump charges a reduction.
+//
+// A process runs its function with start() and resume(): the run stops at a call or a backward
+// jump once its budget of reductions is spent, or in a receive that finds nothing, and resume()
+// goes on from there (its frames stay on the register stack). call() runs to the end: code it
+// runs never yields, and a receive in it blocks the thread (the REPL, macro expansion, eval).
+// Errors end the run with an EvalError (no C++ exceptions).
 #pragma once
 
 #include <array>
@@ -17,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/process/process.hpp"
 #include "runtime/term/heap.hpp"
 #include "vm/bytecode/code.hpp"
 #include "vm/eval/evaluator.hpp"
@@ -41,6 +47,19 @@ class Interpreter {
   // Calls `fn` (a closure or native function) with `args` and runs it to completion.
   EvalResult call(Term fn, std::span<const Term> args);
 
+  // Runs the process's function `fn` (no arguments) for at most `budget` reductions; resume()
+  // goes on after a suspension. See the header comment.
+  EvalResult start(Term fn, uint64_t budget);
+  EvalResult resume(uint64_t budget);
+  // Ends the current slice at the next call or backward jump (yield!).
+  void end_slice() { reduction_limit_ = reductions_; }
+
+  // The process this interpreter runs for: the scheduled process it was made for, or else a
+  // bound process for the calling thread on this heap, made on first use and ended with the
+  // interpreter.
+  Process* process();
+  void set_process(Process* p) { process_ = p; }
+
   uint64_t reductions() const { return reductions_; }
   void set_current_ns(uint32_t ns) { current_ns_ = ns; }
   uint32_t current_ns() const { return current_ns_; }
@@ -51,7 +70,10 @@ class Interpreter {
   void set_source(SourcePosition source) { source_ = std::move(source); }
 
  private:
-  EvalResult run(size_t base);
+  // Runs from pc (nullptr: the start of the frame's code) in the frame at base until the entry
+  // frame returns, or until a suspension.
+  EvalResult run(size_t base, const uint32_t* pc);
+  EvalResult nested_call(Term fn, std::span<const Term> args);
   bool spread_apply_args(Term* fn, uint32_t* n, EvalError* error);
 
   // Makes the register stack hold at least `end` slots; false past kMaxRegisterSlots.
@@ -98,6 +120,13 @@ class Interpreter {
   size_t top_ = 0;
   size_t high_water_ = 0;
   uint64_t reductions_ = 0;
+  uint64_t reduction_limit_ = UINT64_MAX;  // preempt at a call or backward jump from here on
+  bool can_suspend_ = false;               // true in start() and resume(), outside nested calls
+  size_t saved_base_ = 0;                  // where a suspended run goes on
+  const uint32_t* saved_pc_ = nullptr;
+  size_t entry_top_ = 0;  // the register stack's top before start()
+  Process* process_ = nullptr;
+  bool owns_process_ = false;
   uint32_t current_ns_ = 0;
   SourcePosition source_;
 };

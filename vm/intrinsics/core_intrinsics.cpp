@@ -229,6 +229,15 @@ bool type(NativeContext& ctx, Args a, Term* o) {
     case Kind::kMsgInfo:
       name = "msg-info";
       break;
+    case Kind::kPid:
+      name = "pid";
+      break;
+    case Kind::kRef:
+      name = "ref";
+      break;
+    case Kind::kRealmId:
+      name = "realm-id";
+      break;
     case Kind::kFunction:
       name = "fn";
       break;
@@ -686,16 +695,6 @@ bool map_part(NativeContext& ctx, Args a, Term* o) {
 bool keys(NativeContext& c, Args a, Term* o) { return map_part<true>(c, a, o); }
 bool vals(NativeContext& c, Args a, Term* o) { return map_part<false>(c, a, o); }
 
-// Processes and refs arrive with the actor runtime; until then nothing is one.
-bool pid_p(NativeContext&, Args, Term* o) {
-  *o = Term::boolean(false);
-  return true;
-}
-bool ref_p(NativeContext&, Args, Term* o) {
-  *o = Term::boolean(false);
-  return true;
-}
-
 // apply is carried out by the interpreter (which spreads the arguments and calls, in tail position
 // when the apply is); this entry only makes it a function value.
 bool apply(NativeContext& ctx, Args, Term*) {
@@ -773,8 +772,6 @@ const Intrinsic kIntrinsics[] = {
     {"system-time", system_time, 0, 0},
     {"keys", keys, 1, 1},
     {"vals", vals, 1, 1},
-    {"pid?", pid_p, 1, 1},
-    {"ref?", ref_p, 1, 1},
     {"eval", reflection::eval, 1, 1},
     {"read-string", reflection::read_string, 1, 1},
     {"create-ns", reflection::create_ns, 1, 1},
@@ -800,12 +797,12 @@ const Intrinsic kIntrinsics[] = {
 std::span<const Intrinsic> core_intrinsic_table() { return kIntrinsics; }
 
 namespace {
-// Every family's table, in id order: core (apply first), numeric, binary, kernel.
+// Every family's table, in id order: core (apply first), numeric, binary, kernel, process.
 const std::vector<Intrinsic>& all_intrinsics() {
   static const std::vector<Intrinsic>* all = [] {
     auto* v = new std::vector<Intrinsic>();
     for (auto table : {core_intrinsic_table(), numeric_intrinsic_table(), binary_intrinsic_table(),
-                       kernel_intrinsic_table()}) {
+                       kernel_intrinsic_table(), process_intrinsic_table()}) {
       v->insert(v->end(), table.begin(), table.end());
     }
     return v;

@@ -6,6 +6,7 @@
 #include "runtime/support/str_cat.hpp"
 #include "runtime/term/collections.hpp"
 #include "runtime/term/kernel_object.hpp"
+#include "runtime/term/pid.hpp"
 #include "runtime/term/kind.hpp"
 #include "runtime/term/number.hpp"
 #include "runtime/term/symbol_table.hpp"
@@ -243,6 +244,15 @@ class Printer {
       case Kind::kCapability:  // not readable back: a capability cannot be made from text
         out_->append(
             str_cat("#cap<", cap_type_name(capability_type(t)), " ", capability_id(t), ">"));
+        return;
+      case Kind::kPid:  // not readable back, as in Erlang
+        out_->append(str_cat("#pid<", pid_realm(t), ".", pid_local(t), ">"));
+        return;
+      case Kind::kRef:
+        out_->append(str_cat("#ref<", ref_id(t), ">"));
+        return;
+      case Kind::kRealmId:
+        out_->append(str_cat("#realm-id<", realm_id_value(t), ">"));
         return;
       case Kind::kMsgInfo:
         out_->append(str_cat("#msg-info<label=", msg_info_label(t), " length=", msg_info_length(t),

@@ -6,9 +6,11 @@
 // Vars are realm-global and outlive a test, so every test names its vars with a prefix of its own.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 
 #include "tests/support/eval_fixture.hpp"
+#include "vm/intrinsics/native_context.hpp"
 
 namespace lona {
 namespace {
@@ -39,6 +41,14 @@ TEST_F(StdlibTest, EveryAppendixNameIsDefinedInLonaCore) {
 }
 
 // --- letfn ---------------------------------------------------------------------------------------
+
+TEST(IntrinsicTable, NamesAreUnique) {
+  std::set<std::string> seen;
+  for (uint32_t id = 0; id < intrinsic_count(); ++id) {
+    EXPECT_TRUE(seen.insert(intrinsic(id).name).second)
+        << "two intrinsics named " << intrinsic(id).name;
+  }
+}
 
 TEST_F(StdlibTest, LetfnDefinesLocalFunctions) {
   EXPECT_EQ(eval("(letfn [(twice [x] (* 2 x))] (twice 21))"), "42");

@@ -1,0 +1,64 @@
+#include "runtime/process/mailbox.hpp"
+
+#include <cstdlib>
+#include <new>
+
+#include "runtime/term/literal_area.hpp"
+
+namespace lona {
+
+Envelope* Envelope::make(EnvelopeKind kind, uint64_t from, Term payload) {
+  size_t words = 0;
+  if (payload.is_pointer()) {
+    words = deep_copy_words(payload, kMaxMessageWords);
+    if (words > kMaxMessageWords) return nullptr;
+  }
+  void* mem = std::malloc(sizeof(Envelope) + words * sizeof(Word));
+  if (mem == nullptr) return nullptr;
+  Envelope* e = new (mem) Envelope;
+  e->kind = kind;
+  e->from = from;
+  e->words = words;
+  Word* top = e->fragment();
+  e->payload = deep_copy(payload, [&top](size_t n) {
+    Word* p = top;
+    top += n;
+    return p;
+  });
+  return e;
+}
+
+void Envelope::destroy(Envelope* e) {
+  e->~Envelope();
+  std::free(e);
+}
+
+Envelope* Mailbox::take() {
+  Envelope* head = head_;
+  Envelope* next = head->next.load(std::memory_order_acquire);
+  if (head == &stub_) {
+    if (next == nullptr) return nullptr;
+    head_ = next;
+    head = next;
+    next = next->next.load(std::memory_order_acquire);
+  }
+  if (next != nullptr) {
+    head_ = next;
+    return head;
+  }
+  if (head != tail_.load(std::memory_order_acquire)) return nullptr;  // a push is half done
+  // head is the last envelope: put the stub behind it so that it can be handed out.
+  push(&stub_);
+  next = head->next.load(std::memory_order_acquire);
+  if (next != nullptr) {
+    head_ = next;
+    return head;
+  }
+  return nullptr;
+}
+
+Mailbox::~Mailbox() {
+  while (Envelope* e = take()) Envelope::destroy(e);
+}
+
+}  // namespace lona

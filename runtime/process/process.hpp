@@ -1,0 +1,193 @@
+// runtime/process: a process, the unit of isolation: its own heap, mailbox, links and monitors.
+//
+// What runs in it is up to a subclass: bytecode (vm/process), a native C++ actor, or a thread
+// that attached itself (the REPL, a test, a blocking C++ caller). Every process is one of two
+// kinds:
+//   - scheduled: a worker calls run() for a slice of reductions; run() returns when the process
+//     yields, waits for a message, or exits;
+//   - bound: the process is a thread of its own, which blocks in wait() for messages.
+//
+// Only the owner (the thread running the process) touches its heap, message queue, links and
+// monitors. Other threads reach it through deliver() only: every interaction (messages, links,
+// exits, monitors) is an envelope in its mailbox, handled by the owner in take_mail().
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "runtime/process/mailbox.hpp"
+#include "runtime/term/heap.hpp"
+
+namespace lona {
+
+class Runtime;
+
+enum class RunStatus : uint8_t { kYield, kWait, kExit };
+
+using Clock = std::chrono::steady_clock;
+
+class Process {
+ public:
+  // Scheduling states of a scheduled process (sched_state_).
+  enum class SchedState : uint8_t {
+    kWaiting,          // blocked in receive; a delivery queues it
+    kQueued,           // in a run queue
+    kRunning,          // a worker runs it
+    kRunningNotified,  // a delivery arrived while it ran: it must look at its mailbox again
+    kExited,
+  };
+
+  static constexpr uint8_t kDefaultPriority = 100;
+
+  // A process with a heap of its own of `heap_words` words.
+  Process(Runtime& runtime, uint64_t id, bool bound, size_t heap_words);
+  // A process on a heap that outlives it (a bound process adopting the heap its thread already
+  // evaluates on: the REPL's).
+  Process(Runtime& runtime, uint64_t id, bool bound, Heap& heap);
+  virtual ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  // Runs a slice of at most `budget` reductions (scheduled processes). On kExit the reason is
+  // set (set_exit_reason).
+  virtual RunStatus run(uint32_t budget) = 0;
+
+  uint64_t id() const { return id_; }
+  bool bound() const { return bound_; }
+  Runtime& runtime() { return runtime_; }
+  Heap& heap() { return *heap_; }
+
+  // --- any thread -----------------------------------------------------------------------------
+
+  // Puts e in the mailbox and makes the owner look at it (queues a waiting scheduled process,
+  // wakes a bound one). The caller must hold a reference.
+  void deliver(Envelope* e);
+  void retain() { refs_.fetch_add(1, std::memory_order_relaxed); }
+  // Drops a reference; the last one finalizes the process (see finalize()).
+  void release();
+
+  std::atomic<SchedState>& sched_state() { return sched_state_; }
+  uint8_t priority() const { return priority_.load(std::memory_order_relaxed); }
+  void set_priority(uint8_t p) { priority_.store(p, std::memory_order_relaxed); }
+  uint64_t reductions() const { return reductions_.load(std::memory_order_relaxed); }
+  void add_reductions(uint64_t n) { reductions_.fetch_add(n, std::memory_order_relaxed); }
+  bool exited() const {
+    return sched_state_.load(std::memory_order_acquire) == SchedState::kExited;
+  }
+
+  // --- the owner ------------------------------------------------------------------------------
+
+  // Moves what the mailbox holds into the message queue, acting on signals on the way. False
+  // when a signal ends the process: exit_reason() says why.
+  bool take_mail();
+
+  // The message queue (messages copied into the heap, oldest first) with its save pointer: a
+  // selective receive scans from save() and never looks at a rejected message twice.
+  size_t message_count() const { return queue_.size(); }
+  Term message(size_t i) const { return queue_[i]; }
+  size_t save() const { return save_; }
+  void set_save(size_t s) { save_ = s; }
+  // Removes message i and resets the save pointer and the receive timer (a receive ended).
+  void remove_message(size_t i);
+  // Ends a receive by its timeout.
+  void end_receive() {
+    save_ = 0;
+    timer_ = 0;
+    timed_out_ = false;
+  }
+
+  // The timer of the current receive: 0 when none is armed.
+  uint64_t timer() const { return timer_; }
+  bool timed_out() const { return timed_out_; }
+  // Arms the receive timer `ms` milliseconds from now.
+  void arm_timer(uint64_t ms);
+
+  // Blocks the calling thread (bound processes; a scheduled one in a receive inside a nested
+  // call, which cannot suspend) until the mailbox has something or the receive timer's deadline has
+  // passed (then timed_out() is true).
+  void wait();
+
+  bool trap_exit() const { return trap_exit_; }
+  void set_trap_exit(bool on) { trap_exit_ = on; }
+
+  // Links and monitors, as this process sees them. Both ends of a link hold it; a monitor is
+  // held by the watcher (monitors_: ref -> target) and the target (monitored_by_: ref -> watcher).
+  const absl::flat_hash_set<uint64_t>& links() const { return links_; }
+  void add_link(uint64_t other) { links_.insert(other); }
+  void remove_link(uint64_t other) { links_.erase(other); }
+  const absl::flat_hash_map<uint64_t, uint64_t>& monitors() const { return monitors_; }
+  void add_monitor(uint64_t ref, uint64_t target) { monitors_[ref] = target; }
+  // Before a new process starts: it is monitored by watcher under ref (spawn-monitor).
+  void add_monitored_by(uint64_t ref, uint64_t watcher) { monitored_by_[ref] = watcher; }
+  bool remove_monitor(uint64_t ref) { return monitors_.erase(ref) != 0; }
+  const absl::flat_hash_map<uint64_t, uint64_t>& monitored_by() const { return monitored_by_; }
+
+  // The exit reason (a root of the heap) once the process is ending.
+  Term exit_reason() const { return exit_reason_; }
+  void set_exit_reason(Term reason) { exit_reason_ = reason; }
+
+  // The registered name (a symbol) or nil.
+  Term name() const { return name_; }
+  void set_name(Term name) { name_ = name; }
+
+  size_t mailbox_length_estimate() const { return queue_.size(); }
+
+ private:
+  // Copies a term of a fragment into the heap (one allocation, so no collection mid-copy).
+  Term copy_in(Term t, size_t words);
+  void enqueue_message(Term m);
+  void sync_roots() {
+    queue_base_ = queue_.data();
+    queue_count_ = queue_.size();
+  }
+  // Acts on one signal; false when it ends the process.
+  bool handle_signal(Envelope* e);
+  void register_roots();
+  // The last reference is gone: answers the links and monitors that arrived after the exit
+  // with :noproc, frees what is left and deletes the process.
+  void finalize();
+
+  Runtime& runtime_;
+  const uint64_t id_;
+  const bool bound_;
+  std::unique_ptr<Heap> own_heap_;
+  Heap* heap_;
+  Mailbox mailbox_;
+  std::atomic<uint32_t> refs_{1};
+  std::atomic<SchedState> sched_state_{SchedState::kRunning};
+  std::atomic<uint8_t> priority_{kDefaultPriority};
+  std::atomic<uint64_t> reductions_{0};
+
+  std::vector<Term> queue_;
+  Term* queue_base_ = nullptr;
+  size_t queue_count_ = 0;
+  size_t save_ = 0;
+  uint64_t timer_ = 0;
+  Clock::time_point deadline_{};
+  bool timed_out_ = false;
+  bool trap_exit_ = false;
+  absl::flat_hash_set<uint64_t> links_;
+  absl::flat_hash_map<uint64_t, uint64_t> monitors_;
+  absl::flat_hash_map<uint64_t, uint64_t> monitored_by_;
+  Term exit_reason_ = Term::nil();
+  Term name_ = Term::nil();
+  Term* roots_base_ = &exit_reason_;  // exit_reason_ as a root range of one
+  size_t roots_count_ = 1;
+
+  // Bound processes block here (and a scheduled one in a nested call, which sets blocked_).
+  std::atomic<bool> blocked_{false};
+  std::mutex wait_mutex_;
+  std::condition_variable wait_cv_;
+
+  friend class Runtime;
+};
+
+}  // namespace lona

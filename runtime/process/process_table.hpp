@@ -1,0 +1,54 @@
+// runtime/process: the realm's live processes by local pid, and the registry of names.
+//
+// Sharded so that sends from many workers rarely meet on a lock. A lookup returns the process
+// retained (the caller releases it), so a process found here stays valid however soon it exits.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "runtime/process/process.hpp"
+
+namespace lona {
+
+class ProcessTable {
+ public:
+  void insert(Process* p);
+  void erase(uint64_t id);
+  // The process, retained, or nullptr when there is none (never was, or exited).
+  Process* find(uint64_t id);
+  size_t size() const { return count_.load(std::memory_order_relaxed); }
+  // Every live process, retained (for shutdown and listings).
+  std::vector<Process*> snapshot();
+
+ private:
+  static constexpr size_t kShards = 64;
+  struct alignas(64) Shard {
+    absl::Mutex mutex;
+    absl::flat_hash_map<uint64_t, Process*> map ABSL_GUARDED_BY(mutex);
+  };
+  Shard& shard(uint64_t id) { return shards_[id % kShards]; }
+  std::array<Shard, kShards> shards_;
+  std::atomic<size_t> count_{0};
+};
+
+// Names (symbols, by their intern index) to local pids.
+class Registry {
+ public:
+  // False when the name is taken.
+  bool add(uint32_t name, uint64_t pid);
+  // Removes the name; false when it was not registered.
+  bool remove(uint32_t name);
+  // Removes the name only if it still names pid (a process exiting).
+  void remove_if(uint32_t name, uint64_t pid);
+  std::optional<uint64_t> find(uint32_t name);
+
+ private:
+  absl::Mutex mutex_;
+  absl::flat_hash_map<uint32_t, uint64_t> names_ ABSL_GUARDED_BY(mutex_);
+};
+
+}  // namespace lona

@@ -1,0 +1,302 @@
+#include "runtime/sched/runtime.hpp"
+
+#include <cstdlib>
+
+#include "runtime/term/symbol_table.hpp"
+
+namespace lona {
+namespace {
+
+std::atomic<unsigned> requested_workers{0};
+std::atomic<Runtime*> the_runtime{nullptr};
+absl::Mutex start_mutex;
+
+thread_local void* tl_worker = nullptr;  // the Worker the thread is, if it is one
+
+// A thread's process: it runs on the thread, which blocks in Process::wait().
+class BoundProcess final : public Process {
+ public:
+  BoundProcess(Runtime& rt, uint64_t id, Heap& heap) : Process(rt, id, true, heap) {}
+  RunStatus run(uint32_t) override { return RunStatus::kExit; }  // never scheduled
+};
+
+void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+}  // namespace
+
+Runtime& Runtime::get() {
+  if (Runtime* r = the_runtime.load(std::memory_order_acquire)) return *r;
+  absl::MutexLock lock(&start_mutex);
+  if (Runtime* r = the_runtime.load(std::memory_order_acquire)) return *r;
+  unsigned n = requested_workers.load();
+  if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+  Runtime* r = new Runtime(n);
+  the_runtime.store(r, std::memory_order_release);
+  std::atexit(&Runtime::shutdown);  // before the statics built earlier (namespaces) are destroyed
+  return *r;
+}
+
+void Runtime::set_worker_count(unsigned n) { requested_workers.store(n); }
+
+void Runtime::shutdown() {
+  Runtime* r = the_runtime.exchange(nullptr);
+  if (r == nullptr) return;
+  r->stop();
+  delete r;
+}
+
+Runtime::Runtime(unsigned n) {
+  for (unsigned i = 0; i < n; ++i) {
+    auto w = std::make_unique<Worker>();
+    w->index = i;
+    workers_.push_back(std::move(w));
+  }
+  for (auto& w : workers_) {
+    Worker* wp = w.get();
+    w->thread = std::thread([this, wp] { worker_loop(*wp); });
+  }
+}
+
+Runtime::~Runtime() = default;
+
+void Runtime::stop() {
+  stopping_.store(true);
+  wake_epoch_.fetch_add(1);
+  wake_epoch_.notify_all();
+  for (auto& w : workers_) {
+    if (w->thread.joinable()) w->thread.join();
+  }
+  timers_.stop();
+  // Every process left (waiting, queued, or bound to a thread that is gone) is freed.
+  std::vector<Process*> all = table_.snapshot();
+  for (Process* p : all) table_.erase(p->id());
+  for (Process* p : all) {
+    p->sched_state().store(Process::SchedState::kExited);
+    p->release();  // the snapshot's reference
+    p->release();  // the table's
+  }
+}
+
+void Runtime::start(Process* p) {
+  table_.insert(p);
+  p->sched_state().store(Process::SchedState::kQueued, std::memory_order_release);
+  make_runnable(p);
+}
+
+Process* Runtime::attach_bound(Heap& heap) {
+  Process* p = new BoundProcess(*this, next_pid(), heap);
+  p->retain();  // the caller's
+  table_.insert(p);
+  return p;
+}
+
+void Runtime::detach_bound(Process* p) {
+  if (p->exit_reason().is_nil()) p->set_exit_reason(make_keyword("normal"));
+  exit_process(*p);
+  p->release();
+}
+
+bool Runtime::send(uint64_t to, Envelope* e) {
+  Process* p = table_.find(to);
+  if (p == nullptr) {
+    Envelope::destroy(e);
+    return false;
+  }
+  p->deliver(e);
+  p->release();
+  return true;
+}
+
+void Runtime::make_runnable(Process* p) {
+  if (stopping_.load(std::memory_order_relaxed)) return;
+  int q = queue_of(p->priority());
+  auto* w = static_cast<Worker*>(tl_worker);
+  if (w != nullptr) {
+    w->queues[q].push(p);
+  } else {
+    absl::MutexLock lock(&inject_mutex_);
+    inject_[q].push_back(p);
+    injected_.fetch_add(1, std::memory_order_release);
+  }
+  // Pairs with the worker's increment of sleepers_ before its last look for work: either it sees
+  // this process, or this sees it asleep.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (sleepers_.load(std::memory_order_seq_cst) != 0) wake_one();
+}
+
+void Runtime::wake_one() {
+  wake_epoch_.fetch_add(1, std::memory_order_seq_cst);
+  wake_epoch_.notify_one();
+}
+
+bool Runtime::any_work() {
+  if (injected_.load(std::memory_order_acquire) != 0) return true;
+  for (auto& w : workers_) {
+    for (auto& q : w->queues) {
+      if (!q.empty_approx()) return true;
+    }
+  }
+  return false;
+}
+
+Process* Runtime::take_work(Worker& w) {
+  // Priorities high, normal, low; every 8th slice looks at low first so that it never starves.
+  static constexpr int kOrder[2][3] = {{0, 1, 2}, {2, 0, 1}};
+  const int* order = kOrder[++w.slices_since_low % 8 == 0 ? 1 : 0];
+  auto take = [](WorkStealingDeque<Process>& q) {
+    Process* p = nullptr;
+    while (p == nullptr && !q.empty_approx()) p = q.steal();  // oldest first: FIFO
+    return p;
+  };
+  // Processes made runnable by other threads first: a worker whose own queue never empties
+  // (busy processes yielding) would otherwise never get to them.
+  if (injected_.load(std::memory_order_acquire) != 0) {
+    absl::MutexLock lock(&inject_mutex_);
+    for (int k = 0; k < 3; ++k) {
+      auto& q = inject_[order[k]];
+      if (!q.empty()) {
+        Process* p = q.front();
+        q.pop_front();
+        injected_.fetch_sub(1, std::memory_order_release);
+        return p;
+      }
+    }
+  }
+  for (int k = 0; k < 3; ++k) {
+    if (Process* p = take(w.queues[order[k]])) return p;
+  }
+  size_t n = workers_.size();
+  for (size_t k = 1; k < n; ++k) {
+    Worker& victim = *workers_[(w.index + k) % n];
+    for (int j = 0; j < 3; ++j) {
+      if (Process* p = victim.queues[order[j]].steal()) {
+        w.steals.fetch_add(1, std::memory_order_relaxed);
+        return p;
+      }
+    }
+  }
+  return nullptr;
+}
+
+void Runtime::worker_loop(Worker& w) {
+  tl_worker = &w;
+  while (!stopping_.load(std::memory_order_relaxed)) {
+    Process* p = take_work(w);
+    for (int spin = 0; p == nullptr && spin < 200; ++spin) {
+      cpu_relax();
+      p = take_work(w);
+    }
+    if (p != nullptr) {
+      run_slice(w, p);
+      continue;
+    }
+    uint32_t epoch = wake_epoch_.load(std::memory_order_seq_cst);
+    sleepers_.fetch_add(1, std::memory_order_seq_cst);
+    if (!any_work() && !stopping_.load()) {
+      w.parks.fetch_add(1, std::memory_order_relaxed);
+      wake_epoch_.wait(epoch, std::memory_order_seq_cst);
+    }
+    sleepers_.fetch_sub(1, std::memory_order_seq_cst);
+  }
+  tl_worker = nullptr;
+}
+
+void Runtime::run_slice(Worker& w, Process* p) {
+  using S = Process::SchedState;
+  p->sched_state().store(S::kRunning, std::memory_order_release);
+  uint64_t before = p->reductions();
+  RunStatus status = p->run(kSliceReductions);
+  w.reductions.fetch_add(p->reductions() - before, std::memory_order_relaxed);
+  w.slices.fetch_add(1, std::memory_order_relaxed);
+  switch (status) {
+    case RunStatus::kYield:
+      p->sched_state().store(S::kQueued, std::memory_order_release);
+      w.queues[queue_of(p->priority())].push(p);
+      break;
+    case RunStatus::kWait: {
+      S expected = S::kRunning;
+      if (!p->sched_state().compare_exchange_strong(expected, S::kWaiting,
+                                                    std::memory_order_acq_rel)) {
+        // Something arrived while it ran: it looks again.
+        p->sched_state().store(S::kQueued, std::memory_order_release);
+        w.queues[queue_of(p->priority())].push(p);
+      }
+      break;
+    }
+    case RunStatus::kExit:
+      exit_process(*p);
+      break;
+  }
+}
+
+void Runtime::exit_process(Process& p) {
+  // Signals that arrived since the process last looked still count: a link made just before
+  // the exit gets the real reason.
+  while (Envelope* e = p.mailbox_.take()) {
+    switch (e->kind) {
+      case EnvelopeKind::kLink:
+        p.links_.insert(e->from);
+        break;
+      case EnvelopeKind::kUnlink:
+        p.links_.erase(e->from);
+        break;
+      case EnvelopeKind::kMonitor:
+        p.monitored_by_[e->ref] = e->from;
+        break;
+      case EnvelopeKind::kDemonitor:
+        p.monitored_by_.erase(e->ref);
+        break;
+      default:
+        break;
+    }
+    Envelope::destroy(e);
+  }
+  // The name goes first: whoever hears of the exit finds it free.
+  if (p.name().is_symbol()) registry_.remove_if(p.name().name_index(), p.id());
+  Term reason = p.exit_reason();
+  auto make = [&](EnvelopeKind kind) {
+    Envelope* e = Envelope::make(kind, p.id(), reason);
+    // A reason too big to copy (a DAG whose copy explodes) is reported as :oom.
+    return e != nullptr ? e : Envelope::make(kind, p.id(), make_keyword("oom"));
+  };
+  for (uint64_t other : p.links_) {
+    Envelope* e = make(EnvelopeKind::kExit);
+    e->linked = true;
+    send(other, e);
+  }
+  for (auto [ref, watcher] : p.monitored_by_) {
+    Envelope* e = make(EnvelopeKind::kDown);
+    e->ref = ref;
+    send(watcher, e);
+  }
+  for (auto [ref, target] : p.monitors_) {
+    Envelope* e = Envelope::make(EnvelopeKind::kDemonitor, p.id(), Term::nil());
+    e->ref = ref;
+    send(target, e);
+  }
+  p.sched_state().store(Process::SchedState::kExited, std::memory_order_release);
+  table_.erase(p.id());
+  p.release();  // the table's reference
+}
+
+std::vector<WorkerStats> Runtime::stats() {
+  std::vector<WorkerStats> out;
+  for (auto& w : workers_) {
+    WorkerStats s;
+    for (auto& q : w->queues) s.run_queue_length += q.size_approx();
+    s.reductions = w->reductions.load(std::memory_order_relaxed);
+    s.slices = w->slices.load(std::memory_order_relaxed);
+    s.steals = w->steals.load(std::memory_order_relaxed);
+    s.parks = w->parks.load(std::memory_order_relaxed);
+    out.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace lona

@@ -1,0 +1,117 @@
+// runtime/sched: the realm's process system: the worker threads that run processes, the process
+// table and registry, timers, and the signals that pass between processes.
+//
+// One Runtime per realm (OS process), started on first use. Workers (one per core unless told
+// otherwise) each own three run queues (high, normal and low priority), Chase-Lev deques that
+// idle workers steal from; a process made runnable by a worker goes to that worker's queue, one
+// made runnable by another thread (a timer, the REPL) to a shared injection queue. An idle worker
+// spins briefly, then parks on a futex; making a process runnable wakes a parked worker only
+// when one is parked.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "runtime/process/process.hpp"
+#include "runtime/process/process_table.hpp"
+#include "runtime/sched/timer_service.hpp"
+#include "runtime/sched/work_stealing_deque.hpp"
+
+namespace lona {
+
+// Per-worker counters (scheduler statistics).
+struct WorkerStats {
+  size_t run_queue_length = 0;
+  uint64_t reductions = 0;
+  uint64_t slices = 0;
+  uint64_t steals = 0;
+  uint64_t parks = 0;
+};
+
+class Runtime {
+ public:
+  // Reductions per time slice, as BEAM.
+  static constexpr uint32_t kSliceReductions = 4000;
+
+  // The realm's runtime, started with the worker count set before (default: one per core).
+  static Runtime& get();
+  // Before the first get(): how many workers to start (0: one per core).
+  static void set_worker_count(unsigned n);
+  // Stops the workers and frees every process. Called at exit; idempotent.
+  static void shutdown();
+
+  uint64_t realm_id() const { return 1; }
+  unsigned worker_count() const { return static_cast<unsigned>(workers_.size()); }
+
+  // A fresh local pid.
+  uint64_t next_pid() { return next_pid_.fetch_add(1, std::memory_order_relaxed); }
+
+  // Makes a new scheduled process live and runnable; the table takes the creator's reference.
+  void start(Process* p);
+
+  // The process with local pid `id`, retained, or nullptr.
+  Process* find(uint64_t id) { return table_.find(id); }
+  size_t process_count() const { return table_.size(); }
+
+  // Delivers e to process `to`; when there is none, destroys e and returns false.
+  bool send(uint64_t to, Envelope* e);
+
+  // Makes a waiting scheduled process runnable (after a delivery).
+  void make_runnable(Process* p);
+
+  // The process is ending (its owner calls this once, with the exit reason set): links and
+  // monitors are told, its name is freed, and it leaves the table.
+  void exit_process(Process& p);
+
+  Registry& registry() { return registry_; }
+  TimerService& timers() { return timers_; }
+
+  // A bound process for the calling thread, on `heap` (the REPL, `lona run`, a test, a C++
+  // caller): it has a pid and a mailbox, and blocks its thread when it waits. Returned retained;
+  // detach_bound() ends it with reason :normal (or the reason set) and drops that reference.
+  Process* attach_bound(Heap& heap);
+  void detach_bound(Process* p);
+
+  std::vector<WorkerStats> stats();
+
+  ~Runtime();
+
+ private:
+  explicit Runtime(unsigned workers);
+  struct Worker;
+  void worker_loop(Worker& w);
+  Process* take_work(Worker& w);
+  void run_slice(Worker& w, Process* p);
+  void wake_one();
+  bool any_work();
+  void stop();
+
+  struct Worker {
+    unsigned index = 0;
+    WorkStealingDeque<Process> queues[3];  // high, normal, low
+    std::thread thread;
+    uint32_t slices_since_low = 0;
+    std::atomic<uint64_t> reductions{0}, slices{0}, steals{0}, parks{0};
+  };
+
+  static int queue_of(uint8_t priority) { return priority > 100 ? 0 : priority == 100 ? 1 : 2; }
+
+  ProcessTable table_;
+  Registry registry_;
+  TimerService timers_;
+  std::atomic<uint64_t> next_pid_{1};
+  std::vector<std::unique_ptr<Worker>> workers_;
+  absl::Mutex inject_mutex_;
+  std::deque<Process*> inject_[3] ABSL_GUARDED_BY(inject_mutex_);
+  std::atomic<size_t> injected_{0};
+  std::atomic<uint32_t> sleepers_{0};
+  std::atomic<uint32_t> wake_epoch_{0};
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace lona

@@ -1,0 +1,251 @@
+// Processes as Lonala sees them (reference 6): spawn, send and receive, links, exits, monitors,
+// the registry, preemption. The test's own thread is a bound process (vm/interp); the processes
+// it spawns run on the runtime's workers.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "runtime/sched/runtime.hpp"
+#include "tests/support/eval_fixture.hpp"
+
+namespace lona {
+namespace {
+
+class ProcessTest : public EvalTest {};
+
+TEST_F(ProcessTest, SelfIsAPid) {
+  EXPECT_EQ(eval("(pid? (self))"), "true");
+  EXPECT_EQ(eval("(= (self) (self))"), "true");
+  EXPECT_EQ(eval("(pid? 42)"), "false");
+  EXPECT_EQ(eval("(alive? (self))"), "true");
+  EXPECT_EQ(eval("(alive? 42)"), "false");
+}
+
+TEST_F(ProcessTest, SendToSelfThenReceiveInOrder) {
+  EXPECT_EQ(eval("(send (self) 1) (send (self) 2) (send (self) 3)"
+                 "[(receive x x) (receive x x) (receive x x)]"),
+            "[1 2 3]");
+}
+
+TEST_F(ProcessTest, SelectiveReceiveLeavesOtherMessagesInOrder) {
+  EXPECT_EQ(eval("(send (self) :a) (send (self) [:b 1]) (send (self) :c)"
+                 "[(receive [:b x] x) (receive m m) (receive m m)]"),
+            "[1 :a :c]");
+}
+
+// Each message in turn, oldest first, against the clauses in order (a guard after its pattern).
+TEST_F(ProcessTest, ReceiveGuardsAndClauseOrder) {
+  EXPECT_EQ(eval("(send (self) 5) (send (self) 50)"
+                 "[(receive n when (> n 10) [:big n] n [:small n])"
+                 " (receive n when (> n 10) [:big n] n [:small n])]"),
+            "[[:small 5] [:big 50]]");
+}
+
+TEST_F(ProcessTest, ReceiveAfter) {
+  EXPECT_EQ(eval("(receive :after 0 :timeout)"), ":timeout");
+  EXPECT_EQ(eval("(receive x x :after 20 :timeout)"), ":timeout");
+  EXPECT_EQ(eval("(send (self) :m) (receive x x :after 0 :timeout)"), ":m");
+  EXPECT_EQ(eval("(sleep 1)"), ":ok");
+}
+
+TEST_F(ProcessTest, ReceiveErrors) {
+  EXPECT_EQ(eval("(receive)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(receive x)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(receive x x :after)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(receive :after -1 :t)"), "ERROR :badarg");
+  EXPECT_EQ(eval("(receive :after :soon :t)"), "ERROR :badarg");
+  EXPECT_EQ(eval("(sleep -1)"), "ERROR :badarg");
+}
+
+TEST_F(ProcessTest, SpawnedProcessAnswers) {
+  EXPECT_EQ(eval("(def t1-me (self))"
+                 "(def t1-p (spawn (fn* [] (send t1-me [:child (self)]))))"
+                 "(receive [:child q] (= q t1-p) :after 5000 :timeout)"),
+            "true");
+}
+
+TEST_F(ProcessTest, ClosuresAreCopiedIntoTheChild) {
+  EXPECT_EQ(eval("(def t2-me (self))"
+                 "(let [secret {1 2 3} n 7] (spawn (fn* [] (send t2-me [secret n]))))"
+                 "(receive m m :after 5000 :timeout)"),
+            "[{1 2 3} 7]");
+}
+
+TEST_F(ProcessTest, AServerLoopKeepsState) {
+  EXPECT_EQ(eval("(def t3-me (self))"
+                 "(def t3-counter (spawn (fn* [] (let [lp (fn* lp [n] (receive [:inc] (lp (+ n 1))"
+                 "  [:get from] (do (send from n) (lp n))))] (lp 0)))))"
+                 "(send t3-counter [:inc]) (send t3-counter [:inc]) (send t3-counter [:inc])"
+                 "(send t3-counter [:get t3-me])"
+                 "(receive n n :after 5000 :timeout)"),
+            "3");
+  eval("(exit t3-counter :kill)");
+}
+
+TEST_F(ProcessTest, SendErrorsAndDeadPids) {
+  EXPECT_EQ(eval("(send 42 :msg)"), "ERROR :badarg");
+  EXPECT_TRUE(Mentions(eval_message("(send nil :msg)"), "bad argument"));
+  EXPECT_EQ(eval("(let [p (spawn (fn* [] :done))] (sleep 20) (send p :late))"), ":ok");
+  EXPECT_EQ(eval("(send (self) (bytebuf-alloc 4))"), "ERROR :type-error");
+}
+
+TEST_F(ProcessTest, ProcessEndsAndIsNoLongerAlive) {
+  EXPECT_EQ(eval("(def t4-p (spawn (fn* [] :done))) (def t4-r (monitor t4-p))"
+                 "(receive [:DOWN r _ reason] (= r t4-r) :after 5000 :timeout)"),
+            "true");
+  EXPECT_EQ(eval("(alive? t4-p)"), "false");
+}
+
+TEST_F(ProcessTest, MonitorReportsTheReason) {
+  EXPECT_EQ(eval("(def t5 (spawn-monitor (fn* [] (exit :bye))))"
+                 "(receive [:DOWN ref pid reason] [(= ref (nth t5 1)) (= pid (first t5)) reason]"
+                 " :after 5000 :timeout)"),
+            "[true true :bye]");
+  // A runtime error is [:error kind info].
+  EXPECT_EQ(eval("(spawn-monitor (fn* [] (+ 1 :x)))"
+                 "(receive [:DOWN _ _ [:error kind _]] kind :after 5000 :timeout)"),
+            ":type-error");
+}
+
+TEST_F(ProcessTest, MonitorOfADeadProcessIsNoproc) {
+  EXPECT_EQ(eval("(def t6-p (spawn (fn* [] :done))) (sleep 20) (monitor t6-p)"
+                 "(receive [:DOWN _ _ reason] reason :after 5000 :timeout)"),
+            ":noproc");
+}
+
+TEST_F(ProcessTest, DemonitorMeansNoDown) {
+  EXPECT_EQ(eval("(def t7-p (spawn (fn* [] (receive :go :ok)))) (def t7-r (monitor t7-p))"
+                 "(demonitor t7-r) (send t7-p :go)"
+                 "(receive [:DOWN _ _ _] :down :after 100 :none)"),
+            ":none");
+}
+
+TEST_F(ProcessTest, TrappedExitsArriveAsMessages) {
+  EXPECT_EQ(eval("(trap-exit true)"
+                 "(def t8-p (spawn-link (fn* [] (exit :test-exit))))"
+                 "(receive [:EXIT pid reason] [(= pid t8-p) reason] :after 5000 :timeout)"),
+            "[true :test-exit]");
+  EXPECT_EQ(eval("(trap-exit false)"), ":ok");
+}
+
+TEST_F(ProcessTest, ExitsCascadeAlongLinksUnlessNormal) {
+  // A middle process linked to a crashing child dies with the child's reason; the test watches it.
+  EXPECT_EQ(eval("(def t9-me (self))"
+                 "(def t9-mid (spawn (fn* [] (do (spawn-link (fn* [] (exit :boom)))"
+                 "                            (receive :never :ok)))))"
+                 "(monitor t9-mid)"
+                 "(receive [:DOWN _ _ reason] reason :after 5000 :timeout)"),
+            ":boom");
+  EXPECT_EQ(eval("(def t9-mid2 (spawn (fn* [] (do (spawn-link (fn* [] :done))"
+                 "                            (receive :go :survived)))))"
+                 "(monitor t9-mid2) (sleep 20) (send t9-mid2 :go)"
+                 "(receive [:DOWN _ _ reason] reason :after 5000 :timeout)"),
+            ":normal");
+}
+
+TEST_F(ProcessTest, KillIsUntrappable) {
+  EXPECT_EQ(eval("(def t10-p (spawn (fn* [] (do (trap-exit true) (receive :never :ok)))))"
+                 "(monitor t10-p) (sleep 10) (exit t10-p :kill)"
+                 "(receive [:DOWN _ _ reason] reason :after 5000 :timeout)"),
+            ":killed");
+  // Any other reason to a trapping process is a message.
+  EXPECT_EQ(eval("(def t10-me (self))"
+                 "(def t10-q (spawn (fn* [] (do (trap-exit true)"
+                 "  (receive [:EXIT from r] (send t10-me [:got r]))))))"
+                 "(sleep 10) (exit t10-q :please)"
+                 "(receive [:got r] r :after 5000 :timeout)"),
+            ":please");
+}
+
+TEST_F(ProcessTest, LinkToADeadProcessIsNoproc) {
+  EXPECT_EQ(eval("(trap-exit true) (def t11-p (spawn (fn* [] :done))) (sleep 20) (link t11-p)"
+                 "(receive [:EXIT _ reason] reason :after 5000 :timeout)"),
+            ":noproc");
+  eval("(trap-exit false)");
+}
+
+TEST_F(ProcessTest, Registry) {
+  EXPECT_EQ(eval("(whereis 't12-nobody)"), "nil");
+  EXPECT_EQ(eval("(send-named 't12-nobody :x)"), ":not-found");
+  EXPECT_EQ(eval("(register 't12-me) (= (whereis 't12-me) (self))"), "true");
+  EXPECT_EQ(eval("(register 't12-me)"), "ERROR :badarg");
+  EXPECT_EQ(eval("(send-named 't12-me :hi) (receive m m :after 1000 :timeout)"), ":hi");
+  EXPECT_EQ(eval("(unregister 't12-me) (whereis 't12-me)"), "nil");
+  EXPECT_EQ(eval("(def t12-p (spawn (fn* [] (receive :stop :ok)) %{:name 't12-named}))"
+                 "(= (whereis 't12-named) t12-p)"),
+            "true");
+  // The name goes with the process.
+  EXPECT_EQ(eval("(monitor t12-p) (send t12-p :stop) (receive [:DOWN _ _ _] :down :after 5000 :t)"
+                 "(whereis 't12-named)"),
+            "nil");
+}
+
+TEST_F(ProcessTest, SpawnOptions) {
+  EXPECT_EQ(eval("(def t13-p (spawn (fn* [] (receive :stop :ok)) %{:priority 50}))"
+                 "(:priority (process-info t13-p))"),
+            "50");
+  eval("(send t13-p :stop)");
+  EXPECT_EQ(eval("(spawn (fn* [] :ok) %{:priority 300})"), "ERROR :badarg");
+  EXPECT_EQ(eval("(spawn (fn* [] :ok) %{:colour :red})"), "ERROR :badarg");
+  EXPECT_EQ(eval("(spawn (fn* [] :ok) [:priority 1])"), "ERROR :type-error");
+  EXPECT_EQ(eval("(spawn 42)"), "ERROR :type-error");
+}
+
+TEST_F(ProcessTest, MaxHeapSizeEndsOnlyThatProcess) {
+  EXPECT_EQ(eval("(spawn-monitor (fn* [] (count (reduce (fn* [acc x] (prepend acc x)) ()"
+                 "  (range 100000)))) %{:max-heap-size 65536})"
+                 "(receive [:DOWN _ _ [:error kind _]] kind :after 5000 :timeout)"),
+            ":max-heap-size");
+  EXPECT_EQ(eval("(+ 1 2)"), "3");
+}
+
+TEST_F(ProcessTest, ProcessInfoOfSelf) {
+  EXPECT_EQ(eval("(def t14 (process-info))"
+                 "[(:status t14) (integer? (:heap-size t14)) (set? (:links t14))"
+                 " (set? (:monitors t14)) (:mailbox-len t14) (:priority t14)]"),
+            "[:running true true true 0 100]");
+  EXPECT_EQ(eval("(process-info 42)"), "ERROR :badarg");
+}
+
+TEST_F(ProcessTest, RefsAreUnique) {
+  EXPECT_EQ(eval("(ref? (make-ref))"), "true");
+  EXPECT_EQ(eval("(= (make-ref) (make-ref))"), "false");
+  EXPECT_EQ(eval("(let [r (make-ref)] (= r r))"), "true");
+}
+
+TEST_F(ProcessTest, PidParts) {
+  EXPECT_EQ(eval("(realm-id? (pid-realm (self)))"), "true");
+  EXPECT_EQ(eval("(integer? (pid-local (self)))"), "true");
+  EXPECT_EQ(eval("(pid= (self) (self))"), "true");
+  EXPECT_EQ(eval("(= (self-realm) (pid-realm (self)))"), "true");
+}
+
+// A process that never waits is preempted: others still run (with any number of workers).
+TEST_F(ProcessTest, BusyProcessesArePreempted) {
+  EXPECT_EQ(eval("(def t15-me (self))"
+                 "(def t15-spin (fn* spin [] (spin)))"
+                 "(def t15-busy (vec (map (fn* [_] (spawn t15-spin)) (range 4))))"
+                 "(spawn (fn* [] (send t15-me :still-running)))"
+                 "(receive :still-running :ok :after 10000 :starved)"),
+            ":ok");
+  EXPECT_EQ(eval("(vec (map (fn* [p] (exit p :kill)) t15-busy)) :done"), ":done");
+}
+
+TEST_F(ProcessTest, ManyProcessesComeAndGo) {
+  eval("(self)");  // this thread's process first: it stays
+  size_t before = Runtime::get().process_count();
+  EXPECT_EQ(eval("(def t16-me (self))"
+                 "(def t16-n 20000)"
+                 "(vec (map (fn* [i] (spawn (fn* [] (send t16-me i)))) (range t16-n)))"
+                 "(def t16-sum (fn* s [k acc] (if (= k 0) acc (receive i (s (- k 1) (+ acc i))))))"
+                 "(t16-sum t16-n 0)"),
+            "199990000");
+  // Every one of them has exited (their table entries go as they end).
+  for (int i = 0; i < 500 && Runtime::get().process_count() > before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_LE(Runtime::get().process_count(), before);
+}
+
+}  // namespace
+}  // namespace lona

@@ -1,0 +1,491 @@
+// vm/intrinsics: processes (reference 4.2 and 6): spawn, send, links, monitors, exits, the
+// registry, process-info, refs, pids. `receive` is a special form (vm/compiler) and `sleep` is
+// written with it (lona/core.lona).
+#include <algorithm>
+#include <optional>
+
+#include "runtime/process/process.hpp"
+#include "runtime/sched/runtime.hpp"
+#include "runtime/support/str_cat.hpp"
+#include "runtime/term/collections.hpp"
+#include "runtime/term/kind.hpp"
+#include "runtime/term/number.hpp"
+#include "runtime/term/pid.hpp"
+#include "runtime/term/symbol_table.hpp"
+#include "vm/interp/interpreter.hpp"
+#include "vm/intrinsics/intrinsic_support.hpp"
+#include "vm/process/lonala_process.hpp"
+
+namespace lona {
+namespace {
+
+Process& self_of(NativeContext& ctx) { return *ctx.interp->process(); }
+Runtime& runtime() { return Runtime::get(); }
+Term ok() { return make_keyword("ok"); }
+Term pid_term(NativeContext& ctx, uint64_t local) {
+  return make_pid(ctx.heap, runtime().realm_id(), local);
+}
+
+// A pid argument of this realm; anything else is :badarg ("bad argument", as the reference
+// words it).
+bool pid_arg(NativeContext& ctx, Term t, const char* fn, uint64_t* out) {
+  if (!is_pid(t)) {
+    return ctx.fail("badarg", str_cat(fn, ": bad argument: ", print(t), " is not a pid"));
+  }
+  *out = pid_local(t);
+  return true;
+}
+
+bool send_signal(uint64_t from, uint64_t to, EnvelopeKind kind, uint64_t ref, Term payload) {
+  Envelope* e = Envelope::make(kind, from, payload);
+  e->ref = ref;
+  return runtime().send(to, e);
+}
+
+// --- spawning ------------------------------------------------------------------------------------
+
+struct SpawnOptions {
+  uint8_t priority = Process::kDefaultPriority;
+  size_t heap_words = 512;  // :min-heap-size, 4096 bytes by default (reference 4.2)
+  std::optional<uint64_t> max_heap_bytes;
+  Term name = Term::nil();
+};
+
+bool size_option(NativeContext& ctx, Term v, const char* key, uint64_t* out) {
+  if (!v.is_fixnum() || v.fixnum_value() < 0) {
+    return ctx.fail("badarg", str_cat("spawn: ", key,
+                                      " must be a non-negative integer of bytes, got ", print(v)));
+  }
+  *out = static_cast<uint64_t>(v.fixnum_value());
+  return true;
+}
+
+bool spawn_options(NativeContext& ctx, Term opts, SpawnOptions* o) {
+  if (opts.is_nil()) return true;
+  if (!is_map(opts)) return type_error(ctx, "spawn", "an options map", opts);
+  for (size_t i = 0; i < map_count(opts); ++i) {
+    Term k = map_key(opts, i), v = map_value(opts, i);
+    std::string_view key = k.is_keyword() ? name_entry(k).full : std::string_view();
+    if (key == "priority") {
+      if (!v.is_fixnum() || v.fixnum_value() < 0 || v.fixnum_value() > 255) {
+        return ctx.fail("badarg", str_cat("spawn: :priority must be 0 to 255, got ", print(v)));
+      }
+      o->priority = static_cast<uint8_t>(v.fixnum_value());
+    } else if (key == "min-heap-size") {
+      uint64_t bytes = 0;
+      if (!size_option(ctx, v, ":min-heap-size", &bytes)) return false;
+      o->heap_words = std::max<size_t>(Heap::kDefaultInitialWords / 2,
+                                       std::min<uint64_t>(bytes / sizeof(Word), 1u << 26));
+    } else if (key == "max-heap-size") {
+      if (v.is_nil()) continue;
+      uint64_t bytes = 0;
+      if (!size_option(ctx, v, ":max-heap-size", &bytes)) return false;
+      o->max_heap_bytes = bytes;
+    } else if (key == "name") {
+      if (!v.is_symbol()) return type_error(ctx, "spawn", "a symbol for :name", v);
+      o->name = v;
+    } else {
+      return ctx.fail("badarg", str_cat("spawn: unknown option ", print(k),
+                                        " (:priority :min-heap-size :max-heap-size :name)"));
+    }
+  }
+  return true;
+}
+
+enum class SpawnKind { kPlain, kLink, kMonitor };
+
+template <SpawnKind kKind>
+bool spawn(NativeContext& ctx, Args a, Term* o) {
+  const char* fn = kKind == SpawnKind::kPlain  ? "spawn"
+                   : kKind == SpawnKind::kLink ? "spawn-link"
+                                               : "spawn-monitor";
+  if (kind_of(a[0]) != Kind::kFunction) return type_error(ctx, fn, "a function", a[0]);
+  SpawnOptions opts;
+  if (!spawn_options(ctx, a.size() > 1 ? a[1] : Term::nil(), &opts)) return false;
+  Process& self = self_of(ctx);
+  Runtime& rt = runtime();
+  uint64_t id = rt.next_pid();
+  auto* child = new LonalaProcess(rt, id, opts.heap_words, ctx.current_ns);
+  if (!child->set_entry(a[0])) {
+    child->release();
+    return ctx.fail("badarg",
+                    str_cat(fn, ": the function's captured values are too large to copy"));
+  }
+  child->set_priority(opts.priority);
+  child->set_max_heap_bytes(opts.max_heap_bytes);
+  if (!opts.name.is_nil()) {
+    if (!rt.registry().add(opts.name.name_index(), id)) {
+      child->release();
+      return ctx.fail("badarg", str_cat(fn, ": the name ", print(opts.name), " is taken"));
+    }
+    child->set_name(opts.name);
+  }
+  // Links and monitors are in place before the child can run (reference 6).
+  uint64_t ref = 0;
+  if (kKind == SpawnKind::kLink) {
+    self.add_link(id);
+    child->add_link(self.id());
+  } else if (kKind == SpawnKind::kMonitor) {
+    ref = next_ref_id();
+    self.add_monitor(ref, id);
+    child->add_monitored_by(ref, self.id());
+  }
+  rt.start(child);
+  if (kKind != SpawnKind::kMonitor) {
+    *o = pid_term(ctx, id);
+    return true;
+  }
+  ctx.heap.push(pid_term(ctx, id));
+  ctx.heap.push(make_ref(ctx.heap, ref));
+  *o = tuple_from_stack(ctx.heap, 2);
+  return true;
+}
+
+// --- identity ------------------------------------------------------------------------------------
+
+bool self(NativeContext& ctx, Args, Term* o) {
+  *o = pid_term(ctx, self_of(ctx).id());
+  return true;
+}
+
+bool alive_p(NativeContext& ctx, Args a, Term* o) {
+  bool alive = false;
+  if (is_pid(a[0]) && pid_realm(a[0]) == runtime().realm_id()) {
+    if (pid_local(a[0]) == self_of(ctx).id()) {
+      alive = true;
+    } else if (Process* p = runtime().find(pid_local(a[0]))) {
+      alive = !p->exited();
+      p->release();
+    }
+  }
+  *o = Term::boolean(alive);
+  return true;
+}
+
+bool pid_p(NativeContext&, Args a, Term* o) {
+  *o = Term::boolean(is_pid(a[0]));
+  return true;
+}
+bool ref_p(NativeContext&, Args a, Term* o) {
+  *o = Term::boolean(is_ref(a[0]));
+  return true;
+}
+bool realm_id_p(NativeContext&, Args a, Term* o) {
+  *o = Term::boolean(is_realm_id(a[0]));
+  return true;
+}
+bool make_ref_(NativeContext& ctx, Args, Term* o) {
+  *o = make_ref(ctx.heap, next_ref_id());
+  return true;
+}
+bool self_realm(NativeContext& ctx, Args, Term* o) {
+  *o = make_realm_id(ctx.heap, runtime().realm_id());
+  return true;
+}
+bool pid_realm_(NativeContext& ctx, Args a, Term* o) {
+  uint64_t local;
+  if (!pid_arg(ctx, a[0], "pid-realm", &local)) return false;
+  *o = make_realm_id(ctx.heap, pid_realm(a[0]));
+  return true;
+}
+bool pid_local_(NativeContext& ctx, Args a, Term* o) {
+  uint64_t local;
+  if (!pid_arg(ctx, a[0], "pid-local", &local)) return false;
+  *o = Term::fixnum(static_cast<int64_t>(local));
+  return true;
+}
+bool pid_eq(NativeContext& ctx, Args a, Term* o) {
+  uint64_t x, y;
+  if (!pid_arg(ctx, a[0], "pid=", &x) || !pid_arg(ctx, a[1], "pid=", &y)) return false;
+  *o = Term::boolean(x == y && pid_realm(a[0]) == pid_realm(a[1]));
+  return true;
+}
+
+// --- messages ------------------------------------------------------------------------------------
+
+bool deliver_message(NativeContext& ctx, uint64_t to, Term msg, const char* fn) {
+  Envelope* e = Envelope::make(EnvelopeKind::kMessage, self_of(ctx).id(), msg);
+  if (e == nullptr) {
+    return ctx.fail("badarg", str_cat(fn, ": the message is too large to copy"));
+  }
+  runtime().send(to, e);  // a dead pid: dropped, silently (reference 6)
+  return true;
+}
+
+bool send(NativeContext& ctx, Args a, Term* o) {
+  uint64_t to;
+  if (!pid_arg(ctx, a[0], "send", &to)) return false;
+  if (kind_of(a[1]) == Kind::kBytebuf) {
+    return type_error(ctx, "send", "a message without bytebufs (a bytebuf is never sent)", a[1]);
+  }
+  if (!deliver_message(ctx, to, a[1], "send")) return false;
+  *o = ok();
+  return true;
+}
+
+std::optional<uint64_t> lookup_name(Term name) {
+  std::optional<uint64_t> id = runtime().registry().find(name.name_index());
+  if (!id) return std::nullopt;
+  Process* p = runtime().find(*id);
+  if (p == nullptr) {  // registered for a process that has exited since
+    runtime().registry().remove_if(name.name_index(), *id);
+    return std::nullopt;
+  }
+  p->release();
+  return id;
+}
+
+bool send_named(NativeContext& ctx, Args a, Term* o) {
+  if (!a[0].is_symbol()) return type_error(ctx, "send-named", "a symbol", a[0]);
+  std::optional<uint64_t> to = lookup_name(a[0]);
+  if (!to) {
+    *o = make_keyword("not-found");
+    return true;
+  }
+  if (!deliver_message(ctx, *to, a[1], "send-named")) return false;
+  *o = ok();
+  return true;
+}
+
+// --- links, monitors, exits ----------------------------------------------------------------------
+
+bool link(NativeContext& ctx, Args a, Term* o) {
+  uint64_t other;
+  if (!pid_arg(ctx, a[0], "link", &other)) return false;
+  Process& self = self_of(ctx);
+  *o = ok();
+  if (other == self.id()) return true;
+  self.add_link(other);
+  if (!send_signal(self.id(), other, EnvelopeKind::kLink, 0, Term::nil())) {
+    // No such process: the caller gets the exit signal :noproc, as from the dead end of a link.
+    Envelope* e = Envelope::make(EnvelopeKind::kExit, other, make_keyword("noproc"));
+    e->linked = true;
+    self.deliver(e);
+  }
+  return true;
+}
+
+bool unlink(NativeContext& ctx, Args a, Term* o) {
+  uint64_t other;
+  if (!pid_arg(ctx, a[0], "unlink", &other)) return false;
+  Process& self = self_of(ctx);
+  self.remove_link(other);
+  if (other != self.id()) send_signal(self.id(), other, EnvelopeKind::kUnlink, 0, Term::nil());
+  *o = ok();
+  return true;
+}
+
+bool monitor(NativeContext& ctx, Args a, Term* o) {
+  uint64_t target;
+  if (!pid_arg(ctx, a[0], "monitor", &target)) return false;
+  Process& self = self_of(ctx);
+  uint64_t ref = next_ref_id();
+  self.add_monitor(ref, target);
+  if (!send_signal(self.id(), target, EnvelopeKind::kMonitor, ref, Term::nil())) {
+    Envelope* e = Envelope::make(EnvelopeKind::kDown, target, make_keyword("noproc"));
+    e->ref = ref;
+    self.deliver(e);
+  }
+  *o = make_ref(ctx.heap, ref);
+  return true;
+}
+
+bool demonitor(NativeContext& ctx, Args a, Term* o) {
+  if (!is_ref(a[0]))
+    return ctx.fail("badarg", str_cat("demonitor: bad argument: ", print(a[0]), " is not a ref"));
+  Process& self = self_of(ctx);
+  uint64_t ref = ref_id(a[0]);
+  auto it = self.monitors().find(ref);
+  if (it != self.monitors().end()) {
+    uint64_t target = it->second;
+    self.remove_monitor(ref);
+    send_signal(self.id(), target, EnvelopeKind::kDemonitor, ref, Term::nil());
+  }
+  *o = ok();
+  return true;
+}
+
+bool exit_(NativeContext& ctx, Args a, Term* o) {
+  Process& self = self_of(ctx);
+  if (a.size() == 1) {  // (exit reason): this process ends with reason
+    self.set_exit_reason(a[0]);
+    return ctx.fail("exit", str_cat("exit ", print(a[0])));
+  }
+  uint64_t target;
+  if (!pid_arg(ctx, a[0], "exit", &target)) return false;
+  Envelope* e = Envelope::make(EnvelopeKind::kExit, self.id(), a[1]);
+  if (e == nullptr) return ctx.fail("badarg", "exit: the reason is too large to copy");
+  runtime().send(target, e);
+  *o = ok();
+  return true;
+}
+
+bool trap_exit(NativeContext& ctx, Args a, Term* o) {
+  if (!a[0].is_boolean()) return type_error(ctx, "trap-exit", "true or false", a[0]);
+  self_of(ctx).set_trap_exit(a[0] == Term::boolean(true));
+  *o = ok();
+  return true;
+}
+
+bool yield(NativeContext& ctx, Args, Term* o) {
+  ctx.interp->end_slice();
+  *o = ok();
+  return true;
+}
+
+// --- the registry --------------------------------------------------------------------------------
+
+bool register_(NativeContext& ctx, Args a, Term* o) {
+  if (!a[0].is_symbol()) return type_error(ctx, "register", "a symbol", a[0]);
+  Process& self = self_of(ctx);
+  uint64_t id = self.id();
+  if (a.size() > 1 && !pid_arg(ctx, a[1], "register", &id)) return false;
+  if (lookup_name(a[0])) {
+    return ctx.fail("badarg", str_cat("register: the name ", print(a[0]), " is taken"));
+  }
+  if (id != self.id()) {
+    Process* p = runtime().find(id);
+    if (p == nullptr) return ctx.fail("noproc", str_cat("register: no process ", print(a[1])));
+    p->release();
+  }
+  if (!runtime().registry().add(a[0].name_index(), id)) {
+    return ctx.fail("badarg", str_cat("register: the name ", print(a[0]), " is taken"));
+  }
+  if (id == self.id()) self.set_name(a[0]);
+  *o = ok();
+  return true;
+}
+
+bool unregister(NativeContext& ctx, Args a, Term* o) {
+  if (!a[0].is_symbol()) return type_error(ctx, "unregister", "a symbol", a[0]);
+  runtime().registry().remove(a[0].name_index());
+  Process& self = self_of(ctx);
+  if (self.name() == a[0]) self.set_name(Term::nil());
+  *o = ok();
+  return true;
+}
+
+bool whereis(NativeContext& ctx, Args a, Term* o) {
+  if (!a[0].is_symbol()) return type_error(ctx, "whereis", "a symbol", a[0]);
+  std::optional<uint64_t> id = lookup_name(a[0]);
+  *o = id ? pid_term(ctx, *id) : Term::nil();
+  return true;
+}
+
+// --- process-info --------------------------------------------------------------------------------
+
+Term status_keyword(Process::SchedState s) {
+  switch (s) {
+    case Process::SchedState::kWaiting:
+      return make_keyword("waiting");
+    case Process::SchedState::kQueued:
+      return make_keyword("runnable");
+    case Process::SchedState::kRunning:
+    case Process::SchedState::kRunningNotified:
+      return make_keyword("running");
+    case Process::SchedState::kExited:
+      return make_keyword("exiting");
+  }
+  return make_keyword("running");
+}
+
+Term int_term(uint64_t v) { return Term::fixnum(static_cast<int64_t>(v)); }
+
+// A set of pids (links) or refs (monitors), built on the heap's stack.
+template <typename Container, typename Make>
+void push_set(NativeContext& ctx, const Container& c, Make make) {
+  std::vector<uint64_t> ids;
+  for (const auto& x : c) ids.push_back(make.first(x));
+  std::sort(ids.begin(), ids.end());
+  for (uint64_t id : ids) ctx.heap.push(make.second(id));
+  ctx.heap.push(set_from_stack(ctx.heap, ids.size()));
+}
+
+bool process_info(NativeContext& ctx, Args a, Term* o) {
+  Process& self = self_of(ctx);
+  uint64_t id = self.id();
+  if (!a.empty() && !pid_arg(ctx, a[0], "process-info", &id)) return false;
+  size_t pairs = 0;
+  auto put = [&](const char* key, Term value) {
+    ctx.heap.push(make_keyword(key));
+    ctx.heap.push(value);
+    ++pairs;
+  };
+  if (id != self.id()) {
+    // Another process's heap and queues are its own: what is read from here is what it
+    // publishes atomically.
+    Process* p = runtime().find(id);
+    if (p == nullptr) {
+      *o = Term::nil();
+      return true;
+    }
+    put("status", status_keyword(p->sched_state().load()));
+    put("priority", int_term(p->priority()));
+    put("reductions", int_term(p->reductions()));
+    p->release();
+    *o = map_from_stack(ctx.heap, pairs);
+    return true;
+  }
+  Heap& h = self.heap();
+  put("status", make_keyword("running"));
+  put("heap-size", int_term(h.capacity_words() * sizeof(Word)));
+  put("heap-used", int_term(h.used_words() * sizeof(Word)));
+  put("old-heap-size", int_term(0));
+  put("old-heap-used", int_term(0));
+  put("stack-size", int_term(0));
+  put("minor-gc-count", int_term(h.collections()));
+  put("major-gc-count", int_term(0));
+  put("total-reclaimed", int_term(0));
+  put("mailbox-len", int_term(self.message_count()));
+  put("priority", int_term(self.priority()));
+  ctx.heap.push(make_keyword("links"));
+  push_set(
+      ctx, self.links(),
+      std::make_pair([](uint64_t x) { return x; }, [&](uint64_t x) { return pid_term(ctx, x); }));
+  ++pairs;
+  ctx.heap.push(make_keyword("monitors"));
+  push_set(ctx, self.monitors(),
+           std::make_pair([](const auto& kv) { return kv.first; },
+                          [&](uint64_t x) { return make_ref(ctx.heap, x); }));
+  ++pairs;
+  put("reductions", int_term(self.reductions() + ctx.interp->reductions()));
+  put("trap-exit", Term::boolean(self.trap_exit()));
+  *o = map_from_stack(ctx.heap, pairs);
+  return true;
+}
+
+const Intrinsic kIntrinsics[] = {
+    {"spawn", spawn<SpawnKind::kPlain>, 1, 2},
+    {"spawn-link", spawn<SpawnKind::kLink>, 1, 2},
+    {"spawn-monitor", spawn<SpawnKind::kMonitor>, 1, 2},
+    {"self", self, 0, 0},
+    {"alive?", alive_p, 1, 1},
+    {"pid?", pid_p, 1, 1},
+    {"ref?", ref_p, 1, 1},
+    {"realm-id?", realm_id_p, 1, 1},
+    {"make-ref", make_ref_, 0, 0},
+    {"self-realm", self_realm, 0, 0},
+    {"pid-realm", pid_realm_, 1, 1},
+    {"pid-local", pid_local_, 1, 1},
+    {"pid=", pid_eq, 2, 2},
+    {"send", send, 2, 2},
+    {"send-named", send_named, 2, 2},
+    {"link", link, 1, 1},
+    {"unlink", unlink, 1, 1},
+    {"monitor", monitor, 1, 1},
+    {"demonitor", demonitor, 1, 1},
+    {"exit", exit_, 1, 2},
+    {"trap-exit", trap_exit, 1, 1},
+    {"yield!", yield, 0, 0},
+    {"register", register_, 1, 2},
+    {"unregister", unregister, 1, 1},
+    {"whereis", whereis, 1, 1},
+    {"whereis-local", whereis, 1, 1},
+    {"process-info", process_info, 0, 1},
+};
+
+}  // namespace
+
+std::span<const Intrinsic> process_intrinsic_table() { return kIntrinsics; }
+
+}  // namespace lona

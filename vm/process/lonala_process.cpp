@@ -1,0 +1,76 @@
+#include "vm/process/lonala_process.hpp"
+
+#include "runtime/sched/runtime.hpp"
+#include "runtime/support/str_cat.hpp"
+#include "runtime/term/collections.hpp"
+#include "runtime/term/literal_area.hpp"
+#include "runtime/term/symbol_table.hpp"
+#include "runtime/term/text.hpp"
+
+namespace lona {
+
+LonalaProcess::LonalaProcess(Runtime& runtime, uint64_t id, size_t heap_words, uint32_t ns)
+    : Process(runtime, id, false, heap_words), interp_(heap()) {
+  interp_.set_process(this);
+  interp_.set_current_ns(ns);
+}
+
+bool LonalaProcess::set_entry(Term fn) {
+  size_t words = deep_copy_words(fn, Envelope::kMaxMessageWords);
+  if (words > Envelope::kMaxMessageWords) return false;
+  Term copy = fn;
+  if (fn.is_pointer()) {
+    Word* top = heap().alloc(words);
+    copy = deep_copy(fn, [&top](size_t n) {
+      Word* p = top;
+      top += n;
+      return p;
+    });
+  }
+  heap().push(copy);  // a root until the first run
+  return true;
+}
+
+Term LonalaProcess::error_reason(Heap& heap, const EvalError& error) {
+  heap.push(make_keyword("error"));
+  heap.push(make_keyword(error.reason.empty() ? "internal-error" : error.reason));
+  heap.push(make_keyword("message"));
+  heap.push(make_string(heap, error.message));
+  heap.push(map_from_stack(heap, 1));
+  return tuple_from_stack(heap, 3);
+}
+
+RunStatus LonalaProcess::run(uint32_t budget) {
+  if (!take_mail()) return RunStatus::kExit;  // an exit signal ended it
+  uint64_t before = interp_.reductions();
+  EvalResult r;
+  if (started_) {
+    r = interp_.resume(budget);
+  } else {
+    started_ = true;
+    r = interp_.start(heap().pop(), budget);
+  }
+  add_reductions(interp_.reductions() - before);
+  if (max_heap_bytes_ && heap().capacity_words() * sizeof(Word) > *max_heap_bytes_) {
+    set_exit_reason(error_reason(
+        heap(), {"max-heap-size", str_cat("the heap grew to ", heap().capacity_words() * 8,
+                                          " bytes, over :max-heap-size ", *max_heap_bytes_)}));
+    return RunStatus::kExit;
+  }
+  switch (r.suspended) {
+    case EvalResult::Suspended::kYield:
+      return RunStatus::kYield;
+    case EvalResult::Suspended::kWait:
+      return RunStatus::kWait;
+    case EvalResult::Suspended::kNo:
+      break;
+  }
+  if (r.ok) {
+    set_exit_reason(make_keyword("normal"));
+  } else if (r.error.reason != "exit") {  // exit and exit signals set the reason themselves
+    set_exit_reason(error_reason(heap(), r.error));
+  }
+  return RunStatus::kExit;
+}
+
+}  // namespace lona

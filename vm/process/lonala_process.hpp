@@ -1,0 +1,37 @@
+// vm/process: a process that runs Lonala: a scheduled runtime process whose slices are runs of
+// its interpreter (vm/interp start and resume).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "runtime/process/process.hpp"
+#include "vm/interp/interpreter.hpp"
+
+namespace lona {
+
+class LonalaProcess final : public Process {
+ public:
+  // A process whose heap starts at `heap_words` and that runs in namespace `ns`. It runs nothing
+  // until set_entry() and Runtime::start().
+  LonalaProcess(Runtime& runtime, uint64_t id, size_t heap_words, uint32_t ns);
+
+  // The function the process runs (no arguments), copied from another heap into this one.
+  // False when the copy would be too large.
+  bool set_entry(Term fn);
+  // Past this many bytes of heap, the process exits with [:error :max-heap-size ...].
+  void set_max_heap_bytes(std::optional<uint64_t> max) { max_heap_bytes_ = max; }
+
+  RunStatus run(uint32_t budget) override;
+
+  // The exit reason for a run that failed with `error`: [:error :reason %{:message "..."}].
+  static Term error_reason(Heap& heap, const EvalError& error);
+
+ private:
+  Interpreter interp_;
+  bool started_ = false;
+  std::optional<uint64_t> max_heap_bytes_;
+};
+
+}  // namespace lona
