@@ -1,13 +1,15 @@
 # Lona: two commands on a fresh Debian machine.
 #   make run    install what is missing, build, start the REPL
-#   make test   install what is missing, build, run every test (default build and ASan+UBSan)
+#   make test   install what is missing, build, run every test (default build and ASan+UBSan;
+#               the runtime and scheduler tests also under ThreadSanitizer)
 # Also: make bench, make check (clang-format + clang-tidy), make setup, make clean.
 
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 30
 
-.PHONY: all setup build run test test-default test-asan test-tsan bench check format clean
+.PHONY: all setup build run test test-default test-asan test-tsan test-tsan-runtime bench check \
+        format clean
 
 all: build
 
@@ -21,7 +23,7 @@ build: setup
 run: build
 	./build/default/bin/lona repl
 
-test: setup test-default test-asan
+test: setup test-default test-asan test-tsan-runtime
 
 test-default:
 	cmake --preset default >/dev/null
@@ -32,6 +34,13 @@ test-asan:
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan -j $(JOBS)
 	LONA_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --preset asan -j $(JOBS)
+
+# The tests of processes, mailboxes and the scheduler under ThreadSanitizer (part of make test).
+TSAN_TESTS := process_test sched_deque_test
+test-tsan-runtime:
+	cmake --preset tsan >/dev/null
+	cmake --build --preset tsan -j $(JOBS) --target $(TSAN_TESTS)
+	ctest --preset tsan -j $(JOBS) -R '^(Mailbox|Envelope|ProcessTest|WorkStealingDeque)'
 
 test-tsan: setup
 	cmake --preset tsan >/dev/null

@@ -27,9 +27,14 @@ void Process::register_roots() {
   heap_->add_root_range(&roots_base_, &roots_count_);
 }
 
-Process::~Process() {
+// A heap of its own goes with the process; an adopted one was let go by leave_heap().
+Process::~Process() = default;
+
+void Process::leave_heap() {
   heap_->remove_root_range(&queue_base_);
   heap_->remove_root_range(&roots_base_);
+  queue_.clear();
+  sync_roots();
 }
 
 void Process::deliver(Envelope* e) {

@@ -56,6 +56,10 @@ class Process {
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
 
+  // The owner of a process on an adopted heap calls this when the process ends (the heap may be
+  // gone before the last reference to the process is).
+  void leave_heap();
+
   // Runs a slice of at most `budget` reductions (scheduled processes). On kExit the reason is
   // set (set_exit_reason).
   virtual RunStatus run(uint32_t budget) = 0;

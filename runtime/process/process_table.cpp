@@ -4,20 +4,22 @@ namespace lona {
 
 void ProcessTable::insert(Process* p) {
   Shard& s = shard(p->id());
-  absl::MutexLock lock(&s.mutex);
+  std::lock_guard<std::mutex> lock(s.mutex);
   s.map[p->id()] = p;
   count_.fetch_add(1, std::memory_order_relaxed);
 }
 
-void ProcessTable::erase(uint64_t id) {
+bool ProcessTable::erase(uint64_t id) {
   Shard& s = shard(id);
-  absl::MutexLock lock(&s.mutex);
-  if (s.map.erase(id) != 0) count_.fetch_sub(1, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(s.mutex);
+  if (s.map.erase(id) == 0) return false;
+  count_.fetch_sub(1, std::memory_order_relaxed);
+  return true;
 }
 
 Process* ProcessTable::find(uint64_t id) {
   Shard& s = shard(id);
-  absl::MutexLock lock(&s.mutex);
+  std::lock_guard<std::mutex> lock(s.mutex);
   auto it = s.map.find(id);
   if (it == s.map.end()) return nullptr;
   it->second->retain();
@@ -27,7 +29,7 @@ Process* ProcessTable::find(uint64_t id) {
 std::vector<Process*> ProcessTable::snapshot() {
   std::vector<Process*> all;
   for (Shard& s : shards_) {
-    absl::MutexLock lock(&s.mutex);
+    std::lock_guard<std::mutex> lock(s.mutex);
     for (auto& [id, p] : s.map) {
       p->retain();
       all.push_back(p);
@@ -37,23 +39,23 @@ std::vector<Process*> ProcessTable::snapshot() {
 }
 
 bool Registry::add(uint32_t name, uint64_t pid) {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   return names_.emplace(name, pid).second;
 }
 
 bool Registry::remove(uint32_t name) {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   return names_.erase(name) != 0;
 }
 
 void Registry::remove_if(uint32_t name, uint64_t pid) {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   auto it = names_.find(name);
   if (it != names_.end() && it->second == pid) names_.erase(it);
 }
 
 std::optional<uint64_t> Registry::find(uint32_t name) {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   auto it = names_.find(name);
   if (it == names_.end()) return std::nullopt;
   return it->second;

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <optional>
 
+#include <mutex>
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "runtime/process/process.hpp"
 
 namespace lona {
@@ -17,7 +17,8 @@ namespace lona {
 class ProcessTable {
  public:
   void insert(Process* p);
-  void erase(uint64_t id);
+  // False when it was not there.
+  bool erase(uint64_t id);
   // The process, retained, or nullptr when there is none (never was, or exited).
   Process* find(uint64_t id);
   size_t size() const { return count_.load(std::memory_order_relaxed); }
@@ -27,8 +28,8 @@ class ProcessTable {
  private:
   static constexpr size_t kShards = 64;
   struct alignas(64) Shard {
-    absl::Mutex mutex;
-    absl::flat_hash_map<uint64_t, Process*> map ABSL_GUARDED_BY(mutex);
+    std::mutex mutex;
+    absl::flat_hash_map<uint64_t, Process*> map;
   };
   Shard& shard(uint64_t id) { return shards_[id % kShards]; }
   std::array<Shard, kShards> shards_;
@@ -47,8 +48,8 @@ class Registry {
   std::optional<uint64_t> find(uint32_t name);
 
  private:
-  absl::Mutex mutex_;
-  absl::flat_hash_map<uint32_t, uint64_t> names_ ABSL_GUARDED_BY(mutex_);
+  std::mutex mutex_;
+  absl::flat_hash_map<uint32_t, uint64_t> names_;
 };
 
 }  // namespace lona

@@ -9,7 +9,7 @@ namespace {
 
 std::atomic<unsigned> requested_workers{0};
 std::atomic<Runtime*> the_runtime{nullptr};
-absl::Mutex start_mutex;
+std::mutex start_mutex;
 
 thread_local void* tl_worker = nullptr;  // the Worker the thread is, if it is one
 
@@ -32,7 +32,7 @@ void cpu_relax() {
 
 Runtime& Runtime::get() {
   if (Runtime* r = the_runtime.load(std::memory_order_acquire)) return *r;
-  absl::MutexLock lock(&start_mutex);
+  std::lock_guard<std::mutex> lock(start_mutex);
   if (Runtime* r = the_runtime.load(std::memory_order_acquire)) return *r;
   unsigned n = requested_workers.load();
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
@@ -99,6 +99,7 @@ Process* Runtime::attach_bound(Heap& heap) {
 void Runtime::detach_bound(Process* p) {
   if (p->exit_reason().is_nil()) p->set_exit_reason(make_keyword("normal"));
   exit_process(*p);
+  p->leave_heap();
   p->release();
 }
 
@@ -120,7 +121,7 @@ void Runtime::make_runnable(Process* p) {
   if (w != nullptr) {
     w->queues[q].push(p);
   } else {
-    absl::MutexLock lock(&inject_mutex_);
+    std::lock_guard<std::mutex> lock(inject_mutex_);
     inject_[q].push_back(p);
     injected_.fetch_add(1, std::memory_order_release);
   }
@@ -157,7 +158,7 @@ Process* Runtime::take_work(Worker& w) {
   // Processes made runnable by other threads first: a worker whose own queue never empties
   // (busy processes yielding) would otherwise never get to them.
   if (injected_.load(std::memory_order_acquire) != 0) {
-    absl::MutexLock lock(&inject_mutex_);
+    std::lock_guard<std::mutex> lock(inject_mutex_);
     for (int k = 0; k < 3; ++k) {
       auto& q = inject_[order[k]];
       if (!q.empty()) {
@@ -281,8 +282,8 @@ void Runtime::exit_process(Process& p) {
     send(target, e);
   }
   p.sched_state().store(Process::SchedState::kExited, std::memory_order_release);
-  table_.erase(p.id());
-  p.release();  // the table's reference
+  // At shutdown the table let go of every process already (a bound one ends later).
+  if (table_.erase(p.id())) p.release();  // the table's reference
 }
 
 std::vector<WorkerStats> Runtime::stats() {

@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
+#include <mutex>
 #include "runtime/process/process.hpp"
 #include "runtime/process/process_table.hpp"
 #include "runtime/sched/timer_service.hpp"
@@ -106,8 +106,8 @@ class Runtime {
   TimerService timers_;
   std::atomic<uint64_t> next_pid_{1};
   std::vector<std::unique_ptr<Worker>> workers_;
-  absl::Mutex inject_mutex_;
-  std::deque<Process*> inject_[3] ABSL_GUARDED_BY(inject_mutex_);
+  std::mutex inject_mutex_;
+  std::deque<Process*> inject_[3];
   std::atomic<size_t> injected_{0};
   std::atomic<uint32_t> sleepers_{0};
   std::atomic<uint32_t> wake_epoch_{0};

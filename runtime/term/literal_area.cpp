@@ -10,7 +10,7 @@ LiteralArea& LiteralArea::global() {
 }
 
 Word* LiteralArea::alloc(size_t words) {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   used_ += words;
   if (static_cast<size_t>(end_ - top_) < words) {
     size_t n = words > kChunkWords / 4 ? words : kChunkWords;
@@ -60,7 +60,7 @@ size_t deep_copy_words(Term t, size_t limit) {
 }
 
 size_t LiteralArea::words_used() const {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   return used_;
 }
 

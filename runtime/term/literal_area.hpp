@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
+#include <mutex>
 #include "runtime/term/term.hpp"
 
 namespace lona {
@@ -27,7 +27,7 @@ class LiteralArea {
 
  private:
   static constexpr size_t kChunkWords = size_t{1} << 16;
-  mutable absl::Mutex mutex_;
+  mutable std::mutex mutex_;
   std::vector<std::unique_ptr<Word[]>> chunks_;
   Word* top_ = nullptr;
   Word* end_ = nullptr;

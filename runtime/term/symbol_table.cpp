@@ -23,7 +23,7 @@ SymbolTable::~SymbolTable() {
 }
 
 uint32_t SymbolTable::intern(std::string_view full) {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   if (auto it = by_name_.find(absl::string_view(full.data(), full.size())); it != by_name_.end()) {
     return it->second;
   }

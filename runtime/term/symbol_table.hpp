@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include <mutex>
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "runtime/term/term.hpp"
 
 namespace lona {
@@ -48,7 +48,7 @@ class SymbolTable {
   static constexpr uint32_t kMaxChunks = 1u << 12;  // 16M names
 
  private:
-  absl::Mutex mutex_;
+  std::mutex mutex_;
   absl::flat_hash_map<std::string, uint32_t> by_name_;  // guarded by mutex_
   std::unique_ptr<std::atomic<Entry*>[]> chunks_;
   std::atomic<uint32_t> count_{0};

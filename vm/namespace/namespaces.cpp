@@ -16,7 +16,7 @@ Namespaces& Namespaces::global() {
 }
 
 uint32_t Namespaces::find_or_create(Term name) {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   uint32_t key = bare_symbol(name).name_index();
   if (auto it = by_name_.find(key); it != by_name_.end()) return it->second;
   uint32_t index = static_cast<uint32_t>(namespaces_.size());
@@ -28,7 +28,7 @@ uint32_t Namespaces::find_or_create(Term name) {
 }
 
 std::optional<uint32_t> Namespaces::find(Term name) {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   if (auto it = by_name_.find(bare_symbol(name).name_index()); it != by_name_.end()) {
     return it->second;
   }
@@ -36,7 +36,7 @@ std::optional<uint32_t> Namespaces::find(Term name) {
 }
 
 Var& Namespaces::intern(uint32_t ns_index, Term sym) {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   Namespace& ns = namespaces_[ns_index];
   Term bare = bare_symbol(sym);
   if (auto it = ns.mappings.find(bare.name_index()); it != ns.mappings.end()) {
@@ -53,7 +53,7 @@ Var& Namespaces::intern(uint32_t ns_index, Term sym) {
 }
 
 Var* Namespaces::resolve(uint32_t current, Term symbol) {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   Term bare = bare_symbol(symbol);
   const SymbolTable::Entry& e = name_entry(bare);
   const Namespace* ns = &namespaces_[current];
@@ -78,7 +78,7 @@ Var* Namespaces::resolve(uint32_t current, Term symbol) {
 }
 
 void Namespaces::refer(uint32_t to, uint32_t from) {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   Namespace& target = namespaces_[to];
   for (const auto& [name, var_index] : namespaces_[from].mappings) {
     const Var& v = vars_[var_index];
@@ -95,7 +95,7 @@ void Namespaces::refer(uint32_t to, uint32_t from) {
 }
 
 void Namespaces::alias(uint32_t in, Term alias, uint32_t target) {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   namespaces_[in].aliases[bare_symbol(alias).name_index()] = target;
 }
 
@@ -106,18 +106,18 @@ Term Namespaces::qualify(uint32_t current, Term sym) {
 }
 
 std::vector<std::pair<uint32_t, uint32_t>> Namespaces::mappings(uint32_t ns) {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   const auto& m = namespaces_[ns].mappings;
   return {m.begin(), m.end()};
 }
 
 Var& Namespaces::var(uint32_t index) {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   return vars_[index];
 }
 
 Term Namespaces::ns_name(uint32_t index) {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   return namespaces_[index].name;
 }
 

@@ -15,8 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include <mutex>
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "runtime/term/heap.hpp"
 #include "runtime/term/term.hpp"
 
@@ -85,7 +85,7 @@ class Namespaces {
   Term ns_name(uint32_t index);
 
  private:
-  absl::Mutex mutex_;
+  std::mutex mutex_;
   std::deque<Var> vars_;
   std::deque<Namespace> namespaces_;
   absl::flat_hash_map<uint32_t, uint32_t> by_name_;  // symbol name index -> namespace index

@@ -178,6 +178,7 @@ size_t run_concurrent(size_t n, size_t initial_capacity, size_t pop_every,
   std::atomic<size_t> taken{0};
   std::atomic<size_t> stolen{0};
   std::atomic<int> bad_values{0};
+  std::atomic<int> running{0};
   WorkStealingDeque<int> dq(initial_capacity);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
 
@@ -194,6 +195,7 @@ size_t run_concurrent(size_t n, size_t initial_capacity, size_t pop_every,
   std::vector<std::thread> thieves;
   for (int i = 0; i < kThieves; ++i) {
     thieves.emplace_back([&] {
+      running.fetch_add(1, std::memory_order_relaxed);
       size_t misses = 0;
       while (taken.load(std::memory_order_relaxed) < n &&
              std::chrono::steady_clock::now() < deadline) {
@@ -207,6 +209,8 @@ size_t run_concurrent(size_t n, size_t initial_capacity, size_t pop_every,
     });
   }
 
+  // Start only once every thief is running, or a fast owner is done before they start.
+  while (running.load(std::memory_order_relaxed) < kThieves) std::this_thread::yield();
   for (size_t i = 0; i < n; ++i) {
     items[i] = static_cast<int>(i);
     dq.push(&items[i]);
@@ -253,7 +257,7 @@ TEST(WorkStealingDequeTest, ConcurrentGrowthWhileThievesSteal) {
 TEST(WorkStealingDequeTest, ConcurrentRaceForTheLastItem) {
   // The owner pops right after each push, so pop and steal keep racing for a single item (the
   // CAS on top in both).
-  size_t stolen = run_concurrent(100000, 256, 1, 64);
+  size_t stolen = run_concurrent(100000, 256, 1, 256);
   RecordProperty("stolen", static_cast<int>(stolen));
 }
 
