@@ -6,9 +6,9 @@
 
 #include <array>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 
-#include <mutex>
 #include "absl/container/flat_hash_map.h"
 #include "runtime/process/process.hpp"
 
@@ -29,7 +29,7 @@ class ProcessTable {
   static constexpr size_t kShards = 64;
   struct alignas(64) Shard {
     std::mutex mutex;
-    absl::flat_hash_map<uint64_t, Process*> map;
+    absl::flat_hash_map<uint64_t, Process*> map;  // guarded by mutex
   };
   Shard& shard(uint64_t id) { return shards_[id % kShards]; }
   std::array<Shard, kShards> shards_;
@@ -49,7 +49,7 @@ class Registry {
 
  private:
   std::mutex mutex_;
-  absl::flat_hash_map<uint32_t, uint64_t> names_;
+  absl::flat_hash_map<uint32_t, uint64_t> names_;  // guarded by mutex_
 };
 
 }  // namespace lona

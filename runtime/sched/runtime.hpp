@@ -13,10 +13,10 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
-#include <mutex>
 #include "runtime/process/process.hpp"
 #include "runtime/process/process_table.hpp"
 #include "runtime/sched/timer_service.hpp"
@@ -107,7 +107,7 @@ class Runtime {
   std::atomic<uint64_t> next_pid_{1};
   std::vector<std::unique_ptr<Worker>> workers_;
   std::mutex inject_mutex_;
-  std::deque<Process*> inject_[3];
+  std::deque<Process*> inject_[3];  // guarded by inject_mutex_
   std::atomic<size_t> injected_{0};
   std::atomic<uint32_t> sleepers_{0};
   std::atomic<uint32_t> wake_epoch_{0};

@@ -14,9 +14,9 @@
 #include "runtime/term/collections.hpp"
 #include "runtime/term/hash.hpp"
 #include "runtime/term/kernel_object.hpp"
-#include "runtime/term/pid.hpp"
 #include "runtime/term/kind.hpp"
 #include "runtime/term/number.hpp"
+#include "runtime/term/pid.hpp"
 #include "runtime/term/symbol_table.hpp"
 #include "runtime/term/text.hpp"
 

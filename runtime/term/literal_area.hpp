@@ -6,9 +6,9 @@
 
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <vector>
 
-#include <mutex>
 #include "runtime/term/term.hpp"
 
 namespace lona {

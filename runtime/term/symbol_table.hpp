@@ -9,10 +9,10 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
-#include <mutex>
 #include "absl/container/flat_hash_map.h"
 #include "runtime/term/term.hpp"
 

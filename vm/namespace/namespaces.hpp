@@ -10,12 +10,12 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include <mutex>
 #include "absl/container/flat_hash_map.h"
 #include "runtime/term/heap.hpp"
 #include "runtime/term/term.hpp"
