@@ -555,6 +555,57 @@ class Compiler::FnCompiler {
 
   // --- match ---------------------------------------------------------------------------------
 
+  // A clause of match or receive: pattern [when guard] body.
+  struct Clause {
+    Term pattern;
+    std::optional<Term> guard;
+    Term body;
+  };
+
+  // Reads the clause at items[*i] (it must end before `end`) and moves *i past it.
+  bool read_clause(const std::vector<Term>& items, size_t* i, size_t end, const char* form,
+                   Clause* c) {
+    c->pattern = items[*i];
+    c->guard.reset();
+    size_t body_at = *i + 1;
+    if (body_at < end && is_symbol_named(items[body_at], "when")) {
+      if (body_at + 2 >= end) return syntax(str_cat(form, " clause: pattern when guard body"));
+      c->guard = items[body_at + 1];
+      body_at += 2;
+    }
+    if (body_at >= end) {
+      return syntax(str_cat(form, " clause without a body after ", print(c->pattern)));
+    }
+    c->body = items[body_at];
+    *i = body_at + 1;
+    return true;
+  }
+
+  // Tests clause c on register `subject`; when it matches, emits `on_match` (if any) and its body
+  // into dest, then (unless in tail position or told not to) a jump to the end, added to *to_end.
+  // A failed test goes on after all that, with the clause's names out of scope again.
+  bool compile_clause(const Clause& c, int subject, int dest, bool tail, int depth,
+                      std::optional<uint32_t> on_match, bool jump_to_end,
+                      std::vector<size_t>* to_end) {
+    size_t locals_mark = locals_.size();
+    int clause_mark = next_reg_;
+    std::vector<size_t> fails;
+    std::vector<uint32_t> bound;
+    if (!compile_pattern(c.pattern, subject, &fails, &bound, depth)) return false;
+    if (c.guard) {
+      int g = operand(*c.guard, depth);  // a bound name is tested where it is
+      if (g < 0) return false;
+      fails.push_back(emit_jump_unless(g));
+    }
+    if (on_match) emit(*on_match);
+    if (!compile(c.body, dest, tail, depth + 1)) return false;
+    if (!tail && jump_to_end) to_end->push_back(emit_jump());
+    for (size_t f : fails) patch_to_here(f);
+    locals_.resize(locals_mark);
+    next_reg_ = clause_mark;
+    return true;
+  }
+
   bool compile_match(const std::vector<Term>& items, int dest, bool tail, int depth) {
     if (items.size() < 2) return syntax("match needs an expression: (match e pattern body ...)");
     int mark = next_reg_;
@@ -562,37 +613,14 @@ class Compiler::FnCompiler {
     if (subject < 0) return false;
     std::vector<size_t> to_end;
     bool irrefutable = false;
-    size_t i = 2;
-    while (i < items.size()) {
-      Term pattern = items[i];
-      std::optional<Term> guard;
-      size_t body_at = i + 1;
-      if (body_at < items.size() && is_symbol_named(items[body_at], "when")) {
-        if (body_at + 2 >= items.size()) return syntax("match clause: pattern when guard body");
-        guard = items[body_at + 1];
-        body_at += 2;
-      }
-      if (body_at >= items.size()) {
-        return syntax(str_cat("match clause without a body after ", print(pattern)));
-      }
-      size_t locals_mark = locals_.size();
-      int clause_mark = next_reg_;
-      std::vector<size_t> fails;
-      std::vector<uint32_t> bound;
-      if (!compile_pattern(pattern, subject, &fails, &bound, depth)) return false;
-      if (guard) {
-        int g = operand(*guard, depth);  // a bound name is tested where it is
-        if (g < 0) return false;
-        fails.push_back(emit_jump_unless(g));
-      }
-      if (!compile(items[body_at], dest, tail, depth + 1)) return false;
-      i = body_at + 1;
+    for (size_t i = 2; i < items.size();) {
+      Clause c;
+      if (!read_clause(items, &i, items.size(), "match", &c)) return false;
       // A last clause of a name or _ always matches: no jump over the BadMatch, and no BadMatch.
-      irrefutable = !guard && is_any_symbol(pattern) && i >= items.size();
-      if (!tail && !irrefutable) to_end.push_back(emit_jump());
-      for (size_t f : fails) patch_to_here(f);
-      locals_.resize(locals_mark);
-      next_reg_ = clause_mark;
+      irrefutable = !c.guard && is_any_symbol(c.pattern) && i >= items.size();
+      if (!compile_clause(c, subject, dest, tail, depth, std::nullopt, !irrefutable, &to_end)) {
+        return false;
+      }
     }
     if (!irrefutable) emit(instr::abc(Op::kBadMatch, subject, 0, 0));
     for (size_t j : to_end) patch_to_here(j);
@@ -611,27 +639,24 @@ class Compiler::FnCompiler {
   //   wait: RecvWait; Jump loop            or: RecvWaitTimeout t; Jump loop; <timeout body>
   //   end:
   bool compile_receive(const std::vector<Term>& items, int dest, bool tail, int depth) {
-    auto is_after = [](Term t) { return t.is_keyword() && name_entry(t).full == "after"; };
-    size_t clauses_end = items.size();
-    for (size_t i = 1; i < items.size();) {  // find where the clauses end: at :after, if given
-      if (is_after(items[i]) && items.size() - i == 3) {
-        clauses_end = i;
+    std::vector<Clause> clauses;
+    std::optional<std::pair<Term, Term>> after;  // the timeout and its body
+    for (size_t i = 1; i < items.size();) {
+      if (items[i].is_keyword() && name_entry(items[i]).full == "after") {
+        if (items.size() - i != 3) {
+          return syntax("receive: :after comes last, with a timeout and a body: :after ms body");
+        }
+        after = {items[i + 1], items[i + 2]};
         break;
       }
-      if (is_after(items[i]) && items.size() - i < 3) {
-        return syntax("receive: :after needs a timeout and a body: :after ms body");
-      }
-      size_t body_at = i + 1;
-      if (body_at < items.size() && is_symbol_named(items[body_at], "when")) body_at += 2;
-      i = body_at + 1;
+      if (!read_clause(items, &i, items.size(), "receive", &clauses.emplace_back())) return false;
     }
-    bool has_after = clauses_end < items.size();
-    if (clauses_end == 1 && !has_after) {
+    if (clauses.empty() && !after) {
       return syntax("receive needs a clause or :after: (receive pattern body ... :after ms body)");
     }
     int mark = next_reg_;
     int timeout = -1;
-    if (has_after && (timeout = operand(items[clauses_end + 1], depth)) < 0) return false;
+    if (after && (timeout = operand(after->first, depth)) < 0) return false;
     int msg = alloc();
     if (msg < 0) return false;
     size_t loop = code_->instrs.size();
@@ -639,43 +664,19 @@ class Compiler::FnCompiler {
     emit(instr::abc(Op::kRecvPeek, msg, 0, 0));
     size_t to_wait = emit_jump();
     std::vector<size_t> to_end;
-    for (size_t i = 1; i < clauses_end;) {
-      Term pattern = items[i];
-      std::optional<Term> guard;
-      size_t body_at = i + 1;
-      if (body_at < clauses_end && is_symbol_named(items[body_at], "when")) {
-        if (body_at + 2 >= clauses_end) return syntax("receive clause: pattern when guard body");
-        guard = items[body_at + 1];
-        body_at += 2;
+    for (const Clause& c : clauses) {
+      if (!compile_clause(c, msg, dest, tail, depth, instr::abc(Op::kRecvRemove, 0, 0, 0), true,
+                          &to_end)) {
+        return false;
       }
-      if (body_at >= clauses_end) {
-        return syntax(str_cat("receive clause without a body after ", print(pattern)));
-      }
-      size_t locals_mark = locals_.size();
-      int clause_mark = next_reg_;
-      std::vector<size_t> fails;
-      std::vector<uint32_t> bound;
-      if (!compile_pattern(pattern, msg, &fails, &bound, depth)) return false;
-      if (guard) {
-        int g = operand(*guard, depth);
-        if (g < 0) return false;
-        fails.push_back(emit_jump_unless(g));
-      }
-      emit(instr::abc(Op::kRecvRemove, 0, 0, 0));
-      if (!compile(items[body_at], dest, tail, depth + 1)) return false;
-      if (!tail) to_end.push_back(emit_jump());
-      for (size_t f : fails) patch_to_here(f);
-      locals_.resize(locals_mark);
-      next_reg_ = clause_mark;
-      i = body_at + 1;
     }
     emit(instr::abc(Op::kRecvNext, 0, 0, 0));
     emit_jump_to(loop);
     patch_to_here(to_wait);
-    if (has_after) {
+    if (after) {
       emit(instr::abc(Op::kRecvWaitTimeout, timeout, 0, 0));
       emit_jump_to(loop);
-      if (!compile(items[clauses_end + 2], dest, tail, depth + 1)) return false;
+      if (!compile(after->second, dest, tail, depth + 1)) return false;
     } else {
       emit(instr::abc(Op::kRecvWait, 0, 0, 0));
       emit_jump_to(loop);
