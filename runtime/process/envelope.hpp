@@ -36,8 +36,11 @@ struct Envelope {
   Word* fragment() { return reinterpret_cast<Word*>(this + 1); }
 
   // An envelope with `payload` deep-copied into its fragment (immediates need none). Returns
-  // nullptr when the copy would exceed kMaxMessageWords (a DAG whose tree copy explodes).
+  // nullptr only when the copy would exceed kMaxMessageWords (a DAG whose tree copy explodes).
   static Envelope* make(EnvelopeKind kind, uint64_t from, Term payload);
+  // The answer to a link or monitor `request` that found no process `dead`: the exit signal
+  // :noproc of a link, or the :DOWN of monitor `ref` with reason :noproc.
+  static Envelope* noproc(EnvelopeKind request, uint64_t dead, uint64_t ref);
   static void destroy(Envelope* e);
 
   // 512 MiB: bigger messages are refused with :badarg rather than exhausting memory.

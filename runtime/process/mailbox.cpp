@@ -1,9 +1,9 @@
 #include "runtime/process/mailbox.hpp"
 
-#include <cstdlib>
 #include <new>
 
 #include "runtime/term/literal_area.hpp"
+#include "runtime/term/symbol_table.hpp"
 
 namespace lona {
 
@@ -13,24 +13,26 @@ Envelope* Envelope::make(EnvelopeKind kind, uint64_t from, Term payload) {
     words = deep_copy_words(payload, kMaxMessageWords);
     if (words > kMaxMessageWords) return nullptr;
   }
-  void* mem = std::malloc(sizeof(Envelope) + words * sizeof(Word));
-  if (mem == nullptr) return nullptr;
-  Envelope* e = new (mem) Envelope;
+  Envelope* e = new (::operator new(sizeof(Envelope) + words * sizeof(Word))) Envelope;
   e->kind = kind;
   e->from = from;
   e->words = words;
-  Word* top = e->fragment();
-  e->payload = deep_copy(payload, [&top](size_t n) {
-    Word* p = top;
-    top += n;
-    return p;
-  });
+  e->payload = deep_copy_into(payload, e->fragment());
+  return e;
+}
+
+Envelope* Envelope::noproc(EnvelopeKind request, uint64_t dead, uint64_t ref) {
+  static const Term kNoproc = make_keyword("noproc");
+  Envelope* e = make(request == EnvelopeKind::kLink ? EnvelopeKind::kExit : EnvelopeKind::kDown,
+                     dead, kNoproc);
+  e->linked = request == EnvelopeKind::kLink;
+  e->ref = ref;
   return e;
 }
 
 void Envelope::destroy(Envelope* e) {
   e->~Envelope();
-  std::free(e);
+  ::operator delete(e);
 }
 
 Envelope* Mailbox::take() {

@@ -68,16 +68,9 @@ void Process::release() {
 }
 
 void Process::finalize() {
-  Term noproc = make_keyword("noproc");
   while (Envelope* e = mailbox_.take()) {
-    if (e->kind == EnvelopeKind::kLink) {
-      Envelope* reply = Envelope::make(EnvelopeKind::kExit, id_, noproc);
-      reply->linked = true;
-      runtime_.send(e->from, reply);
-    } else if (e->kind == EnvelopeKind::kMonitor) {
-      Envelope* reply = Envelope::make(EnvelopeKind::kDown, id_, noproc);
-      reply->ref = e->ref;
-      runtime_.send(e->from, reply);
+    if (e->kind == EnvelopeKind::kLink || e->kind == EnvelopeKind::kMonitor) {
+      runtime_.send(e->from, Envelope::noproc(e->kind, id_, e->ref));
     }
     Envelope::destroy(e);
   }
@@ -85,13 +78,7 @@ void Process::finalize() {
 }
 
 Term Process::copy_in(Term t, size_t words) {
-  if (!t.is_pointer()) return t;
-  Word* top = heap_->alloc(words);
-  return deep_copy(t, [&top](size_t n) {
-    Word* p = top;
-    top += n;
-    return p;
-  });
+  return t.is_pointer() ? deep_copy_into(t, heap_->alloc(words)) : t;
 }
 
 void Process::enqueue_message(Term m) {
@@ -119,28 +106,45 @@ bool Process::take_mail() {
   return true;
 }
 
+bool Process::apply_bookkeeping(const Envelope& e) {
+  switch (e.kind) {
+    case EnvelopeKind::kLink:
+      links_.insert(e.from);
+      return true;
+    case EnvelopeKind::kUnlink:
+      links_.erase(e.from);
+      return true;
+    case EnvelopeKind::kMonitor:
+      monitored_by_[e.ref] = e.from;
+      return true;
+    case EnvelopeKind::kDemonitor:
+      monitored_by_.erase(e.ref);
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool Process::handle_signal(Envelope* e) {
+  static const Term kDownTag = make_keyword("DOWN");
+  static const Term kExitTag = make_keyword("EXIT");
+  static const Term kKill = make_keyword("kill");
+  static const Term kKilled = make_keyword("killed");
+  static const Term kNormal = make_keyword("normal");
+  if (apply_bookkeeping(*e)) return true;
   switch (e->kind) {
     case EnvelopeKind::kMessage:
-      break;
     case EnvelopeKind::kLink:
-      links_.insert(e->from);
-      break;
     case EnvelopeKind::kUnlink:
-      links_.erase(e->from);
-      break;
     case EnvelopeKind::kMonitor:
-      monitored_by_[e->ref] = e->from;
-      break;
     case EnvelopeKind::kDemonitor:
-      monitored_by_.erase(e->ref);
       break;
     case EnvelopeKind::kTimeout:
       if (e->ref == timer_) timed_out_ = true;
       break;
     case EnvelopeKind::kDown: {
       if (!monitors_.erase(e->ref)) break;  // demonitored meanwhile
-      heap_->push(make_keyword("DOWN"));
+      heap_->push(kDownTag);
       heap_->push(make_ref(*heap_, e->ref));
       heap_->push(make_pid(*heap_, runtime_.realm_id(), e->from));
       heap_->push(copy_in(e->payload, e->words));
@@ -153,18 +157,18 @@ bool Process::handle_signal(Envelope* e) {
         if (!links_.contains(e->from)) break;  // unlinked meanwhile
         links_.erase(e->from);
       }
-      if (!e->linked && reason == make_keyword("kill")) {  // exit/2 with :kill: untrappable
-        exit_reason_ = make_keyword("killed");
+      if (!e->linked && reason == kKill) {  // exit/2 with :kill: untrappable
+        exit_reason_ = kKilled;
         return false;
       }
       if (trap_exit_) {
-        heap_->push(make_keyword("EXIT"));
+        heap_->push(kExitTag);
         heap_->push(make_pid(*heap_, runtime_.realm_id(), e->from));
         heap_->push(copy_in(reason, e->words));
         enqueue_message(tuple_from_stack(*heap_, 3));
         break;
       }
-      if (reason == make_keyword("normal") && e->from != id_) break;
+      if (reason == kNormal && e->from != id_) break;
       exit_reason_ = copy_in(reason, e->words);
       return false;
     }

@@ -142,11 +142,16 @@ class Process {
   Term name() const { return name_; }
   void set_name(Term name) { name_ = name; }
 
-  size_t mailbox_length_estimate() const { return queue_.size(); }
+  // Acts on a link, unlink, monitor or demonitor signal (what only changes this process's
+  // bookkeeping); false for any other kind.
+  bool apply_bookkeeping(const Envelope& e);
+
+ protected:
+  // Copies t, whose copy takes `words` (deep_copy_words), into the heap in one allocation, so
+  // that no collection runs mid-copy.
+  Term copy_in(Term t, size_t words);
 
  private:
-  // Copies a term of a fragment into the heap (one allocation, so no collection mid-copy).
-  Term copy_in(Term t, size_t words);
   void enqueue_message(Term m);
   void sync_roots() {
     queue_base_ = queue_.data();

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "runtime/term/pid.hpp"
 #include "runtime/term/symbol_table.hpp"
 
 namespace lona {
@@ -44,11 +45,11 @@ Runtime& Runtime::get() {
 
 void Runtime::set_worker_count(unsigned n) { requested_workers.store(n); }
 
+// The runtime object stays (stopped): an interpreter destroyed after this still detaches its
+// bound process from it, rather than starting a new runtime during exit.
 void Runtime::shutdown() {
-  Runtime* r = the_runtime.exchange(nullptr);
-  if (r == nullptr) return;
-  r->stop();
-  delete r;
+  Runtime* r = the_runtime.load(std::memory_order_acquire);
+  if (r != nullptr) r->stop();
 }
 
 Runtime::Runtime(unsigned n) {
@@ -63,10 +64,8 @@ Runtime::Runtime(unsigned n) {
   }
 }
 
-Runtime::~Runtime() = default;
-
 void Runtime::stop() {
-  stopping_.store(true);
+  if (stopping_.exchange(true)) return;
   wake_epoch_.fetch_add(1);
   wake_epoch_.notify_all();
   for (auto& w : workers_) {
@@ -114,6 +113,49 @@ bool Runtime::send(uint64_t to, Envelope* e) {
   return true;
 }
 
+bool Runtime::signal(EnvelopeKind kind, uint64_t from, uint64_t to, uint64_t ref) {
+  Envelope* e = Envelope::make(kind, from, Term::nil());
+  e->ref = ref;
+  return send(to, e);
+}
+
+void Runtime::link(Process& self, uint64_t other) {
+  if (other == self.id()) return;
+  self.add_link(other);
+  if (!signal(EnvelopeKind::kLink, self.id(), other, 0)) {
+    self.deliver(Envelope::noproc(EnvelopeKind::kLink, other, 0));
+  }
+}
+
+void Runtime::unlink(Process& self, uint64_t other) {
+  self.remove_link(other);
+  if (other != self.id()) signal(EnvelopeKind::kUnlink, self.id(), other, 0);
+}
+
+uint64_t Runtime::monitor(Process& self, uint64_t target) {
+  uint64_t ref = next_ref_id();
+  self.add_monitor(ref, target);
+  if (!signal(EnvelopeKind::kMonitor, self.id(), target, ref)) {
+    self.deliver(Envelope::noproc(EnvelopeKind::kMonitor, target, ref));
+  }
+  return ref;
+}
+
+void Runtime::demonitor(Process& self, uint64_t ref) {
+  auto it = self.monitors().find(ref);
+  if (it == self.monitors().end()) return;
+  uint64_t target = it->second;
+  self.remove_monitor(ref);
+  signal(EnvelopeKind::kDemonitor, self.id(), target, ref);
+}
+
+bool Runtime::exit_signal(uint64_t from, uint64_t to, Term reason) {
+  Envelope* e = Envelope::make(EnvelopeKind::kExit, from, reason);
+  if (e == nullptr) return false;
+  send(to, e);
+  return true;
+}
+
 void Runtime::make_runnable(Process* p) {
   if (stopping_.load(std::memory_order_relaxed)) return;
   int q = queue_of(p->priority());
@@ -149,7 +191,7 @@ bool Runtime::any_work() {
 Process* Runtime::take_work(Worker& w) {
   // Priorities high, normal, low; every 8th slice looks at low first so that it never starves.
   static constexpr int kOrder[2][3] = {{0, 1, 2}, {2, 0, 1}};
-  const int* order = kOrder[++w.slices_since_low % 8 == 0 ? 1 : 0];
+  const int* order = kOrder[++w.takes % 8 == 0 ? 1 : 0];
   auto take = [](WorkStealingDeque<Process>& q) {
     Process* p = nullptr;
     while (p == nullptr && !q.empty_approx()) p = q.steal();  // oldest first: FIFO
@@ -240,31 +282,22 @@ void Runtime::exit_process(Process& p) {
   // Signals that arrived since the process last looked still count: a link made just before
   // the exit gets the real reason.
   while (Envelope* e = p.mailbox_.take()) {
-    switch (e->kind) {
-      case EnvelopeKind::kLink:
-        p.links_.insert(e->from);
-        break;
-      case EnvelopeKind::kUnlink:
-        p.links_.erase(e->from);
-        break;
-      case EnvelopeKind::kMonitor:
-        p.monitored_by_[e->ref] = e->from;
-        break;
-      case EnvelopeKind::kDemonitor:
-        p.monitored_by_.erase(e->ref);
-        break;
-      default:
-        break;
-    }
+    p.apply_bookkeeping(*e);
     Envelope::destroy(e);
   }
-  // The name goes first: whoever hears of the exit finds it free.
+  // The process is gone before anyone hears of it: whoever gets its exit signal or :DOWN finds
+  // it dead (alive? is false) and its name free. Signals sent to it from here on are answered by
+  // finalize() (:noproc). At shutdown the table let go of every process already (a bound one
+  // ends later), hence `erased`.
   if (p.name().is_symbol()) registry_.remove_if(p.name().name_index(), p.id());
+  p.sched_state().store(Process::SchedState::kExited, std::memory_order_release);
+  bool erased = table_.erase(p.id());
   Term reason = p.exit_reason();
   auto make = [&](EnvelopeKind kind) {
+    static const Term kOom = make_keyword("oom");
     Envelope* e = Envelope::make(kind, p.id(), reason);
     // A reason too big to copy (a DAG whose copy explodes) is reported as :oom.
-    return e != nullptr ? e : Envelope::make(kind, p.id(), make_keyword("oom"));
+    return e != nullptr ? e : Envelope::make(kind, p.id(), kOom);
   };
   for (uint64_t other : p.links_) {
     Envelope* e = make(EnvelopeKind::kExit);
@@ -276,14 +309,8 @@ void Runtime::exit_process(Process& p) {
     e->ref = ref;
     send(watcher, e);
   }
-  for (auto [ref, target] : p.monitors_) {
-    Envelope* e = Envelope::make(EnvelopeKind::kDemonitor, p.id(), Term::nil());
-    e->ref = ref;
-    send(target, e);
-  }
-  p.sched_state().store(Process::SchedState::kExited, std::memory_order_release);
-  // At shutdown the table let go of every process already (a bound one ends later).
-  if (table_.erase(p.id())) p.release();  // the table's reference
+  for (auto [ref, target] : p.monitors_) signal(EnvelopeKind::kDemonitor, p.id(), target, ref);
+  if (erased) p.release();  // the table's reference
 }
 
 std::vector<WorkerStats> Runtime::stats() {

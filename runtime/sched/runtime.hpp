@@ -42,7 +42,8 @@ class Runtime {
   static Runtime& get();
   // Before the first get(): how many workers to start (0: one per core).
   static void set_worker_count(unsigned n);
-  // Stops the workers and frees every process. Called at exit; idempotent.
+  // Stops the workers and frees every process. Called at exit; idempotent. The runtime object
+  // itself is never destroyed.
   static void shutdown();
 
   uint64_t realm_id() const { return 1; }
@@ -60,6 +61,16 @@ class Runtime {
 
   // Delivers e to process `to`; when there is none, destroys e and returns false.
   bool send(uint64_t to, Envelope* e);
+
+  // What a process does to others, from its owner's thread (for Lonala and native processes
+  // alike). link: both ends hold the link; with no process `other`, self gets the exit signal
+  // :noproc. monitor: a fresh ref; with no process `target`, self gets [:DOWN ref pid :noproc].
+  // exit_signal (exit pid reason): false when the reason is too large to copy.
+  void link(Process& self, uint64_t other);
+  void unlink(Process& self, uint64_t other);
+  uint64_t monitor(Process& self, uint64_t target);
+  void demonitor(Process& self, uint64_t ref);
+  bool exit_signal(uint64_t from, uint64_t to, Term reason);
 
   // Makes a waiting scheduled process runnable (after a delivery).
   void make_runnable(Process* p);
@@ -79,8 +90,6 @@ class Runtime {
 
   std::vector<WorkerStats> stats();
 
-  ~Runtime();
-
  private:
   explicit Runtime(unsigned workers);
   struct Worker;
@@ -88,6 +97,8 @@ class Runtime {
   Process* take_work(Worker& w);
   void run_slice(Worker& w, Process* p);
   void wake_one();
+  // Sends a signal without payload; false when there is no process `to`.
+  bool signal(EnvelopeKind kind, uint64_t from, uint64_t to, uint64_t ref);
   bool any_work();
   void stop();
 
@@ -95,7 +106,7 @@ class Runtime {
     unsigned index = 0;
     WorkStealingDeque<Process> queues[3];  // high, normal, low
     std::thread thread;
-    uint32_t slices_since_low = 0;
+    uint32_t takes = 0;  // every 8th take looks at the low queue first
     std::atomic<uint64_t> reductions{0}, slices{0}, steals{0}, parks{0};
   };
 

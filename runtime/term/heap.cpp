@@ -126,6 +126,7 @@ void Heap::collect(size_t need) {
     target = wanted;
   }
   ++collections_;
+  if (limit_words_ != 0 && capacity_ > limit_words_ && limit_signal_ != nullptr) *limit_signal_ = 0;
   if (stress_) end_ = std::min(end_, top_ + need + stress_slack_);
 }
 

@@ -80,6 +80,14 @@ class Heap {
     end_ = on ? std::min(end_, top_ + slack) : block_.get() + capacity_;
   }
 
+  // A soft limit: when a collection leaves the heap larger than `max_words`, it sets *signal to
+  // 0. The owner passes its preemption word (vm/interp), so the running code stops at its next
+  // call or backward jump and the owner can end the process (:max-heap-size). 0: no limit.
+  void set_limit(size_t max_words, uint64_t* signal) {
+    limit_words_ = max_words;
+    limit_signal_ = signal;
+  }
+
   // The size table: the smallest heap size of at least `words`.
   static size_t next_size(size_t words);
 
@@ -93,6 +101,8 @@ class Heap {
   size_t capacity_ = 0;
   size_t initial_capacity_ = 0;  // collections never shrink the heap below this
   uint64_t collections_ = 0;
+  size_t limit_words_ = 0;
+  uint64_t* limit_signal_ = nullptr;
   bool stress_ = false;
   size_t stress_slack_ = 0;
   std::vector<Term> stack_;

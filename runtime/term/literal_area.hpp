@@ -40,6 +40,10 @@ class LiteralArea {
 template <typename Alloc>
 Term deep_copy(Term t, Alloc&& alloc);
 
+// Copies `t` deeply into `block`, which has room for deep_copy_words(t) words (one allocation
+// for the whole copy: a message, a spawned function, what a process receives).
+Term deep_copy_into(Term t, Word* block);
+
 // The words a deep copy of t would take, or limit + 1 if more: stops early on huge or shared (DAG)
 // terms.
 size_t deep_copy_words(Term t, size_t limit);
@@ -105,6 +109,14 @@ Term deep_copy(Term t, Alloc&& alloc) {
     *slot = Term::boxed_ptr(dst).raw();
   }
   return Term::from_raw(root);
+}
+
+inline Term deep_copy_into(Term t, Word* block) {
+  return deep_copy(t, [&block](size_t n) {
+    Word* p = block;
+    block += n;
+    return p;
+  });
 }
 
 }  // namespace lona

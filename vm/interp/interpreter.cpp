@@ -78,7 +78,7 @@ bool Interpreter::spread_apply_args(Term* fn, uint32_t* n, EvalError* error) {
   Term f = x_[0];
   Term coll = x_[*n - 1];
   if (kind_of(f) != Kind::kFunction && !f.is_keyword() && !is_map(f) && !is_set(f)) {
-    *error = {"badarg", str_cat("apply of ", print(f), ", which is not a function")};
+    *error = {"badarg", str_cat("apply of ", print_bounded(f), ", which is not a function")};
     return false;
   }
   uint32_t m = *n - 2;
@@ -94,8 +94,8 @@ bool Interpreter::spread_apply_args(Term* fn, uint32_t* n, EvalError* error) {
   } else if (is_tuple(coll) || is_vector(coll)) {
     for (size_t k = 0; k < array_count(coll) && ok; ++k) ok = add(array_at(coll, k));
   } else if (!coll.is_nil()) {
-    *error = {"type-error",
-              str_cat("apply expects a list, tuple or vector of arguments, got ", print(coll))};
+    *error = {"type-error", str_cat("apply expects a list, tuple or vector of arguments, got ",
+                                    print_bounded(coll))};
     return false;
   }
   if (!ok) {
@@ -115,28 +115,51 @@ EvalResult Interpreter::call(Term fn, std::span<const Term> args) {
   reduction_limit_ = UINT64_MAX;
   EvalResult r = nested_call(fn, args);
   can_suspend_ = could_suspend;
-  reduction_limit_ = limit;
+  reduction_limit_ = std::min(limit, reduction_limit_);  // a preemption asked for meanwhile stays
   return r;
 }
 
 EvalResult Interpreter::start(Term fn, uint64_t budget) {
   entry_top_ = top_;
+  EvalResult r;
+  size_t base = enter_entry_frame(fn, 0, &r);
+  if (base == 0) return r;
+  saved_base_ = base;
+  saved_pc_ = nullptr;
+  return resume(budget);
+}
+
+size_t Interpreter::enter_entry_frame(Term fn, uint32_t n, EvalResult* result) {
+  if (!is_object(fn, ObjTag::kClosure)) {
+    Term value;
+    EvalError error;
+    Direct d = call_direct(&fn, &n, &value, &error);
+    if (d == Direct::kCalled) {
+      *result = EvalResult::success(value);
+      return 0;
+    }
+    if (d == Direct::kError) {
+      *result = EvalResult::failure(std::move(error.reason), std::move(error.message));
+      return 0;
+    }
+  }
+  size_t entry_top = top_;
   size_t base = top_ + kFrameHeader;
   if (!reserve_registers(base)) {
-    return EvalResult::failure("stack-overflow", "stack overflow: the register stack is full");
+    *result = EvalResult::failure("stack-overflow", "stack overflow: the register stack is full");
+    return 0;
   }
   cover(base);
   regs_[base - 2] = Term::fixnum(0);
   regs_[base - 1] = Term::fixnum(0);
   top_ = base;
   EvalError error;
-  if (enter_from_x(base, fn, 0, &error) == nullptr) {
-    top_ = entry_top_;
-    return EvalResult::failure(std::move(error.reason), std::move(error.message));
+  if (enter_from_x(base, fn, n, &error) == nullptr) {
+    top_ = entry_top;
+    *result = EvalResult::failure(std::move(error.reason), std::move(error.message));
+    return 0;
   }
-  saved_base_ = base;
-  saved_pc_ = nullptr;
-  return resume(budget);
+  return base;
 }
 
 EvalResult Interpreter::resume(uint64_t budget) {
@@ -154,30 +177,11 @@ EvalResult Interpreter::nested_call(Term fn, std::span<const Term> args) {
     return EvalResult::failure("badarg", "too many arguments (at most 256)");
   }
   for (size_t i = 0; i < args.size(); ++i) x_[i] = args[i];
-  uint32_t nargs = static_cast<uint32_t>(args.size());
-  if (!is_object(fn, ObjTag::kClosure)) {
-    Term result;
-    EvalError error;
-    Direct d = call_direct(&fn, &nargs, &result, &error);
-    if (d == Direct::kCalled) return EvalResult::success(result);
-    if (d == Direct::kError) {
-      return EvalResult::failure(std::move(error.reason), std::move(error.message));
-    }
-  }
-  // An entry frame: a return pc of 0 makes run() return to here.
   size_t entry_top = top_;
-  size_t base = top_ + kFrameHeader;
-  if (!reserve_registers(base)) {
-    return EvalResult::failure("stack-overflow", "stack overflow: the register stack is full");
-  }
-  cover(base);
-  regs_[base - 2] = Term::fixnum(0);
-  regs_[base - 1] = Term::fixnum(0);
-  top_ = base;
-  EvalError error;
-  EvalResult r = enter_from_x(base, fn, nargs, &error) == nullptr
-                     ? EvalResult::failure(std::move(error.reason), std::move(error.message))
-                     : run(base, nullptr);
+  EvalResult r;
+  size_t base = enter_entry_frame(fn, static_cast<uint32_t>(args.size()), &r);
+  if (base == 0) return r;
+  r = run(base, nullptr);
   top_ = entry_top;
   return r;
 }
@@ -243,7 +247,7 @@ Interpreter::Direct Interpreter::call_direct(Term* fn, uint32_t* n, Term* result
   } else if (fn->is_keyword() || is_map(*fn) || is_set(*fn)) {
     ok = call_lookup(*fn, *n, result, error);
   } else {
-    *error = {"not-callable", str_cat(print(*fn), " is not a function")};
+    *error = {"not-callable", str_cat(print_bounded(*fn), " is not a function")};
     ok = false;
   }
   return ok ? Direct::kCalled : Direct::kError;
@@ -252,8 +256,8 @@ Interpreter::Direct Interpreter::call_direct(Term* fn, uint32_t* n, Term* result
 // (:k m default?), (m k default?) and (s x default?): lookups written as calls.
 bool Interpreter::call_lookup(Term fn, uint32_t n, Term* result, EvalError* error) {
   if (n < 1 || n > 2) {
-    *error = {"arity-mismatch",
-              str_cat(print(fn), " called with ", n, " arguments: a key lookup takes 1 or 2")};
+    *error = {"arity-mismatch", str_cat(print_bounded(fn), " called with ", n,
+                                        " arguments: a key lookup takes 1 or 2")};
     return false;
   }
   Term m = fn.is_keyword() ? x_[0] : fn;
@@ -292,7 +296,7 @@ void Interpreter::unbound_error(const Var* v, EvalError* error) {
 }
 
 void Interpreter::bad_match(Term value, EvalError* error) {
-  *error = {"badmatch", str_cat("no clause matched ", print(value))};
+  *error = {"badmatch", str_cat("no clause matched ", print_bounded(value))};
 }
 
 bool Interpreter::define_var(Var* v, Term* value, EvalError* error) {
@@ -740,9 +744,9 @@ op_RecvWaitTimeout : {
   if (timed) {
     Term t = R[A];
     if (!t.is_fixnum() || t.fixnum_value() < 0) {
-      error = {
-          "badarg",
-          str_cat("receive :after expects a non-negative integer of milliseconds, got ", print(t))};
+      error = {"badarg",
+               str_cat("receive :after expects a non-negative integer of milliseconds, got ",
+                       print_bounded(t))};
       goto fail;
     }
     ms = static_cast<uint64_t>(t.fixnum_value());
@@ -768,7 +772,7 @@ op_RecvWaitTimeout : {
 }
 
 exited:  // a signal ended the process (its exit reason is set)
-  error = {"exit", str_cat("the process exited: ", print(proc->exit_reason()))};
+  error = {"exit", str_cat("the process exited: ", print_bounded(proc->exit_reason()))};
   goto fail;
 
 fail:

@@ -53,6 +53,8 @@ class Interpreter {
   EvalResult resume(uint64_t budget);
   // Ends the current slice at the next call or backward jump (yield!).
   void end_slice() { reduction_limit_ = reductions_; }
+  // The word that, set to 0, does the same from elsewhere (Heap::set_limit).
+  uint64_t* preemption_word() { return &reduction_limit_; }
 
   // The process this interpreter runs for: the scheduled process it was made for, or else a
   // bound process for the calling thread on this heap, made on first use and ended with the
@@ -74,6 +76,10 @@ class Interpreter {
   // frame returns, or until a suspension.
   EvalResult run(size_t base, const uint32_t* pc);
   EvalResult nested_call(Term fn, std::span<const Term> args);
+  // Sets up an entry frame (a return pc of 0 makes run() return to it) and enters fn with its n
+  // arguments in X. Returns the base of fn's frame, or 0 when there is nothing to run: *result
+  // then holds fn's value (it was not a closure) or the error.
+  size_t enter_entry_frame(Term fn, uint32_t n, EvalResult* result);
   bool spread_apply_args(Term* fn, uint32_t* n, EvalError* error);
 
   // Makes the register stack hold at least `end` slots; false past kMaxRegisterSlots.

@@ -40,8 +40,6 @@ namespace {
 // The largest bytebuf bytebuf-alloc makes (larger requests are :oom).
 constexpr int64_t kMaxBytebufSize = int64_t{1} << 30;
 
-Term ok_keyword() { return make_keyword("ok"); }
-
 // --- argument helpers ----------------------------------------------------------------------------
 
 // An integer argument (plain or fixed-width) as an int64. Values beyond int64 read as -1 or

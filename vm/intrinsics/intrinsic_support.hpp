@@ -10,6 +10,7 @@
 #include "runtime/term/bigint.hpp"
 #include "runtime/term/bit_field.hpp"
 #include "runtime/term/number.hpp"
+#include "runtime/term/symbol_table.hpp"
 #include "vm/intrinsics/native_context.hpp"
 #include "vm/printer/printer.hpp"
 
@@ -20,7 +21,13 @@ using Args = std::span<Term>;
 // :type-error "<fn> expects <expected>, got <printed value>".
 inline bool type_error(NativeContext& ctx, std::string_view fn, std::string_view expected,
                        Term got) {
-  return ctx.fail("type-error", str_cat(fn, " expects ", expected, ", got ", print(got)));
+  return ctx.fail("type-error", str_cat(fn, " expects ", expected, ", got ", print_bounded(got)));
+}
+
+// :ok, interned once.
+inline Term ok_keyword() {
+  static const Term kOk = make_keyword("ok");
+  return kOk;
 }
 
 // --- integers, plain (small or big) or fixed-width -----------------------------------------------

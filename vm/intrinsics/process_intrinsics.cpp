@@ -21,7 +21,6 @@ namespace {
 
 Process& self_of(NativeContext& ctx) { return *ctx.interp->process(); }
 Runtime& runtime() { return Runtime::get(); }
-Term ok() { return make_keyword("ok"); }
 Term pid_term(NativeContext& ctx, uint64_t local) {
   return make_pid(ctx.heap, runtime().realm_id(), local);
 }
@@ -30,16 +29,10 @@ Term pid_term(NativeContext& ctx, uint64_t local) {
 // words it).
 bool pid_arg(NativeContext& ctx, Term t, const char* fn, uint64_t* out) {
   if (!is_pid(t)) {
-    return ctx.fail("badarg", str_cat(fn, ": bad argument: ", print(t), " is not a pid"));
+    return ctx.fail("badarg", str_cat(fn, ": bad argument: ", print_bounded(t), " is not a pid"));
   }
   *out = pid_local(t);
   return true;
-}
-
-bool send_signal(uint64_t from, uint64_t to, EnvelopeKind kind, uint64_t ref, Term payload) {
-  Envelope* e = Envelope::make(kind, from, payload);
-  e->ref = ref;
-  return runtime().send(to, e);
 }
 
 // --- spawning ------------------------------------------------------------------------------------
@@ -53,8 +46,9 @@ struct SpawnOptions {
 
 bool size_option(NativeContext& ctx, Term v, const char* key, uint64_t* out) {
   if (!v.is_fixnum() || v.fixnum_value() < 0) {
-    return ctx.fail("badarg", str_cat("spawn: ", key,
-                                      " must be a non-negative integer of bytes, got ", print(v)));
+    return ctx.fail("badarg",
+                    str_cat("spawn: ", key, " must be a non-negative integer of bytes, got ",
+                            print_bounded(v)));
   }
   *out = static_cast<uint64_t>(v.fixnum_value());
   return true;
@@ -68,7 +62,8 @@ bool spawn_options(NativeContext& ctx, Term opts, SpawnOptions* o) {
     std::string_view key = k.is_keyword() ? name_entry(k).full : std::string_view();
     if (key == "priority") {
       if (!v.is_fixnum() || v.fixnum_value() < 0 || v.fixnum_value() > 255) {
-        return ctx.fail("badarg", str_cat("spawn: :priority must be 0 to 255, got ", print(v)));
+        return ctx.fail("badarg",
+                        str_cat("spawn: :priority must be 0 to 255, got ", print_bounded(v)));
       }
       o->priority = static_cast<uint8_t>(v.fixnum_value());
     } else if (key == "min-heap-size") {
@@ -85,7 +80,7 @@ bool spawn_options(NativeContext& ctx, Term opts, SpawnOptions* o) {
       if (!v.is_symbol()) return type_error(ctx, "spawn", "a symbol for :name", v);
       o->name = v;
     } else {
-      return ctx.fail("badarg", str_cat("spawn: unknown option ", print(k),
+      return ctx.fail("badarg", str_cat("spawn: unknown option ", print_bounded(k),
                                         " (:priority :min-heap-size :max-heap-size :name)"));
     }
   }
@@ -219,7 +214,7 @@ bool send(NativeContext& ctx, Args a, Term* o) {
     return type_error(ctx, "send", "a message without bytebufs (a bytebuf is never sent)", a[1]);
   }
   if (!deliver_message(ctx, to, a[1], "send")) return false;
-  *o = ok();
+  *o = ok_keyword();
   return true;
 }
 
@@ -243,65 +238,40 @@ bool send_named(NativeContext& ctx, Args a, Term* o) {
     return true;
   }
   if (!deliver_message(ctx, *to, a[1], "send-named")) return false;
-  *o = ok();
+  *o = ok_keyword();
   return true;
 }
 
 // --- links, monitors, exits ----------------------------------------------------------------------
 
-bool link(NativeContext& ctx, Args a, Term* o) {
+// link and unlink: :ok; see Runtime::link for a pid with no process.
+template <void (Runtime::*kOp)(Process&, uint64_t)>
+bool link_op(NativeContext& ctx, Args a, Term* o, const char* fn) {
   uint64_t other;
-  if (!pid_arg(ctx, a[0], "link", &other)) return false;
-  Process& self = self_of(ctx);
-  *o = ok();
-  if (other == self.id()) return true;
-  self.add_link(other);
-  if (!send_signal(self.id(), other, EnvelopeKind::kLink, 0, Term::nil())) {
-    // No such process: the caller gets the exit signal :noproc, as from the dead end of a link.
-    Envelope* e = Envelope::make(EnvelopeKind::kExit, other, make_keyword("noproc"));
-    e->linked = true;
-    self.deliver(e);
-  }
+  if (!pid_arg(ctx, a[0], fn, &other)) return false;
+  (runtime().*kOp)(self_of(ctx), other);
+  *o = ok_keyword();
   return true;
 }
-
-bool unlink(NativeContext& ctx, Args a, Term* o) {
-  uint64_t other;
-  if (!pid_arg(ctx, a[0], "unlink", &other)) return false;
-  Process& self = self_of(ctx);
-  self.remove_link(other);
-  if (other != self.id()) send_signal(self.id(), other, EnvelopeKind::kUnlink, 0, Term::nil());
-  *o = ok();
-  return true;
+bool link(NativeContext& c, Args a, Term* o) { return link_op<&Runtime::link>(c, a, o, "link"); }
+bool unlink(NativeContext& c, Args a, Term* o) {
+  return link_op<&Runtime::unlink>(c, a, o, "unlink");
 }
 
 bool monitor(NativeContext& ctx, Args a, Term* o) {
   uint64_t target;
   if (!pid_arg(ctx, a[0], "monitor", &target)) return false;
-  Process& self = self_of(ctx);
-  uint64_t ref = next_ref_id();
-  self.add_monitor(ref, target);
-  if (!send_signal(self.id(), target, EnvelopeKind::kMonitor, ref, Term::nil())) {
-    Envelope* e = Envelope::make(EnvelopeKind::kDown, target, make_keyword("noproc"));
-    e->ref = ref;
-    self.deliver(e);
-  }
-  *o = make_ref(ctx.heap, ref);
+  *o = make_ref(ctx.heap, runtime().monitor(self_of(ctx), target));
   return true;
 }
 
 bool demonitor(NativeContext& ctx, Args a, Term* o) {
-  if (!is_ref(a[0]))
-    return ctx.fail("badarg", str_cat("demonitor: bad argument: ", print(a[0]), " is not a ref"));
-  Process& self = self_of(ctx);
-  uint64_t ref = ref_id(a[0]);
-  auto it = self.monitors().find(ref);
-  if (it != self.monitors().end()) {
-    uint64_t target = it->second;
-    self.remove_monitor(ref);
-    send_signal(self.id(), target, EnvelopeKind::kDemonitor, ref, Term::nil());
+  if (!is_ref(a[0])) {
+    return ctx.fail("badarg",
+                    str_cat("demonitor: bad argument: ", print_bounded(a[0]), " is not a ref"));
   }
-  *o = ok();
+  runtime().demonitor(self_of(ctx), ref_id(a[0]));
+  *o = ok_keyword();
   return true;
 }
 
@@ -309,27 +279,27 @@ bool exit_(NativeContext& ctx, Args a, Term* o) {
   Process& self = self_of(ctx);
   if (a.size() == 1) {  // (exit reason): this process ends with reason
     self.set_exit_reason(a[0]);
-    return ctx.fail("exit", str_cat("exit ", print(a[0])));
+    return ctx.fail("exit", str_cat("exit ", print_bounded(a[0])));
   }
   uint64_t target;
   if (!pid_arg(ctx, a[0], "exit", &target)) return false;
-  Envelope* e = Envelope::make(EnvelopeKind::kExit, self.id(), a[1]);
-  if (e == nullptr) return ctx.fail("badarg", "exit: the reason is too large to copy");
-  runtime().send(target, e);
-  *o = ok();
+  if (!runtime().exit_signal(self.id(), target, a[1])) {
+    return ctx.fail("badarg", "exit: the reason is too large to copy");
+  }
+  *o = ok_keyword();
   return true;
 }
 
 bool trap_exit(NativeContext& ctx, Args a, Term* o) {
   if (!a[0].is_boolean()) return type_error(ctx, "trap-exit", "true or false", a[0]);
   self_of(ctx).set_trap_exit(a[0] == Term::boolean(true));
-  *o = ok();
+  *o = ok_keyword();
   return true;
 }
 
 bool yield(NativeContext& ctx, Args, Term* o) {
   ctx.interp->end_slice();
-  *o = ok();
+  *o = ok_keyword();
   return true;
 }
 
@@ -345,14 +315,15 @@ bool register_(NativeContext& ctx, Args a, Term* o) {
   }
   if (id != self.id()) {
     Process* p = runtime().find(id);
-    if (p == nullptr) return ctx.fail("noproc", str_cat("register: no process ", print(a[1])));
+    if (p == nullptr)
+      return ctx.fail("noproc", str_cat("register: no process ", print_bounded(a[1])));
     p->release();
   }
   if (!runtime().registry().add(a[0].name_index(), id)) {
     return ctx.fail("badarg", str_cat("register: the name ", print(a[0]), " is taken"));
   }
   if (id == self.id()) self.set_name(a[0]);
-  *o = ok();
+  *o = ok_keyword();
   return true;
 }
 
@@ -361,7 +332,7 @@ bool unregister(NativeContext& ctx, Args a, Term* o) {
   runtime().registry().remove(a[0].name_index());
   Process& self = self_of(ctx);
   if (self.name() == a[0]) self.set_name(Term::nil());
-  *o = ok();
+  *o = ok_keyword();
   return true;
 }
 
@@ -391,13 +362,11 @@ Term status_keyword(Process::SchedState s) {
 
 Term int_term(uint64_t v) { return Term::fixnum(static_cast<int64_t>(v)); }
 
-// A set of pids (links) or refs (monitors), built on the heap's stack.
-template <typename Container, typename Make>
-void push_set(NativeContext& ctx, const Container& c, Make make) {
-  std::vector<uint64_t> ids;
-  for (const auto& x : c) ids.push_back(make.first(x));
+// A set of `ids` in ascending order, each made a term by `make`, pushed on the heap's stack.
+template <typename Make>
+void push_id_set(NativeContext& ctx, std::vector<uint64_t> ids, Make make) {
   std::sort(ids.begin(), ids.end());
-  for (uint64_t id : ids) ctx.heap.push(make.second(id));
+  for (uint64_t id : ids) ctx.heap.push(make(id));
   ctx.heap.push(set_from_stack(ctx.heap, ids.size()));
 }
 
@@ -439,14 +408,13 @@ bool process_info(NativeContext& ctx, Args a, Term* o) {
   put("mailbox-len", int_term(self.message_count()));
   put("priority", int_term(self.priority()));
   ctx.heap.push(make_keyword("links"));
-  push_set(
-      ctx, self.links(),
-      std::make_pair([](uint64_t x) { return x; }, [&](uint64_t x) { return pid_term(ctx, x); }));
+  push_id_set(ctx, {self.links().begin(), self.links().end()},
+              [&](uint64_t link) { return pid_term(ctx, link); });
   ++pairs;
+  std::vector<uint64_t> refs;
+  for (const auto& [ref, target] : self.monitors()) refs.push_back(ref);
   ctx.heap.push(make_keyword("monitors"));
-  push_set(ctx, self.monitors(),
-           std::make_pair([](const auto& kv) { return kv.first; },
-                          [&](uint64_t x) { return make_ref(ctx.heap, x); }));
+  push_id_set(ctx, std::move(refs), [&](uint64_t ref) { return make_ref(ctx.heap, ref); });
   ++pairs;
   put("reductions", int_term(self.reductions() + ctx.interp->reductions()));
   put("trap-exit", Term::boolean(self.trap_exit()));

@@ -244,7 +244,7 @@ bool garbage_collect(NativeContext& ctx, std::span<Term> args, Term* out) {
     }
   }
   ctx.heap.collect();
-  *out = make_keyword("ok");
+  *out = ok_keyword();
   return true;
 }
 

@@ -158,9 +158,10 @@ void print_integer(std::string* out, Term t, bool with_n = true) {
 
 class Printer {
  public:
-  explicit Printer(std::string* out) : out_(out) {}
+  explicit Printer(std::string* out, size_t limit = SIZE_MAX) : out_(out), limit_(limit) {}
 
   void print(Term t, int depth) {
+    if (out_->size() >= limit_) return;  // print_bounded: enough
     if (depth > kMaxPrintDepth) {
       out_->append("#<nested too deep>");
       return;
@@ -345,6 +346,7 @@ class Printer {
   }
 
   std::string* out_;
+  size_t limit_;
 };
 
 }  // namespace
@@ -354,6 +356,16 @@ void print_to(std::string* out, Term t) { Printer(out).print(t, 0); }
 std::string print(Term t) {
   std::string out;
   print_to(&out, t);
+  return out;
+}
+
+std::string print_bounded(Term t, size_t max_chars) {
+  std::string out;
+  Printer(&out, max_chars).print(t, 0);
+  if (out.size() > max_chars) {
+    out.resize(max_chars);
+    out.append("...");
+  }
   return out;
 }
 

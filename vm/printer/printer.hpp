@@ -15,4 +15,8 @@ namespace lona {
 std::string print(Term t);
 void print_to(std::string* out, Term t);
 
+// For messages: at most about `max_chars` of the printed form, then "...". Stops early, so a
+// huge term (or a DAG of 2^60 paths) costs no more than its first max_chars.
+std::string print_bounded(Term t, size_t max_chars = 1000);
+
 }  // namespace lona

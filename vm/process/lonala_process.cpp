@@ -18,16 +18,7 @@ LonalaProcess::LonalaProcess(Runtime& runtime, uint64_t id, size_t heap_words, u
 bool LonalaProcess::set_entry(Term fn) {
   size_t words = deep_copy_words(fn, Envelope::kMaxMessageWords);
   if (words > Envelope::kMaxMessageWords) return false;
-  Term copy = fn;
-  if (fn.is_pointer()) {
-    Word* top = heap().alloc(words);
-    copy = deep_copy(fn, [&top](size_t n) {
-      Word* p = top;
-      top += n;
-      return p;
-    });
-  }
-  heap().push(copy);  // a root until the first run
+  heap().push(copy_in(fn, words));  // a root until the first run
   return true;
 }
 

@@ -2,6 +2,7 @@
 // its interpreter (vm/interp start and resume).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -20,8 +21,12 @@ class LonalaProcess final : public Process {
   // The function the process runs (no arguments), copied from another heap into this one.
   // False when the copy would be too large.
   bool set_entry(Term fn);
-  // Past this many bytes of heap, the process exits with [:error :max-heap-size ...].
-  void set_max_heap_bytes(std::optional<uint64_t> max) { max_heap_bytes_ = max; }
+  // Past this many bytes of heap, the process exits with [:error :max-heap-size ...] at the end
+  // of its slice, which the heap's limit cuts short.
+  void set_max_heap_bytes(std::optional<uint64_t> max) {
+    max_heap_bytes_ = max;
+    if (max) heap().set_limit(std::max<size_t>(1, *max / sizeof(Word)), interp_.preemption_word());
+  }
 
   RunStatus run(uint32_t budget) override;
 

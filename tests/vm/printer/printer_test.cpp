@@ -776,3 +776,39 @@ TEST_F(PrinterTest, RoundTripManyIntegersAndRatios) {
 
 }  // namespace
 }  // namespace lona
+
+namespace lona {
+namespace {
+
+TEST(PrintBounded, ShortTermsPrintWhole) {
+  Heap heap;
+  for (int i = 0; i < 3; ++i) heap.push(Term::fixnum(i));
+  Term v = vector_from_stack(heap, 3);
+  EXPECT_EQ(print_bounded(v), "{0 1 2}");
+  EXPECT_EQ(print_bounded(v, 7), "{0 1 2}");
+}
+
+TEST(PrintBounded, LongTermsAreCutWithAnEllipsis) {
+  Heap heap;
+  for (int i = 0; i < 10000; ++i) heap.push(Term::fixnum(i));
+  Term v = vector_from_stack(heap, 10000);
+  EXPECT_EQ(print_bounded(v, 10), "{0 1 2 3 4...");
+  EXPECT_EQ(print_bounded(v).size(), 1003u);
+}
+
+// A DAG with 2^60 paths prints its first characters, not all of it.
+TEST(PrintBounded, SharedStructureStopsEarly) {
+  Heap heap;
+  Term t = Term::fixnum(0);
+  for (int i = 0; i < 60; ++i) {
+    heap.push(t);
+    heap.push(t);
+    t = tuple_from_stack(heap, 2);
+  }
+  std::string s = print_bounded(t, 100);
+  EXPECT_EQ(s.size(), 103u);
+  EXPECT_EQ(s.substr(0, 5), "[[[[[");
+}
+
+}  // namespace
+}  // namespace lona

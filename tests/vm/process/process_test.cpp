@@ -180,6 +180,32 @@ TEST_F(ProcessTest, Registry) {
             "nil");
 }
 
+// A native function can be spawned too: it runs at once, in one step.
+TEST_F(ProcessTest, SpawnANativeFunction) {
+  EXPECT_EQ(eval("(spawn-monitor +) (receive [:DOWN _ _ r] r :after 5000 :timeout)"), ":normal");
+  EXPECT_EQ(eval("(spawn-monitor (fn* [] (apply + [1 2])))"
+                 "(receive [:DOWN _ _ r] r :after 5000 :timeout)"),
+            ":normal");
+}
+
+// Terms whose copies would explode (a DAG of 2^60 paths) are refused before anything is copied.
+TEST_F(ProcessTest, TooLargeToCopy) {
+  const std::string dag = "(reduce (fn* [a _] [a a]) 0 (range 60))";
+  EXPECT_TRUE(Mentions(eval_message("(send (self) " + dag + ")"), "too large"));
+  EXPECT_EQ(eval("(send (self) " + dag + ")"), "ERROR :badarg");
+  EXPECT_EQ(eval("(let [d " + dag + "] (spawn (fn* [] d)))"), "ERROR :badarg");
+  EXPECT_EQ(eval("(exit (self) " + dag + ")"), "ERROR :badarg");
+  // A process that exits with such a reason is reported as :oom; the message about the exit
+  // prints only the start of the reason.
+  EXPECT_EQ(eval("(spawn-monitor (fn* [] (exit " + dag +
+                 ")))"
+                 "(receive [:DOWN _ _ r] r :after 5000 :timeout)"),
+            ":oom");
+  std::string message = eval_message("(exit " + dag + ")");
+  EXPECT_LT(message.size(), 1100u);
+  EXPECT_TRUE(Mentions(message, "[[[[[[")) << message;
+}
+
 TEST_F(ProcessTest, SpawnOptions) {
   EXPECT_EQ(eval("(def t13-p (spawn (fn* [] (receive :stop :ok)) %{:priority 50}))"
                  "(:priority (process-info t13-p))"),
@@ -189,6 +215,14 @@ TEST_F(ProcessTest, SpawnOptions) {
   EXPECT_EQ(eval("(spawn (fn* [] :ok) %{:colour :red})"), "ERROR :badarg");
   EXPECT_EQ(eval("(spawn (fn* [] :ok) [:priority 1])"), "ERROR :type-error");
   EXPECT_EQ(eval("(spawn 42)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(spawn (fn* [] :ok) %{:max-heap-size -1})"), "ERROR :badarg");
+  EXPECT_EQ(eval("(spawn (fn* [] :ok) %{:name \"x\"})"), "ERROR :type-error");
+  // A name that is taken refuses the spawn; nothing is started.
+  EXPECT_EQ(eval("(register 't13-taken)"), ":ok");
+  size_t before = Runtime::get().process_count();
+  EXPECT_EQ(eval("(spawn (fn* [] :ok) %{:name 't13-taken})"), "ERROR :badarg");
+  EXPECT_EQ(Runtime::get().process_count(), before);
+  eval("(unregister 't13-taken)");
 }
 
 TEST_F(ProcessTest, MaxHeapSizeEndsOnlyThatProcess) {
@@ -199,12 +233,51 @@ TEST_F(ProcessTest, MaxHeapSizeEndsOnlyThatProcess) {
   EXPECT_EQ(eval("(+ 1 2)"), "3");
 }
 
+// The limit stops the process at its next call, not at the end of its slice: 4000 reductions of
+// 400 KB each would be 1.6 GB.
+TEST_F(ProcessTest, MaxHeapSizeCutsTheSliceShort) {
+  std::string message = eval(
+      "(def t20-big (vec (range 50000)))"
+      "(spawn-monitor (fn* [] (let [lp (fn* lp [acc] (lp (prepend acc (vec t20-big))))]"
+      "  (lp ()))) %{:max-heap-size 4000000})"
+      "(receive [:DOWN _ _ [:error :max-heap-size info]] (:message info)"
+      " :after 20000 :timeout)");
+  size_t at = message.find("grew to ");
+  ASSERT_NE(at, std::string::npos) << message;
+  uint64_t bytes = std::stoull(message.substr(at + 8));
+  EXPECT_GT(bytes, 4000000u);
+  EXPECT_LT(bytes, 64000000u) << message;
+}
+
 TEST_F(ProcessTest, ProcessInfoOfSelf) {
   EXPECT_EQ(eval("(def t14 (process-info))"
                  "[(:status t14) (integer? (:heap-size t14)) (set? (:links t14))"
                  " (set? (:monitors t14)) (:mailbox-len t14) (:priority t14)]"),
             "[:running true true true 0 100]");
   EXPECT_EQ(eval("(process-info 42)"), "ERROR :badarg");
+}
+
+TEST_F(ProcessTest, ProcessInfoOfOthers) {
+  EXPECT_EQ(eval("(def t22-p (spawn (fn* [] (receive :stop :ok)))) (sleep 20)"
+                 "(def t22 (process-info t22-p)) [(:status t22) (:priority t22)]"),
+            "[:waiting 100]");
+  EXPECT_EQ(eval("(send t22-p :stop) (sleep 20) (process-info t22-p)"), "nil");
+  EXPECT_EQ(eval("(let [p (spawn (fn* [] :ok)) r (monitor p)] (link p) (def t22-me (process-info))"
+                 " [(count (:links t22-me)) (count (:monitors t22-me))])"),
+            "[1 1]");
+}
+
+// Scheduler statistics: what the workers did is counted.
+TEST_F(ProcessTest, WorkerStatsCountSlices) {
+  eval("(def t23-me (self)) (spawn (fn* [] (send t23-me :done))) (receive :done :ok)");
+  uint64_t slices = 0, reductions = 0;
+  for (const WorkerStats& w : Runtime::get().stats()) {
+    slices += w.slices;
+    reductions += w.reductions;
+  }
+  EXPECT_GT(slices, 0u);
+  EXPECT_GT(reductions, 0u);
+  EXPECT_EQ(Runtime::get().stats().size(), Runtime::get().worker_count());
 }
 
 TEST_F(ProcessTest, RefsAreUnique) {
