@@ -18,11 +18,6 @@ void TimerService::start(Process* p, uint64_t timer, Clock::time_point deadline)
   if (earliest) cv_.notify_one();
 }
 
-size_t TimerService::pending() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return heap_.size();
-}
-
 void TimerService::loop() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_) {

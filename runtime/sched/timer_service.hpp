@@ -29,7 +29,6 @@ class TimerService {
   void start(Process* p, uint64_t timer, Clock::time_point deadline);
   // Stops the thread; pending timers are dropped (their processes released).
   void stop();
-  size_t pending();
 
  private:
   struct Entry {

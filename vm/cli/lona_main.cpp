@@ -1,6 +1,7 @@
 // vm/cli: the `lona` command line (until the LMM takes over `lona` and this becomes `lona-vm`).
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -8,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/sched/runtime.hpp"
 #include "runtime/term/collections.hpp"
 #include "runtime/term/symbol_table.hpp"
 #include "runtime/term/text.hpp"
@@ -22,7 +24,7 @@
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: lona [--lib DIR]... [command]\n"
+    "usage: lona [--lib DIR]... [--workers N] [command]\n"
     "\n"
     "commands:\n"
     "  repl            interactive REPL (the default)\n"
@@ -35,7 +37,8 @@ constexpr std::string_view kUsage =
     "\n"
     "options:\n"
     "  --lib DIR       look for namespaces in DIR before the built-in library\n"
-    "                  (LONA_PATH=DIR:DIR... does the same)\n";
+    "                  (LONA_PATH=DIR:DIR... does the same)\n"
+    "  --workers N     run processes on N worker threads (1 to 1024; default: one per core)\n";
 
 int report(const lona::EvalError& e) {
   std::cerr << "error: " << e.message << " (:" << e.reason << ")\n";
@@ -101,8 +104,18 @@ int run_command(const std::string& path, const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  while (args.size() >= 2 && args[0] == "--lib") {
-    lona::add_library_dir(args[1]);
+  while (args.size() >= 2 && (args[0] == "--lib" || args[0] == "--workers")) {
+    if (args[0] == "--lib") {
+      lona::add_library_dir(args[1]);
+    } else {
+      char* end = nullptr;
+      unsigned long n = std::strtoul(args[1].c_str(), &end, 10);
+      if (args[1].empty() || *end != '\0' || n < 1 || n > 1024) {
+        std::cerr << "lona: --workers takes a number from 1 to 1024, not " << args[1] << "\n";
+        return 2;
+      }
+      lona::Runtime::set_worker_count(static_cast<unsigned>(n));
+    }
     args.erase(args.begin(), args.begin() + 2);
   }
   if (args.empty() || (args.size() == 1 && args[0] == "repl")) {

@@ -66,6 +66,18 @@ TEST_F(LonaCommand, ReplWithoutATerminalIsBatch) {
   EXPECT_EQ(r.out, "[1 2]\n");
 }
 
+TEST_F(LonaCommand, WorkersOption) {
+  Result r = run("--workers 1 eval \"(def me (self)) (spawn (fn* [] (send me :hi)))"
+                 " (receive m m :after 5000 :timeout)\"");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, ":hi\n");
+  for (const char* bad : {"0", "x", "2000", "-1"}) {
+    Result e = run(std::string("--workers ") + bad + " eval 1");
+    EXPECT_EQ(e.exit_code, 2) << bad;
+    EXPECT_NE(e.err.find("--workers takes a number from 1 to 1024"), std::string::npos) << e.err;
+  }
+}
+
 TEST_F(LonaCommand, EvalPrintsTheLastValue) {
   Result r = run("eval \"1 %{:a 'b}\"");
   EXPECT_EQ(r.exit_code, 0);
