@@ -34,6 +34,7 @@ void Process::leave_heap() {
   heap_->remove_root_range(&queue_base_);
   heap_->remove_root_range(&roots_base_);
   queue_.clear();
+  head_ = 0;
   sync_roots();
 }
 
@@ -87,7 +88,15 @@ void Process::enqueue_message(Term m) {
 }
 
 void Process::remove_message(size_t i) {
-  queue_.erase(queue_.begin() + static_cast<ptrdiff_t>(i));
+  if (i != 0) {
+    queue_.erase(queue_.begin() + static_cast<ptrdiff_t>(head_ + i));
+  } else if (++head_ == queue_.size()) {
+    queue_.clear();
+    head_ = 0;
+  } else if (head_ >= 64 && 2 * head_ >= queue_.size()) {
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(head_));
+    head_ = 0;
+  }
   sync_roots();
   end_receive();
 }

@@ -95,8 +95,8 @@ class Process {
 
   // The message queue (messages copied into the heap, oldest first) with its save pointer: a
   // selective receive scans from save() and never looks at a rejected message twice.
-  size_t message_count() const { return queue_.size(); }
-  Term message(size_t i) const { return queue_[i]; }
+  size_t message_count() const { return queue_.size() - head_; }
+  Term message(size_t i) const { return queue_[head_ + i]; }
   size_t save() const { return save_; }
   void set_save(size_t s) { save_ = s; }
   // Removes message i and resets the save pointer and the receive timer (a receive ended).
@@ -154,8 +154,8 @@ class Process {
  private:
   void enqueue_message(Term m);
   void sync_roots() {
-    queue_base_ = queue_.data();
-    queue_count_ = queue_.size();
+    queue_base_ = queue_.data() + head_;
+    queue_count_ = queue_.size() - head_;
   }
   // Acts on one signal; false when it ends the process.
   bool handle_signal(Envelope* e);
@@ -175,7 +175,10 @@ class Process {
   std::atomic<uint8_t> priority_{kDefaultPriority};
   std::atomic<uint64_t> reductions_{0};
 
+  // The message queue is queue_[head_ ...]: taking the oldest message (the usual receive) moves
+  // head_ instead of shifting the rest, and the taken prefix is dropped once it is half the vector.
   std::vector<Term> queue_;
+  size_t head_ = 0;
   Term* queue_base_ = nullptr;
   size_t queue_count_ = 0;
   size_t save_ = 0;

@@ -33,6 +33,21 @@ TEST_F(ProcessTest, SelectiveReceiveLeavesOtherMessagesInOrder) {
             "[1 :a :c]");
 }
 
+// Many messages waiting: taken oldest first, in order, and selectively from the middle.
+TEST_F(ProcessTest, ALongQueueIsTakenInOrder) {
+  EXPECT_EQ(eval("(def t24-n 100000)"
+                 "(reduce (fn* [_ i] (send (self) i)) nil (range t24-n))"
+                 "(send (self) :marker)"
+                 "(receive :marker :found)"),
+            ":found");
+  EXPECT_EQ(
+      eval("(def t24-take (fn* tk [k expect] (if (= k 0) :in-order"
+           "  (receive i (if (= i expect) (tk (- k 1) (+ expect 1)) [:out-of-order i expect])))))"
+           "(t24-take t24-n 0)"),
+      ":in-order");
+  EXPECT_EQ(eval("(receive x x :after 0 :empty)"), ":empty");
+}
+
 // Each message in turn, oldest first, against the clauses in order (a guard after its pattern).
 TEST_F(ProcessTest, ReceiveGuardsAndClauseOrder) {
   EXPECT_EQ(eval("(send (self) 5) (send (self) 50)"
