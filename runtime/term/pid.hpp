@@ -32,20 +32,20 @@ inline uint64_t next_ref_id() {
   static std::atomic<uint64_t> next{1};
   return next.fetch_add(1, std::memory_order_relaxed);
 }
-inline Term make_ref(Heap& heap, uint64_t id) {
+// A raw object of one word (a ref, a realm id).
+inline Term make_id_object(Heap& heap, ObjTag tag, uint64_t id) {
   Word* p = heap.alloc(2);
-  p[0] = header::make(ObjTag::kRef, 0, 1);
+  p[0] = header::make(tag, 0, 1);
   p[1] = id;
   return Term::boxed_ptr(p);
 }
+
+inline Term make_ref(Heap& heap, uint64_t id) { return make_id_object(heap, ObjTag::kRef, id); }
 inline bool is_ref(Term t) { return is_object(t, ObjTag::kRef); }
 inline uint64_t ref_id(Term t) { return object_of(t)[1]; }
 
 inline Term make_realm_id(Heap& heap, uint64_t id) {
-  Word* p = heap.alloc(2);
-  p[0] = header::make(ObjTag::kRealmId, 0, 1);
-  p[1] = id;
-  return Term::boxed_ptr(p);
+  return make_id_object(heap, ObjTag::kRealmId, id);
 }
 inline bool is_realm_id(Term t) { return is_object(t, ObjTag::kRealmId); }
 inline uint64_t realm_id_value(Term t) { return object_of(t)[1]; }

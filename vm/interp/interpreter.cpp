@@ -407,7 +407,18 @@ EvalResult Interpreter::run(size_t entry_base, const uint32_t* start_pc) {
   EvalError error;
   Term rv;  // the value being returned (do_return)
 
-  // Continues in the frame that enter_slow() or enter_from_x() set up at new_base.
+  // At a call's entry or after a backward jump: a process whose slice is spent stops here.
+#define LONA_CHECK_BUDGET()                                      \
+  do {                                                           \
+    if (reductions_ >= reduction_limit_) [[unlikely]] {          \
+      saved_base_ = base;                                        \
+      saved_pc_ = pc;                                            \
+      return EvalResult::suspend(EvalResult::Suspended::kYield); \
+    }                                                            \
+  } while (0)
+
+  // Continues in the frame that enter_slow() or enter_from_x() set up at new_base (a call's
+  // entry: the budget is checked).
 #define LONA_ENTERED(enter, new_base)  \
   do {                                 \
     const Code* entered = (enter);     \
@@ -416,6 +427,7 @@ EvalResult Interpreter::run(size_t entry_base, const uint32_t* start_pc) {
     base = (new_base);                 \
     R = regs_base_ + base;             \
     pc = code->instrs.data();          \
+    LONA_CHECK_BUDGET();               \
   } while (0)
 
 #define LONA_OP_LABEL(name) &&op_##name,
@@ -430,15 +442,6 @@ EvalResult Interpreter::run(size_t entry_base, const uint32_t* start_pc) {
 #define A instr::a(i)
 #define B instr::b(i)
 #define C instr::c(i)
-  // At a call's entry or after a backward jump: a process whose slice is spent stops here.
-#define LONA_CHECK_BUDGET()                                      \
-  do {                                                           \
-    if (reductions_ >= reduction_limit_) [[unlikely]] {          \
-      saved_base_ = base;                                        \
-      saved_pc_ = pc;                                            \
-      return EvalResult::suspend(EvalResult::Suspended::kYield); \
-    }                                                            \
-  } while (0)
 
   DISPATCH();
 
@@ -498,7 +501,6 @@ op_Call : {
       DISPATCH();
     }
     LONA_ENTERED(enter_slow(new_base, n, &error), new_base);
-    LONA_CHECK_BUDGET();
     DISPATCH();
   }
   std::copy(F + 1, F + 1 + n, x_.data());
@@ -511,7 +513,6 @@ op_Call : {
     DISPATCH();
   }
   LONA_ENTERED(enter_from_x(new_base, fn, n, &error), new_base);
-  LONA_CHECK_BUDGET();
   DISPATCH();
 }
 op_TailCall : {
@@ -533,7 +534,6 @@ op_TailCall : {
       DISPATCH();
     }
     LONA_ENTERED(enter_slow(base, n, &error), base);
-    LONA_CHECK_BUDGET();
     DISPATCH();
   }
   std::copy(F + 1, F + 1 + n, x_.data());
@@ -546,7 +546,6 @@ op_TailCall : {
     goto do_return;
   }
   LONA_ENTERED(enter_from_x(base, fn, n, &error), base);
-  LONA_CHECK_BUDGET();
   DISPATCH();
 }
 op_CallNative : {

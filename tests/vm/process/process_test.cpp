@@ -3,7 +3,10 @@
 // it spawns run on the runtime's workers.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
+#include <utility>
 
 #include "runtime/sched/runtime.hpp"
 #include "tests/support/eval_fixture.hpp"
@@ -11,7 +14,18 @@
 namespace lona {
 namespace {
 
-class ProcessTest : public EvalTest {};
+// Tests wait for what they need to have happened, never for a time: await-exit returns once
+// process p has exited (through a monitor of its own), await-status once p's status is s.
+class ProcessTest : public EvalTest {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(eval("(def await-exit (fn* [p] (let [r (monitor p)]"
+                   "  (receive [:DOWN r2 _ _] when (= r r2) :gone :after 10000 :timeout))))"
+                   "(def await-status (fn* aw [p s k] (let [now (:status (process-info p))]"
+                   "  (if (or (= now s) (= k 0)) now (do (sleep 1) (aw p s (- k 1)))))))"),
+              "#'user/await-status");
+  }
+};
 
 TEST_F(ProcessTest, SelfIsAPid) {
   EXPECT_EQ(eval("(pid? (self))"), "true");
@@ -100,7 +114,7 @@ TEST_F(ProcessTest, AServerLoopKeepsState) {
 TEST_F(ProcessTest, SendErrorsAndDeadPids) {
   EXPECT_EQ(eval("(send 42 :msg)"), "ERROR :badarg");
   EXPECT_TRUE(Mentions(eval_message("(send nil :msg)"), "bad argument"));
-  EXPECT_EQ(eval("(let [p (spawn (fn* [] :done))] (sleep 20) (send p :late))"), ":ok");
+  EXPECT_EQ(eval("(let [p (spawn (fn* [] :done))] (await-exit p) (send p :late))"), ":ok");
   EXPECT_EQ(eval("(send (self) (bytebuf-alloc 4))"), "ERROR :type-error");
 }
 
@@ -123,7 +137,7 @@ TEST_F(ProcessTest, MonitorReportsTheReason) {
 }
 
 TEST_F(ProcessTest, MonitorOfADeadProcessIsNoproc) {
-  EXPECT_EQ(eval("(def t6-p (spawn (fn* [] :done))) (sleep 20) (monitor t6-p)"
+  EXPECT_EQ(eval("(def t6-p (spawn (fn* [] :done))) (await-exit t6-p) (monitor t6-p)"
                  "(receive [:DOWN _ _ reason] reason :after 5000 :timeout)"),
             ":noproc");
 }
@@ -144,38 +158,40 @@ TEST_F(ProcessTest, TrappedExitsArriveAsMessages) {
 }
 
 TEST_F(ProcessTest, ExitsCascadeAlongLinksUnlessNormal) {
-  // A middle process linked to a crashing child dies with the child's reason; the test watches it.
-  EXPECT_EQ(eval("(def t9-me (self))"
-                 "(def t9-mid (spawn (fn* [] (do (spawn-link (fn* [] (exit :boom)))"
-                 "                            (receive :never :ok)))))"
-                 "(monitor t9-mid)"
+  // A middle process linked to a crashing child dies with the child's reason.
+  EXPECT_EQ(eval("(spawn-monitor (fn* [] (do (spawn-link (fn* [] (exit :boom)))"
+                 "                        (receive :never :ok))))"
                  "(receive [:DOWN _ _ reason] reason :after 5000 :timeout)"),
             ":boom");
-  EXPECT_EQ(eval("(def t9-mid2 (spawn (fn* [] (do (spawn-link (fn* [] :done))"
-                 "                            (receive :go :survived)))))"
-                 "(monitor t9-mid2) (sleep 20) (send t9-mid2 :go)"
-                 "(receive [:DOWN _ _ reason] reason :after 5000 :timeout)"),
+  // A child that ends normally does not take it along: the middle process hears of the child's
+  // end (its :DOWN comes after the link's exit signal, from the same sender) and reports back.
+  EXPECT_EQ(eval("(def t9-me (self))"
+                 "(spawn (fn* [] (let [c (spawn-link (fn* [] (receive :go :done)))]"
+                 "  (monitor c) (send c :go)"
+                 "  (receive [:DOWN _ _ r] (send t9-me [:survived r])))))"
+                 "(receive [:survived r] r :after 5000 :timeout)"),
             ":normal");
 }
 
 TEST_F(ProcessTest, KillIsUntrappable) {
   EXPECT_EQ(eval("(def t10-p (spawn (fn* [] (do (trap-exit true) (receive :never :ok)))))"
-                 "(monitor t10-p) (sleep 10) (exit t10-p :kill)"
+                 "(monitor t10-p) (exit t10-p :kill)"
                  "(receive [:DOWN _ _ reason] reason :after 5000 :timeout)"),
             ":killed");
   // Any other reason to a trapping process is a message.
   EXPECT_EQ(eval("(def t10-me (self))"
-                 "(def t10-q (spawn (fn* [] (do (trap-exit true)"
+                 "(def t10-q (spawn (fn* [] (do (trap-exit true) (send t10-me :trapping)"
                  "  (receive [:EXIT from r] (send t10-me [:got r]))))))"
-                 "(sleep 10) (exit t10-q :please)"
+                 "(receive :trapping :ok) (exit t10-q :please)"
                  "(receive [:got r] r :after 5000 :timeout)"),
             ":please");
 }
 
 TEST_F(ProcessTest, LinkToADeadProcessIsNoproc) {
-  EXPECT_EQ(eval("(trap-exit true) (def t11-p (spawn (fn* [] :done))) (sleep 20) (link t11-p)"
-                 "(receive [:EXIT _ reason] reason :after 5000 :timeout)"),
-            ":noproc");
+  EXPECT_EQ(
+      eval("(trap-exit true) (def t11-p (spawn (fn* [] :done))) (await-exit t11-p) (link t11-p)"
+           "(receive [:EXIT _ reason] reason :after 5000 :timeout)"),
+      ":noproc");
   eval("(trap-exit false)");
 }
 
@@ -273,25 +289,34 @@ TEST_F(ProcessTest, ProcessInfoOfSelf) {
 }
 
 TEST_F(ProcessTest, ProcessInfoOfOthers) {
-  EXPECT_EQ(eval("(def t22-p (spawn (fn* [] (receive :stop :ok)))) (sleep 20)"
-                 "(def t22 (process-info t22-p)) [(:status t22) (:priority t22)]"),
+  EXPECT_EQ(eval("(def t22-p (spawn (fn* [] (receive :stop :ok))))"
+                 "[(await-status t22-p :waiting 5000) (:priority (process-info t22-p))]"),
             "[:waiting 100]");
-  EXPECT_EQ(eval("(send t22-p :stop) (sleep 20) (process-info t22-p)"), "nil");
-  EXPECT_EQ(eval("(let [p (spawn (fn* [] :ok)) r (monitor p)] (link p) (def t22-me (process-info))"
-                 " [(count (:links t22-me)) (count (:monitors t22-me))])"),
+  EXPECT_EQ(eval("(send t22-p :stop) (await-exit t22-p) (process-info t22-p)"), "nil");
+  EXPECT_EQ(eval("(def t22-q (spawn (fn* [] (receive :stop :ok))))"
+                 "(monitor t22-q) (link t22-q) (def t22-me (process-info))"
+                 "[(count (:links t22-me)) (count (:monitors t22-me))]"),
             "[1 1]");
+  EXPECT_EQ(eval("(unlink t22-q) (send t22-q :stop) (await-exit t22-q)"), ":gone");
 }
 
-// Scheduler statistics: what the workers did is counted.
+// Scheduler statistics: what the workers did is counted. (A worker counts a slice after it ends,
+// which may be after the message it sent has arrived: the test waits for the count.)
 TEST_F(ProcessTest, WorkerStatsCountSlices) {
   eval("(def t23-me (self)) (spawn (fn* [] (send t23-me :done))) (receive :done :ok)");
-  uint64_t slices = 0, reductions = 0;
-  for (const WorkerStats& w : Runtime::get().stats()) {
-    slices += w.slices;
-    reductions += w.reductions;
+  auto totals = [] {
+    std::pair<uint64_t, uint64_t> slices_and_reductions{0, 0};
+    for (const WorkerStats& w : Runtime::get().stats()) {
+      slices_and_reductions.first += w.slices;
+      slices_and_reductions.second += w.reductions;
+    }
+    return slices_and_reductions;
+  };
+  for (int i = 0; i < 500 && totals().first == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_GT(slices, 0u);
-  EXPECT_GT(reductions, 0u);
+  EXPECT_GT(totals().first, 0u);
+  EXPECT_GT(totals().second, 0u);
   EXPECT_EQ(Runtime::get().stats().size(), Runtime::get().worker_count());
 }
 
