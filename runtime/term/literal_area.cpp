@@ -1,6 +1,9 @@
 #include "runtime/term/literal_area.hpp"
 
+#include <algorithm>
 #include <vector>
+
+#include "absl/container/flat_hash_map.h"
 
 namespace lona {
 
@@ -28,33 +31,82 @@ Term LiteralArea::copy(Term t) {
   return deep_copy(t, [this](size_t words) { return alloc(words); });
 }
 
+namespace {
+
+// Calls f on each child of x that is a pointer.
+template <typename F>
+void for_each_pointer_child(Term x, F&& f) {
+  if (x.is_cons()) {
+    for (Word w : {x.cons_cell()[0], x.cons_cell()[1]}) {
+      if (Term::from_raw(w).is_pointer()) f(Term::from_raw(w));
+    }
+    return;
+  }
+  const Word* obj = x.boxed_object();
+  if (header::has_raw_payload(obj[0])) return;
+  for (size_t i = 1, n = header::size(obj[0]); i <= n; ++i) {
+    if (Term::from_raw(obj[i]).is_pointer()) f(Term::from_raw(obj[i]));
+  }
+}
+
+size_t own_words(Term x) { return x.is_cons() ? 2 : 1 + header::size(x.boxed_object()[0]); }
+
+// deep_copy_words for big terms: each distinct node's tree size is computed once (post-order,
+// memoized by address, saturating at limit + 1), so the time goes with the nodes of the term,
+// not with the paths through it: a DAG of 60 nodes standing for a tree of 2^60 takes 60 steps.
+size_t shared_tree_words(Term root, size_t limit) {
+  absl::flat_hash_map<Word, size_t> words_of;
+  struct Pending {
+    Term t;
+    bool expanded;
+  };
+  std::vector<Pending> work = {{root, false}};
+  while (!work.empty()) {
+    auto [x, expanded] = work.back();
+    if (words_of.contains(x.raw())) {
+      work.pop_back();
+      continue;
+    }
+    if (!expanded) {
+      work.back().expanded = true;
+      for_each_pointer_child(x, [&](Term c) {
+        if (!words_of.contains(c.raw())) work.push_back({c, false});
+      });
+      continue;
+    }
+    work.pop_back();
+    // Saturating at limit + 1 (no overflow, whatever the limit below SIZE_MAX).
+    const size_t cap = limit + 1;
+    size_t words = std::min(own_words(x), cap);
+    for_each_pointer_child(x, [&](Term c) {
+      size_t w = words_of[c.raw()];
+      words = w >= cap - words ? cap : words + w;
+    });
+    words_of[x.raw()] = words;
+  }
+  return words_of[root.raw()];
+}
+
+}  // namespace
+
 size_t deep_copy_words(Term t, size_t limit) {
   // Counts the words of the tree deep_copy would make, node by node with an explicit stack. Every
   // node counted adds at least one word and its children are pushed only once its own words are
-  // within the limit, so this stops after O(limit) steps however large the tree is (a DAG of n
-  // nodes can stand for a tree of 2^n).
+  // within the limit, so this stops after O(limit) steps however large the tree is. Past
+  // kPlainWalk words the term is big, and possibly a DAG of n nodes standing for a tree of 2^n:
+  // the count starts again with shared_tree_words, whose time goes with the distinct nodes.
+  constexpr size_t kPlainWalk = size_t{1} << 16;
   if (!t.is_pointer()) return 0;
   size_t words = 0;
   std::vector<Term> work = {t};
   while (!work.empty()) {
     Term x = work.back();
     work.pop_back();
-    if (x.is_cons()) {
-      if (limit - words < 2) return limit + 1;
-      words += 2;
-      for (Word w : {x.cons_cell()[0], x.cons_cell()[1]}) {
-        if (Term::from_raw(w).is_pointer()) work.push_back(Term::from_raw(w));
-      }
-      continue;
-    }
-    const Word* obj = x.boxed_object();
-    size_t size = header::size(obj[0]);
-    if (limit - words < 1 || limit - words - 1 < size) return limit + 1;
-    words += 1 + size;
-    if (header::has_raw_payload(obj[0])) continue;
-    for (size_t i = 1; i <= size; ++i) {
-      if (Term::from_raw(obj[i]).is_pointer()) work.push_back(Term::from_raw(obj[i]));
-    }
+    size_t own = own_words(x);
+    if (limit - words < own) return limit + 1;
+    words += own;
+    if (words > kPlainWalk) return shared_tree_words(t, limit);
+    for_each_pointer_child(x, [&](Term c) { work.push_back(c); });
   }
   return words;
 }
