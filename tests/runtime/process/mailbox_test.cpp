@@ -56,6 +56,7 @@ TEST(Mailbox, ConcurrentSendersKeepTheirOwnOrder) {
   constexpr int kEach = 50000;
   Mailbox box;
   std::vector<std::thread> senders;
+  senders.reserve(kSenders);
   for (int s = 0; s < kSenders; ++s) {
     senders.emplace_back([&box, s] {
       for (int i = 0; i < kEach; ++i) box.push(message(s, i));

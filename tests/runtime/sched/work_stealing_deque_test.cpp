@@ -193,6 +193,7 @@ size_t run_concurrent(size_t n, size_t initial_capacity, size_t pop_every,
   };
 
   std::vector<std::thread> thieves;
+  thieves.reserve(kThieves);
   for (int i = 0; i < kThieves; ++i) {
     thieves.emplace_back([&] {
       running.fetch_add(1, std::memory_order_relaxed);

@@ -67,8 +67,9 @@ TEST_F(LonaCommand, ReplWithoutATerminalIsBatch) {
 }
 
 TEST_F(LonaCommand, WorkersOption) {
-  Result r = run("--workers 1 eval \"(def me (self)) (spawn (fn* [] (send me :hi)))"
-                 " (receive m m :after 5000 :timeout)\"");
+  Result r =
+      run("--workers 1 eval \"(def me (self)) (spawn (fn* [] (send me :hi)))"
+          " (receive m m :after 5000 :timeout)\"");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, ":hi\n");
   for (const char* bad : {"0", "x", "2000", "-1"}) {
