@@ -24,3 +24,6 @@ if command -v lua5.4 >/dev/null && [ -f "$peers/fib.lua" ]; then
 else
   echo "(lua5.4 or $peers/fib.lua not found: no side-by-side figure)"
 fi
+
+# The process benchmarks side by side with BEAM and CAF.
+"$(dirname "$0")/bench_peers.sh" "$build" 5

@@ -23,14 +23,19 @@ enum class EnvelopeKind : uint8_t {
   kDemonitor,  // from drops monitor ref
   kDown,       // payload: the reason; the process from that we monitored under ref is gone
   kTimeout,    // the timer of receive ... :after numbered `ref` fired
+  kReply,      // payload: the answer to request `ref` of the receiver (send-sync's
+               // acknowledgement, lona.server's reply); dropped unless the receiver awaits ref
 };
 
 struct Envelope {
   std::atomic<Envelope*> next{nullptr};  // the mailbox's intrusive link
   EnvelopeKind kind = EnvelopeKind::kMessage;
-  bool linked = false;  // kExit: sent because a linked process exited (not by exit/2)
-  uint64_t from = 0;    // the sender's local pid
-  uint64_t ref = 0;     // kMonitor, kDemonitor, kDown: the monitor; kTimeout: the timer
+  bool linked = false;    // kExit: sent because a linked process exited (not by exit/2)
+  uint16_t pool_tag = 0;  // where its memory came from (EnvelopePool)
+  uint64_t from = 0;      // the sender's local pid
+  uint64_t ref = 0;       // kMonitor, kDemonitor, kDown: the monitor; kTimeout: the timer;
+                          // kReply: the request; kMessage: nonzero for send-sync, which the
+                          // receiver acknowledges (kReply) when a receive takes the message
   Term payload = Term::nil();
   size_t words = 0;  // the fragment's size
   Word* fragment() { return reinterpret_cast<Word*>(this + 1); }

@@ -2,6 +2,8 @@
 
 #include <new>
 
+#include "runtime/process/envelope_pool.hpp"
+
 #include "runtime/term/literal_area.hpp"
 #include "runtime/term/symbol_table.hpp"
 
@@ -13,7 +15,10 @@ Envelope* Envelope::make(EnvelopeKind kind, uint64_t from, Term payload) {
     words = deep_copy_words(payload, kMaxMessageWords);
     if (words > kMaxMessageWords) return nullptr;
   }
-  Envelope* e = new (::operator new(sizeof(Envelope) + words * sizeof(Word))) Envelope;
+  uint16_t tag = 0;
+  Envelope* e =
+      new (EnvelopePool::allocate(sizeof(Envelope) + words * sizeof(Word), &tag)) Envelope;
+  e->pool_tag = tag;
   e->kind = kind;
   e->from = from;
   e->words = words;
@@ -31,8 +36,9 @@ Envelope* Envelope::noproc(EnvelopeKind request, uint64_t dead, uint64_t ref) {
 }
 
 void Envelope::destroy(Envelope* e) {
+  uint16_t tag = e->pool_tag;
   e->~Envelope();
-  ::operator delete(e);
+  EnvelopePool::release(e, tag);
 }
 
 Envelope* Mailbox::take() {

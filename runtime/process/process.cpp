@@ -25,6 +25,7 @@ Process::Process(Runtime& runtime, uint64_t id, bool bound, Heap& heap)
 void Process::register_roots() {
   heap_->add_root_range(&queue_base_, &queue_count_);
   heap_->add_root_range(&roots_base_, &roots_count_);
+  heap_->add_root_range(&bindings_base_, &bindings_count_);
 }
 
 // A heap of its own goes with the process; an adopted one was let go by leave_heap().
@@ -33,6 +34,7 @@ Process::~Process() = default;
 void Process::leave_heap() {
   heap_->remove_root_range(&queue_base_);
   heap_->remove_root_range(&roots_base_);
+  heap_->remove_root_range(&bindings_base_);
   queue_.clear();
   head_ = 0;
   sync_roots();
@@ -88,6 +90,7 @@ void Process::enqueue_message(Term m) {
 }
 
 void Process::remove_message(size_t i) {
+  if (i < sync_tags_.size()) take_sync_tag(i);
   if (i != 0) {
     queue_.erase(queue_.begin() + static_cast<ptrdiff_t>(head_ + i));
   } else if (++head_ == queue_.size()) {
@@ -105,6 +108,16 @@ bool Process::take_mail() {
   while (Envelope* e = mailbox_.take()) {
     bool alive = true;
     if (e->kind == EnvelopeKind::kMessage) {
+      if (e->ref != 0) note_sync_tag(e->from, e->ref);
+      // A small message is copied into the heap and its envelope goes back to the pool at
+      // once; a big one stays where the sender copied it, part of the heap until a collection
+      // copies out what is live (no second copy of a message that dies young).
+      if (e->words > kAdoptWords) {
+        enqueue_message(e->payload);
+        heap_->adopt_fragment(e->fragment(), e->words, e,
+                              [](void* m) { Envelope::destroy(static_cast<Envelope*>(m)); });
+        continue;
+      }
       enqueue_message(copy_in(e->payload, e->words));
     } else {
       alive = handle_signal(e);
@@ -151,6 +164,16 @@ bool Process::handle_signal(Envelope* e) {
     case EnvelopeKind::kTimeout:
       if (e->ref == timer_) timed_out_ = true;
       break;
+    case EnvelopeKind::kReply: {
+      if (e->ref == 0 || e->ref != awaited_reply_) break;  // late, or never asked for: dropped
+      static const Term kReplyTag = make_keyword("lona/reply");
+      awaited_reply_ = 0;
+      heap_->push(kReplyTag);
+      heap_->push(make_ref(*heap_, e->ref));
+      heap_->push(copy_in(e->payload, e->words));
+      enqueue_message(tuple_from_stack(*heap_, 3));
+      break;
+    }
     case EnvelopeKind::kDown: {
       if (!monitors_.erase(e->ref)) break;  // demonitored meanwhile
       heap_->push(kDownTag);
@@ -183,6 +206,22 @@ bool Process::handle_signal(Envelope* e) {
     }
   }
   return true;
+}
+
+void Process::note_sync_tag(uint64_t from, uint64_t ref) {
+  sync_tags_.resize(message_count());  // the messages before it have no note
+  sync_tags_.push_back({from, ref});
+  ++sync_tagged_;
+}
+
+void Process::take_sync_tag(size_t i) {
+  SyncTag tag = sync_tags_[i];
+  sync_tags_.erase(sync_tags_.begin() + static_cast<ptrdiff_t>(i));
+  if (tag.ref == 0) return;
+  if (--sync_tagged_ == 0) sync_tags_.clear();
+  Envelope* ack = Envelope::make(EnvelopeKind::kReply, id_, Term::nil());
+  ack->ref = tag.ref;
+  runtime_.send(tag.from, ack);  // a sender that is gone: dropped
 }
 
 void Process::arm_timer(uint64_t ms) {

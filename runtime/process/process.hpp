@@ -17,8 +17,10 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -46,6 +48,8 @@ class Process {
   };
 
   static constexpr uint8_t kDefaultPriority = 100;
+  // Messages of more words than this are not copied on receipt: their fragment joins the heap.
+  static constexpr size_t kAdoptWords = 64;
 
   // A process with a heap of its own of `heap_words` words.
   Process(Runtime& runtime, uint64_t id, bool bound, size_t heap_words);
@@ -146,6 +150,37 @@ class Process {
   // bookkeeping); false for any other kind.
   bool apply_bookkeeping(const Envelope& e);
 
+  // The request whose reply (a kReply signal: send-sync's acknowledgement, lona.server's reply)
+  // this process waits for; 0 for none. That reply becomes the message [:lona/reply ref value]
+  // (and the wait ends); any other reply is dropped, so that one arriving after its caller gave
+  // up never lingers in the queue.
+  uint64_t awaited_reply() const { return awaited_reply_; }
+  void set_awaited_reply(uint64_t ref) { awaited_reply_ = ref; }
+
+  // This process's own values of process-bound vars (by var index, vm/namespace), roots of its
+  // heap. A spawned process starts with copies of its parent's (vm/intrinsics).
+  size_t binding_count() const { return bindings_.size(); }
+  uint32_t binding_var(size_t i) const { return binding_vars_[i]; }
+  Term binding_value(size_t i) const { return bindings_[i]; }
+  std::optional<Term> binding(uint32_t var) const {
+    for (size_t i = 0; i < binding_vars_.size(); ++i) {
+      if (binding_vars_[i] == var) return bindings_[i];
+    }
+    return std::nullopt;
+  }
+  void set_binding(uint32_t var, Term value) {
+    for (size_t i = 0; i < binding_vars_.size(); ++i) {
+      if (binding_vars_[i] == var) {
+        bindings_[i] = value;
+        return;
+      }
+    }
+    binding_vars_.push_back(var);
+    bindings_.push_back(value);
+    bindings_base_ = bindings_.data();
+    bindings_count_ = bindings_.size();
+  }
+
  protected:
   // Copies t, whose copy takes `words` (deep_copy_words), into the heap in one allocation, so
   // that no collection runs mid-copy.
@@ -159,6 +194,10 @@ class Process {
   }
   // Acts on one signal; false when it ends the process.
   bool handle_signal(Envelope* e);
+  // send-sync: before a message sent with `ref` by `from` is queued, notes it; when a receive
+  // removes message i, take_sync_tag acknowledges it if it has a note (a kReply to `from`).
+  void note_sync_tag(uint64_t from, uint64_t ref);
+  void take_sync_tag(size_t i);
   void register_roots();
   // The last reference is gone: answers the links and monitors that arrived after the exit
   // with :noproc, frees what is left and deletes the process.
@@ -193,6 +232,21 @@ class Process {
   Term name_ = Term::nil();
   Term* roots_base_ = &exit_reason_;  // exit_reason_ as a root range of one
   size_t roots_count_ = 1;
+
+  // send-sync notes: sync_tags_[i] is message i's (ref 0: none); messages past its end have
+  // none, so untagged messages cost nothing while no tagged one is queued.
+  struct SyncTag {
+    uint64_t from = 0;
+    uint64_t ref = 0;
+  };
+  std::deque<SyncTag> sync_tags_;
+  size_t sync_tagged_ = 0;  // entries of sync_tags_ with a ref
+  uint64_t awaited_reply_ = 0;
+  // Process-bound var values (set_binding): bindings_[i] is var binding_vars_[i]'s.
+  std::vector<uint32_t> binding_vars_;
+  std::vector<Term> bindings_;
+  Term* bindings_base_ = nullptr;
+  size_t bindings_count_ = 0;
 
   // Bound processes block here (and a scheduled one in a nested call, which sets blocked_).
   std::atomic<bool> blocked_{false};

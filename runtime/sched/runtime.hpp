@@ -97,6 +97,10 @@ class Runtime {
   Process* take_work(Worker& w);
   void run_slice(Worker& w, Process* p);
   void wake_one();
+  void push_local(Worker& w, Process* p, int q);
+  void return_memory();
+  // Exits after which an idle worker returns free memory to the system (return_memory()).
+  static constexpr size_t kTrimAfterExits = 10000;
   // Sends a signal without payload; false when there is no process `to`.
   bool signal(EnvelopeKind kind, uint64_t from, uint64_t to, uint64_t ref);
   bool any_work();
@@ -123,6 +127,7 @@ class Runtime {
   std::atomic<uint32_t> sleepers_{0};
   std::atomic<uint32_t> wake_epoch_{0};
   std::atomic<bool> stopping_{false};
+  std::atomic<size_t> exits_since_trim_{0};
 };
 
 }  // namespace lona

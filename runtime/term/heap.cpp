@@ -22,7 +22,27 @@ Heap::Heap(size_t initial_words) {
   end_ = top_ + capacity_;
 }
 
-Heap::~Heap() = default;
+Heap::~Heap() { free_fragments(); }
+
+void Heap::adopt_fragment(Word* lo, size_t words, void* mem, void (*release)(void*)) {
+  fragments_.push_back({lo, lo + words, mem, release});
+  fragment_words_ += words;
+  // Past a heap's worth of fragments, the next allocation collects.
+  if (fragment_words_ > capacity_) end_ = top_;
+}
+
+void Heap::free_fragments() {
+  for (const Fragment& f : fragments_) f.release(f.mem);
+  fragments_.clear();
+  fragment_words_ = 0;
+}
+
+bool Heap::in_fragment(const Word* p) const {
+  if (!copy_fragments_ || p < fragments_lo_ || p >= fragments_hi_) return false;
+  auto it = std::upper_bound(fragments_.begin(), fragments_.end(), p,
+                             [](const Word* q, const Fragment& f) { return q < f.lo; });
+  return it != fragments_.begin() && p < std::prev(it)->hi;
+}
 
 size_t Heap::next_size(size_t words) {
   // Fibonacci growth while the heap is small (as BEAM does), then 20% steps.
@@ -42,7 +62,7 @@ size_t Heap::next_size(size_t words) {
 Term Heap::copy(Term t, Word** to_top, const Word* from_lo, const Word* from_hi) {
   if (t.is_cons()) {
     Word* cell = t.cons_cell();
-    if (cell < from_lo || cell >= from_hi) return t;
+    if ((cell < from_lo || cell >= from_hi) && !in_fragment(cell)) return t;
     if (cell[0] == kMovedCons) return Term::cons_ptr(reinterpret_cast<Word*>(cell[1]));
     Word* to = *to_top;
     to[0] = cell[0];
@@ -54,7 +74,7 @@ Term Heap::copy(Term t, Word** to_top, const Word* from_lo, const Word* from_hi)
   }
   if (t.is_boxed()) {
     Word* obj = t.boxed_object();
-    if (obj < from_lo || obj >= from_hi) return t;
+    if ((obj < from_lo || obj >= from_hi) && !in_fragment(obj)) return t;
     if (!header::is_header(obj[0])) return Term::from_raw(obj[0]);  // already moved: forward
     size_t words = 1 + header::size(obj[0]);
     Word* to = *to_top;
@@ -72,7 +92,17 @@ void Heap::collect(size_t need) {
   // then, when what is live wants a block much smaller or larger than that, once more into one
   // sized from it: twice the live data (and the request), never less than the heap was created
   // with, so a small heap with little live data does not collect every few allocations.
-  size_t target = std::max(capacity_, used_words()) + need;
+  size_t target = std::max(capacity_, used_words() + fragment_words_) + need;
+  if (!fragments_.empty()) {
+    std::sort(fragments_.begin(), fragments_.end(),
+              [](const Fragment& a, const Fragment& b) { return a.lo < b.lo; });
+    fragments_lo_ = fragments_.front().lo;
+    fragments_hi_ =
+        std::max_element(fragments_.begin(), fragments_.end(),
+                         [](const Fragment& a, const Fragment& b) { return a.hi < b.hi; })
+            ->hi;
+    copy_fragments_ = true;
+  }
   for (int pass = 0; pass < 2; ++pass) {
     auto to_block = std::make_unique_for_overwrite<Word[]>(target);
     Word* to = to_block.get();
@@ -110,6 +140,10 @@ void Heap::collect(size_t need) {
       }
     }
 
+    if (copy_fragments_) {  // what was live in them is in the new block now
+      copy_fragments_ = false;
+      free_fragments();
+    }
     size_t live = static_cast<size_t>(to - to_block.get());
     block_ = std::move(to_block);
     top_ = to;

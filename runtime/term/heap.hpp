@@ -91,9 +91,18 @@ class Heap {
   // The size table: the smallest heap size of at least `words`.
   static size_t next_size(size_t words);
 
+  // Makes words [lo, lo + words) of the block `mem`, terms allocated elsewhere (a message copied
+  // into its envelope by the sender), part of this heap without copying them: the next collection
+  // copies out what is live and frees the block with release(mem). Fragments count towards the
+  // heap's fill, so a process that receives a lot without allocating still collects.
+  void adopt_fragment(Word* lo, size_t words, void* mem, void (*release)(void*));
+  size_t fragment_count() const { return fragments_.size(); }
+
  private:
   friend class Rooted;
   Term copy(Term t, Word** to_top, const Word* from_lo, const Word* from_hi);
+  bool in_fragment(const Word* p) const;
+  void free_fragments();
 
   std::unique_ptr<Word[]> block_;
   Word* top_ = nullptr;
@@ -113,6 +122,17 @@ class Heap {
     size_t* stale_end;
   };
   std::vector<RootRange> root_ranges_;
+  struct Fragment {
+    Word* lo;
+    Word* hi;
+    void* mem;
+    void (*release)(void*);
+  };
+  std::vector<Fragment> fragments_;  // sorted by lo during a collection
+  size_t fragment_words_ = 0;
+  bool copy_fragments_ = false;         // a collection's first pass: fragments are from-space too
+  const Word* fragments_lo_ = nullptr;  // the span of all fragments, for a quick rejection
+  const Word* fragments_hi_ = nullptr;
 };
 
 // Keeps one term alive and up to date across collections. Strictly scoped (LIFO).

@@ -98,7 +98,7 @@ size_t deep_copy_words(Term t, size_t limit) {
   constexpr size_t kPlainWalk = size_t{1} << 16;
   if (!t.is_pointer()) return 0;
   size_t words = 0;
-  std::vector<Term> work = {t};
+  absl::InlinedVector<Term, 32> work = {t};
   while (!work.empty()) {
     Term x = work.back();
     work.pop_back();

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "runtime/term/term.hpp"
 
 namespace lona {
@@ -65,7 +66,8 @@ Term deep_copy(Term t, Alloc&& alloc) {
     Term source;
   };
   Word root = 0;  // always set by the first entry
-  std::vector<Pending> work = {{&root, t}};
+  // Inline room for the usual message (a tuple of a few terms): no allocation per copy.
+  absl::InlinedVector<Pending, 16> work = {{&root, t}};
   while (!work.empty()) {
     auto [slot, source] = work.back();
     work.pop_back();

@@ -114,6 +114,8 @@ constexpr int kSBxBias = 32767;
 constexpr int kMaxRegisters = 255;
 
 namespace instr {
+// The largest intrinsic id that CallNative's B operand holds.
+constexpr uint32_t kMaxCallNativeId = 0xFF;
 constexpr uint32_t abc(Op op, uint32_t a, uint32_t b, uint32_t c) {
   return static_cast<uint32_t>(op) | a << 8 | b << 16 | c << 24;
 }

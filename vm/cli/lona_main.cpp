@@ -85,19 +85,27 @@ int run_command(const std::string& path, const std::vector<std::string>& args) {
   lona::Var* main =
       lona::Namespaces::global().resolve(evaluator.current_ns(), lona::make_symbol("main"));
   if (main == nullptr || main->get().is_unbound()) return 0;
+  // main runs in a process of its own, scheduled like any other (a program that sends and
+  // receives should not pay for waking this thread at every message); this thread waits for it.
   std::string call = "(main";
   for (const std::string& a : args) {
     heap.push(lona::make_string(heap, a));
     call += ' ';
     call += lona::print(heap.pop());
   }
-  call += ")";
+  // The form's value: nil after a normal exit, else the message to print.
+  call = "(let [[_ r] (spawn-monitor (fn* [] " + call +
+         ")))] (receive [:DOWN r2 _ reason] (if (= r r2) (match reason :normal nil"
+         " [:error k %{:message m}] (str m \" (\" k \")\") other (str \"main exited with \""
+         " other)))))";
   lona::Term form;
   lona::ReadError read_error;
   lona::read_one(heap, call, &form, &read_error);
   lona::EvalResult r = evaluator.eval(heap, form);
   if (!r.ok) return report(r.error);
-  return 0;
+  if (r.value.is_nil()) return 0;
+  std::cerr << "error: " << lona::byte_view(r.value) << "\n";
+  return 1;
 }
 
 }  // namespace

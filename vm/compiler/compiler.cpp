@@ -230,6 +230,10 @@ class Compiler::FnCompiler {
       emit_constant(root, dest);
       return true;
     }
+    if (v->process_bound.load()) {  // (var-get #'v): the process's own value, else the root
+      static const uint32_t kVarGet = *find_intrinsic("var-get");
+      return compile_intrinsic_call(kVarGet, {sym, Term::var(v->index)}, dest, false, 0);
+    }
     emit(instr::abx(Op::kGetVar, dest, var_slot(v)));
     return true;
   }
@@ -306,8 +310,10 @@ class Compiler::FnCompiler {
     }
     if (is_any_symbol(head) && !is_local(head)) {
       Var* v = resolve_var(head);
+      // CallNative has 8 bits for the intrinsic's id; the ones past it take the general call
+      // path (the native function as a constant, called like any function).
       if (v != nullptr && v->intrinsic.load() && v->get().is_native_fn() &&
-          v->get().index() != kApplyIntrinsic) {
+          v->get().index() != kApplyIntrinsic && v->get().index() <= instr::kMaxCallNativeId) {
         return compile_native_call(v->get().index(), items, dest, tail, depth);
       }
     }
@@ -395,6 +401,15 @@ class Compiler::FnCompiler {
     return true;
   }
 
+  // A call of intrinsic `id` on the forms items[1...] that the compiler makes up itself (items[0]
+  // is not looked at): CallNative when the id fits, else a general call of the native function.
+  bool compile_intrinsic_call(uint32_t id, std::vector<Term> items, int dest, bool tail,
+                              int depth) {
+    if (id <= instr::kMaxCallNativeId) return compile_native_call(id, items, dest, tail, depth);
+    items[0] = Term::native_fn(id);
+    return compile_call(items, dest, tail, depth);
+  }
+
   bool compile_native_call(uint32_t id, const std::vector<Term>& items, int dest, bool tail,
                            int depth) {
     std::string_view name = intrinsic(id).name;
@@ -432,6 +447,9 @@ class Compiler::FnCompiler {
     int n = static_cast<int>(items.size() - 1);
     if (n < in.min_args || (in.max_args >= 0 && n > in.max_args)) {
       return fail("arity-mismatch", str_cat("wrong number of arguments to ", in.name, ": got ", n));
+    }
+    if (id > instr::kMaxCallNativeId) {
+      return fail("internal-error", str_cat("intrinsic ", in.name, " has no CallNative id"));
     }
     if (!compile_args(items, depth)) return false;
     emit(instr::abc(Op::kCallNative, dest, id, static_cast<uint32_t>(n)));
@@ -485,6 +503,17 @@ class Compiler::FnCompiler {
     }
     Namespaces& namespaces = Namespaces::global();
     Var& v = namespaces.intern(c_.ns_, name);
+    if (v.process_bound.load() && !v.get().is_unbound()) {
+      // A process-bound var with a root: def sets the defining process's own value only
+      // (bind-process-var*); the root and the metadata stay.
+      if (items.size() == 2) {
+        emit_constant(Term::var(v.index), dest);
+        return finish(dest, tail);
+      }
+      static const uint32_t kBind = *find_intrinsic("bind-process-var*");
+      return compile_intrinsic_call(kBind, {items[0], Term::var(v.index), items[2]}, dest, tail,
+                                    depth);
+    }
     v.intrinsic.store(false);  // whatever it was, its root is about to be the program's
 
     const SourcePosition& source = c_.interp_.source();

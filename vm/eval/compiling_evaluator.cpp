@@ -28,10 +28,16 @@ void CompilingEvaluator::publish_current_ns() {
   if (core) namespaces.intern(*core, make_symbol("*ns*")).set(Term::ns(ns_));
 }
 
+void CompilingEvaluator::trap_exits() {
+  trap_exits_ = true;
+  if (interp_) interp_->process()->set_trap_exit(true);
+}
+
 EvalResult CompilingEvaluator::eval(Heap& heap, Term form) {
   if (heap_ != &heap) {
     interp_ = std::make_unique<Interpreter>(heap);
     heap_ = &heap;
+    if (trap_exits_) interp_->process()->set_trap_exit(true);
   }
   interp_->set_current_ns(ns_);
   interp_->set_source(source_);

@@ -49,6 +49,10 @@ class Evaluator {
   virtual EvalResult eval(Heap& heap, Term form) = 0;
   // How the reader should read forms for this evaluator (syntax-quote qualification).
   virtual ReaderOptions reader_options() { return {}; }
+  // The REPL's process traps exits (reference 6): the crash of a process linked to it arrives
+  // as the message [:EXIT pid reason] instead of ending the session. Evaluators without
+  // processes ignore it.
+  virtual void trap_exits() {}
 };
 
 class LiteralEvaluator final : public Evaluator {
@@ -76,6 +80,8 @@ class CompilingEvaluator final : public Evaluator {
   void set_current_ns(uint32_t ns) { ns_ = ns; }
   // Where the next forms come from (file and line of each), for the metadata of what they define.
   void set_source(std::string file, int line) { source_ = {std::move(file), line}; }
+  // The process evaluating (made at the first eval) traps exits from then on.
+  void trap_exits() override;
 
  private:
   void publish_current_ns();
@@ -83,6 +89,7 @@ class CompilingEvaluator final : public Evaluator {
   Heap* heap_ = nullptr;  // the heap interp_ runs on
   uint32_t ns_;
   SourcePosition source_;
+  bool trap_exits_ = false;
 };
 
 }  // namespace lona

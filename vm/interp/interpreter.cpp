@@ -31,18 +31,28 @@ std::string arity_message(const Code* code, uint32_t nargs) {
 }  // namespace
 
 Interpreter::Interpreter(Heap& heap) : heap_(heap) {
-  x_.fill(Term::nil());
-  regs_capacity_ = 64;  // grows by doubling: a process starts small
+  x_inline_.fill(Term::nil());
+  regs_capacity_ = 16;  // grows by doubling: a process starts small
   regs_ = std::make_unique<Term[]>(regs_capacity_);
   regs_base_ = regs_.get();
   heap_.add_root_range(&x_base_, &x_count_);
+  heap_.add_root_range(&x_inline_base_, &x_inline_count_);
   heap_.add_root_range(&regs_base_, &top_, &high_water_);
 }
 
 Interpreter::~Interpreter() {
   if (owns_process_) Runtime::get().detach_bound(process_);
   heap_.remove_root_range(&x_base_);
+  heap_.remove_root_range(&x_inline_base_);
   heap_.remove_root_range(&regs_base_);
+}
+
+void Interpreter::grow_x() {
+  x_big_ = std::make_unique<Term[]>(kArgRegisters);
+  std::copy(x_base_, x_base_ + x_count_, x_big_.get());
+  std::fill(x_big_.get() + x_count_, x_big_.get() + kArgRegisters, Term::nil());
+  x_base_ = x_big_.get();
+  x_count_ = kArgRegisters;
 }
 
 Process* Interpreter::process() {
@@ -75,17 +85,18 @@ bool Interpreter::spread_apply_args(Term* fn, uint32_t* n, EvalError* error) {
     *error = {"arity-mismatch", "apply takes a function and a collection of arguments"};
     return false;
   }
-  Term f = x_[0];
-  Term coll = x_[*n - 1];
+  Term f = x_base_[0];
+  Term coll = x_base_[*n - 1];
   if (kind_of(f) != Kind::kFunction && !f.is_keyword() && !is_map(f) && !is_set(f)) {
     *error = {"badarg", str_cat("apply of ", print_bounded(f), ", which is not a function")};
     return false;
   }
   uint32_t m = *n - 2;
-  for (uint32_t k = 0; k < m; ++k) x_[k] = x_[k + 1];
+  for (uint32_t k = 0; k < m; ++k) x_base_[k] = x_base_[k + 1];
   auto add = [&](Term t) {
     if (m >= kArgRegisters) return false;
-    x_[m++] = t;
+    reserve_x(m + 1);
+    x_base_[m++] = t;
     return true;
   };
   bool ok = true;
@@ -176,7 +187,8 @@ EvalResult Interpreter::nested_call(Term fn, std::span<const Term> args) {
   if (args.size() > kArgRegisters) {
     return EvalResult::failure("badarg", "too many arguments (at most 256)");
   }
-  for (size_t i = 0; i < args.size(); ++i) x_[i] = args[i];
+  reserve_x(args.size());  // args may be a span over X itself: growing X keeps its values
+  for (size_t i = 0; i < args.size(); ++i) x_base_[i] = args[i];
   size_t entry_top = top_;
   EvalResult r;
   size_t base = enter_entry_frame(fn, static_cast<uint32_t>(args.size()), &r);
@@ -193,7 +205,7 @@ const Code* Interpreter::enter_from_x(size_t base, Term fn, uint32_t n, EvalErro
   }
   cover(base + 1 + n);
   regs_[base] = fn;
-  std::copy(x_.data(), x_.data() + n, regs_base_ + base + 1);
+  std::copy(x_base_, x_base_ + n, regs_base_ + base + 1);
   top_ = std::max(top_, base + 1 + n);  // the arguments stay roots until the frame is entered
   return enter_slow(base, n, error);
 }
@@ -230,7 +242,7 @@ bool Interpreter::call_intrinsic(uint32_t id, uint32_t n, Term* result, EvalErro
     return false;
   }
   NativeContext ctx{heap_, {}, current_ns_, this};
-  bool ok = in.fn(ctx, std::span<Term>(x_.data(), n), result);
+  bool ok = in.fn(ctx, std::span<Term>(x_base_, n), result);
   if (!ok) *error = std::move(ctx.error);
   return ok;
 }
@@ -260,9 +272,9 @@ bool Interpreter::call_lookup(Term fn, uint32_t n, Term* result, EvalError* erro
                                         " arguments: a key lookup takes 1 or 2")};
     return false;
   }
-  Term m = fn.is_keyword() ? x_[0] : fn;
-  Term key = fn.is_keyword() ? fn : x_[0];
-  Term fallback = n == 2 ? x_[1] : Term::nil();
+  Term m = fn.is_keyword() ? x_base_[0] : fn;
+  Term key = fn.is_keyword() ? fn : x_base_[0];
+  Term fallback = n == 2 ? x_base_[1] : Term::nil();
   if (is_map(m)) {
     std::optional<Term> v = map_get(m, key);
     *result = v ? *v : fallback;
@@ -476,7 +488,8 @@ op_Closure : {
   DISPATCH();
 }
 op_Arg:
-  x_[A] = R[B];
+  reserve_x(A + 1);
+  x_base_[A] = R[B];
   DISPATCH();
 op_Call : {
   // The callee's frame starts at the block R[B] holds the header of: R[B+2] is its R0.
@@ -503,7 +516,8 @@ op_Call : {
     LONA_ENTERED(enter_slow(new_base, n, &error), new_base);
     DISPATCH();
   }
-  std::copy(F + 1, F + 1 + n, x_.data());
+  reserve_x(n);
+  std::copy(F + 1, F + 1 + n, x_base_);
   Term result;
   Direct d = call_direct(&fn, &n, &result, &error);
   R = regs_base_ + base;
@@ -536,7 +550,8 @@ op_TailCall : {
     LONA_ENTERED(enter_slow(base, n, &error), base);
     DISPATCH();
   }
-  std::copy(F + 1, F + 1 + n, x_.data());
+  reserve_x(n);
+  std::copy(F + 1, F + 1 + n, x_base_);
   Term result;
   Direct d = call_direct(&fn, &n, &result, &error);
   R = regs_base_ + base;

@@ -115,9 +115,24 @@ class Interpreter {
   bool slow_compare(Term b, Term c, int* cmp, bool* unordered, const char* fname, EvalError* error);
 
   Heap& heap_;
-  std::array<Term, kArgRegisters> x_{};
-  Term* x_base_ = x_.data();  // for the heap's root range
-  size_t x_count_ = kArgRegisters;
+  // The argument registers X: kInlineArgs in the interpreter (most calls pass fewer arguments),
+  // kArgRegisters in a block of their own from the first call that needs more. X is
+  // x_base_[0 .. x_count_), a root range of the heap.
+  static constexpr size_t kInlineArgs = 8;
+  std::array<Term, kInlineArgs> x_inline_;
+  std::unique_ptr<Term[]> x_big_;
+  Term* x_base_ = x_inline_.data();
+  size_t x_count_ = kInlineArgs;
+  // The inline registers stay a root after X moved to x_big_: an intrinsic's argument span may
+  // still point at them when a nested call grows X.
+  Term* x_inline_base_ = x_inline_.data();
+  size_t x_inline_count_ = kInlineArgs;
+  // Makes X hold at least n registers (n <= kArgRegisters).
+  void reserve_x(size_t n) {
+    if (n > x_count_) [[unlikely]]
+      grow_x();
+  }
+  void grow_x();
   // The register stack: frames as described above, a GC root range [0, top_). Slots in
   // [top_, high_water_) are stale but valid terms; the heap clears them at each collection.
   std::unique_ptr<Term[]> regs_;

@@ -2,6 +2,7 @@
 #include <atomic>
 #include <chrono>
 #include <iostream>
+#include <optional>
 #include <vector>
 
 #include "runtime/support/str_cat.hpp"
@@ -13,12 +14,14 @@
 #include "runtime/term/symbol_table.hpp"
 #include "runtime/term/text.hpp"
 #include "runtime/term/utf8.hpp"
+#include "vm/interp/interpreter.hpp"
 #include "vm/intrinsics/arithmetic.hpp"
 #include "vm/intrinsics/intrinsic_support.hpp"
 #include "vm/intrinsics/native_context.hpp"
 #include "vm/intrinsics/reflection.hpp"
 #include "vm/intrinsics/string_format.hpp"
 #include "vm/namespace/namespaces.hpp"
+#include "vm/native/native_function.hpp"
 #include "vm/printer/printer.hpp"
 
 namespace lona {
@@ -639,9 +642,17 @@ bool with_meta_(NativeContext& ctx, Args a, Term* o) {
   return true;
 }
 
+// (var-get v): v's root; for a process-bound var, the calling process's own value when it has one.
 bool var_get(NativeContext& ctx, Args a, Term* o) {
   if (!a[0].is_var()) return type_error(ctx, "var-get", "a var", a[0]);
-  Term v = Namespaces::global().var(a[0].index()).get();
+  const Var& var = Namespaces::global().var(a[0].index());
+  if (var.process_bound.load(std::memory_order_relaxed) && ctx.interp != nullptr) {
+    if (std::optional<Term> own = ctx.interp->process()->binding(var.index)) {
+      *o = *own;
+      return true;
+    }
+  }
+  Term v = var.get();
   if (v.is_unbound()) return ctx.fail("undefined", "the var is unbound");
   *o = v;
   return true;
@@ -797,12 +808,14 @@ const Intrinsic kIntrinsics[] = {
 std::span<const Intrinsic> core_intrinsic_table() { return kIntrinsics; }
 
 namespace {
-// Every family's table, in id order: core (apply first), numeric, binary, kernel, process.
+// Every family's table, in id order: core (apply first), numeric, binary, kernel, process,
+// runtime.
 const std::vector<Intrinsic>& all_intrinsics() {
   static const std::vector<Intrinsic>* all = [] {
     auto* v = new std::vector<Intrinsic>();
-    for (auto table : {core_intrinsic_table(), numeric_intrinsic_table(), binary_intrinsic_table(),
-                       kernel_intrinsic_table(), process_intrinsic_table()}) {
+    for (auto table :
+         {core_intrinsic_table(), numeric_intrinsic_table(), binary_intrinsic_table(),
+          kernel_intrinsic_table(), process_intrinsic_table(), runtime_intrinsic_table()}) {
       v->insert(v->end(), table.begin(), table.end());
     }
     return v;
@@ -811,7 +824,11 @@ const std::vector<Intrinsic>& all_intrinsics() {
 }
 }  // namespace
 
-const Intrinsic& intrinsic(uint32_t id) { return all_intrinsics()[id]; }
+// Past the built-in tables: the functions registered at run time (vm/native).
+const Intrinsic& intrinsic(uint32_t id) {
+  const std::vector<Intrinsic>& all = all_intrinsics();
+  return id < all.size() ? all[id] : registered_intrinsic(id);
+}
 void set_program_output(std::FILE* out) { g_program_output = out; }
 std::FILE* program_output() { return g_program_output; }
 uint32_t intrinsic_count() { return static_cast<uint32_t>(all_intrinsics().size()); }

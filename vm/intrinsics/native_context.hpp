@@ -48,12 +48,13 @@ std::FILE* program_output();
 constexpr uint32_t kApplyIntrinsic = 0;
 
 // Each family of intrinsics contributes a table; ids follow the order core, numeric, binary,
-// kernel, process.
+// kernel, process, runtime.
 std::span<const Intrinsic> core_intrinsic_table();     // core_intrinsics.cpp
 std::span<const Intrinsic> numeric_intrinsic_table();  // numeric_intrinsics.cpp
 std::span<const Intrinsic> binary_intrinsic_table();   // binary_intrinsics.cpp
 std::span<const Intrinsic> kernel_intrinsic_table();   // kernel_types.cpp
 std::span<const Intrinsic> process_intrinsic_table();  // process_intrinsics.cpp
+std::span<const Intrinsic> runtime_intrinsic_table();  // runtime_intrinsics.cpp
 
 // The intrinsic table, indexed by id (what Term::native_fn holds).
 const Intrinsic& intrinsic(uint32_t id);

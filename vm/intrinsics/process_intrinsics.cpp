@@ -39,7 +39,9 @@ bool pid_arg(NativeContext& ctx, Term t, const char* fn, uint64_t* out) {
 
 struct SpawnOptions {
   uint8_t priority = Process::kDefaultPriority;
-  size_t heap_words = 512;  // :min-heap-size, 4096 bytes by default (reference 4.2)
+  // :min-heap-size: 233 words (1864 bytes) by default, BEAM's minimum, not the reference's 4096
+  // bytes: an idle process should cost little (DESIGN.md section 4; docs/runtime.md).
+  size_t heap_words = Heap::kDefaultInitialWords;
   std::optional<uint64_t> max_heap_bytes;
   Term name = Term::nil();
 };
@@ -101,10 +103,11 @@ bool spawn(NativeContext& ctx, Args a, Term* o) {
   Runtime& rt = runtime();
   uint64_t id = rt.next_pid();
   auto* child = new LonalaProcess(rt, id, opts.heap_words, ctx.current_ns);
-  if (!child->set_entry(a[0])) {
+  if (!child->set_entry(a[0]) || !child->inherit_bindings(self)) {
     child->release();
-    return ctx.fail("badarg",
-                    str_cat(fn, ": the function's captured values are too large to copy"));
+    return ctx.fail("badarg", str_cat(fn,
+                                      ": the function's captured values or the process-bound "
+                                      "var values are too large to copy"));
   }
   child->set_priority(opts.priority);
   child->set_max_heap_bytes(opts.max_heap_bytes);
@@ -198,11 +201,14 @@ bool pid_eq(NativeContext& ctx, Args a, Term* o) {
 
 // --- messages ------------------------------------------------------------------------------------
 
-bool deliver_message(NativeContext& ctx, uint64_t to, Term msg, const char* fn) {
+// `sync_ref` nonzero: the receiver acknowledges the message when a receive takes it (send-sync).
+bool deliver_message(NativeContext& ctx, uint64_t to, Term msg, const char* fn,
+                     uint64_t sync_ref = 0) {
   Envelope* e = Envelope::make(EnvelopeKind::kMessage, self_of(ctx).id(), msg);
   if (e == nullptr) {
     return ctx.fail("badarg", str_cat(fn, ": the message is too large to copy"));
   }
+  e->ref = sync_ref;
   runtime().send(to, e);  // a dead pid: dropped, silently (reference 6)
   return true;
 }
@@ -214,6 +220,49 @@ bool send(NativeContext& ctx, Args a, Term* o) {
     return type_error(ctx, "send", "a message without bytebufs (a bytebuf is never sent)", a[1]);
   }
   if (!deliver_message(ctx, to, a[1], "send")) return false;
+  *o = ok_keyword();
+  return true;
+}
+
+// (send-sync* pid msg ref): the sending half of send-sync (lona/core.lona): sends msg, which
+// the receiver acknowledges with a reply to ref when a receive takes it, and awaits that reply.
+bool send_sync(NativeContext& ctx, Args a, Term* o) {
+  uint64_t to;
+  if (!pid_arg(ctx, a[0], "send-sync", &to)) return false;
+  if (kind_of(a[1]) == Kind::kBytebuf) {
+    return type_error(ctx, "send-sync", "a message without bytebufs (a bytebuf is never sent)",
+                      a[1]);
+  }
+  if (!is_ref(a[2])) return type_error(ctx, "send-sync", "a ref", a[2]);
+  uint64_t ref = ref_id(a[2]);
+  if (!deliver_message(ctx, to, a[1], "send-sync", ref)) return false;
+  self_of(ctx).set_awaited_reply(ref);
+  *o = ok_keyword();
+  return true;
+}
+
+// (await-reply* ref): the process accepts a reply to ref (it arrives as [:lona/reply ref value]);
+// (await-reply* nil): no reply any more (one that comes later is dropped).
+bool await_reply(NativeContext& ctx, Args a, Term* o) {
+  if (!a[0].is_nil() && !is_ref(a[0])) return type_error(ctx, "await-reply*", "a ref or nil", a[0]);
+  self_of(ctx).set_awaited_reply(a[0].is_nil() ? 0 : ref_id(a[0]));
+  *o = ok_keyword();
+  return true;
+}
+
+// (reply* pid ref value): answers request ref of process pid (lona.server's reply). Dropped
+// unless pid awaits that reply.
+bool reply(NativeContext& ctx, Args a, Term* o) {
+  uint64_t to;
+  if (!pid_arg(ctx, a[0], "reply", &to)) return false;
+  if (!is_ref(a[1])) return type_error(ctx, "reply", "a ref", a[1]);
+  if (kind_of(a[2]) == Kind::kBytebuf) {
+    return type_error(ctx, "reply", "a value without bytebufs (a bytebuf is never sent)", a[2]);
+  }
+  Envelope* e = Envelope::make(EnvelopeKind::kReply, self_of(ctx).id(), a[2]);
+  if (e == nullptr) return ctx.fail("badarg", "reply: the value is too large to copy");
+  e->ref = ref_id(a[1]);
+  runtime().send(to, e);
   *o = ok_keyword();
   return true;
 }
@@ -294,6 +343,18 @@ bool trap_exit(NativeContext& ctx, Args a, Term* o) {
   if (!a[0].is_boolean()) return type_error(ctx, "trap-exit", "true or false", a[0]);
   self_of(ctx).set_trap_exit(a[0] == Term::boolean(true));
   *o = ok_keyword();
+  return true;
+}
+
+// (bind-process-var* #'v value): what (def v value) compiles to for a process-bound var v that
+// has a root: the calling process's own value of v (reference 3, process-bound vars). The var.
+bool bind_process_var(NativeContext& ctx, Args a, Term* o) {
+  if (!a[0].is_var()) return type_error(ctx, "bind-process-var*", "a var", a[0]);
+  if (kind_of(a[1]) == Kind::kBytebuf) {
+    return type_error(ctx, "def", "a value without bytebufs for a process-bound var", a[1]);
+  }
+  self_of(ctx).set_binding(a[0].index(), a[1]);
+  *o = a[0];
   return true;
 }
 
@@ -438,6 +499,9 @@ const Intrinsic kIntrinsics[] = {
     {"pid=", pid_eq, 2, 2},
     {"send", send, 2, 2},
     {"send-named", send_named, 2, 2},
+    {"send-sync*", send_sync, 3, 3},
+    {"await-reply*", await_reply, 1, 1},
+    {"reply*", reply, 3, 3},
     {"link", link, 1, 1},
     {"unlink", unlink, 1, 1},
     {"monitor", monitor, 1, 1},
@@ -445,6 +509,7 @@ const Intrinsic kIntrinsics[] = {
     {"exit", exit_, 1, 2},
     {"trap-exit", trap_exit, 1, 1},
     {"yield!", yield, 0, 0},
+    {"bind-process-var*", bind_process_var, 2, 2},
     {"register", register_, 1, 2},
     {"unregister", unregister, 1, 1},
     {"whereis", whereis, 1, 1},

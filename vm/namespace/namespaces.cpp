@@ -149,6 +149,8 @@ Term define_meta(Heap& heap, Var& v, Term given, std::string_view file, int line
   v.meta.store(meta.raw());
   std::optional<Term> macro = map_get(meta, make_keyword("macro"));
   v.macro.store(macro && macro->truthy());
+  std::optional<Term> process_bound = map_get(meta, make_keyword("process-bound"));
+  if (process_bound && process_bound->truthy()) v.process_bound.store(true);
   return meta;
 }
 

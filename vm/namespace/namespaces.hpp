@@ -32,6 +32,10 @@ struct Var {
   // The var's root is an intrinsic put there by the system (lona.core's own vars, or a
   // ^:native def). Calls through such a var compile to direct native calls; def clears it.
   std::atomic<bool> intrinsic{false};
+  // ^:process-bound (reference 3): each process may have a value of its own (Process::binding),
+  // which reads of the var see before the root and which def of the var sets once it has a
+  // root. Once set, it stays.
+  std::atomic<bool> process_bound{false};
 
   Term get() const { return Term::from_raw(root.load(std::memory_order_acquire)); }
   void set(Term v) { root.store(v.raw(), std::memory_order_release); }
@@ -40,8 +44,8 @@ struct Var {
 
 // Gives `v` the metadata of a definition (def, intern): the map `given` (nil or a map: what the
 // defining symbol carried), plus :name and :ns, plus :file and :line when `line` is known (> 0;
-// :file only with a file); sets the macro flag from :macro. Returns the metadata, which lives in
-// the literal area.
+// :file only with a file); sets the macro flag from :macro (and the process-bound flag from
+// :process-bound, never clearing it). Returns the metadata, which lives in the literal area.
 Term define_meta(Heap& heap, Var& v, Term given, std::string_view file, int line);
 
 // The most words a var's root may take in the literal area (512 MiB): the copy there does not

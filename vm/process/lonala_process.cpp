@@ -22,6 +22,16 @@ bool LonalaProcess::set_entry(Term fn) {
   return true;
 }
 
+bool LonalaProcess::inherit_bindings(const Process& parent) {
+  for (size_t i = 0; i < parent.binding_count(); ++i) {
+    Term value = parent.binding_value(i);
+    size_t words = deep_copy_words(value, Envelope::kMaxMessageWords);
+    if (words > Envelope::kMaxMessageWords) return false;
+    set_binding(parent.binding_var(i), copy_in(value, words));
+  }
+  return true;
+}
+
 Term LonalaProcess::error_reason(Heap& heap, const EvalError& error) {
   heap.push(make_keyword("error"));
   heap.push(make_keyword(error.reason.empty() ? "internal-error" : error.reason));

@@ -21,6 +21,9 @@ class LonalaProcess final : public Process {
   // The function the process runs (no arguments), copied from another heap into this one.
   // False when the copy would be too large.
   bool set_entry(Term fn);
+  // Copies of the process-bound var values of `parent` (the spawning process), into this heap.
+  // False when one would be too large to copy.
+  bool inherit_bindings(const Process& parent);
   // Past this many bytes of heap, the process exits with [:error :max-heap-size ...] at the end
   // of its slice, which the heap's limit cuts short.
   void set_max_heap_bytes(std::optional<uint64_t> max) {

@@ -36,6 +36,7 @@ std::string history_path() {
 }  // namespace
 
 int run_batch_repl(std::istream& in, std::ostream& out, Evaluator& evaluator, Heap& heap) {
+  evaluator.trap_exits();  // the REPL is a process that hears of linked crashes as messages
   FormStream stream(heap, evaluator.reader_options());
   auto on_form = [&](Term form) {
     EvalResult r = evaluator.eval(heap, form);
@@ -120,6 +121,7 @@ int run_interactive_repl(Evaluator& evaluator, Heap& heap) {
     std::perror("lona: cannot create the interrupt pipe");
     return 1;
   }
+  evaluator.trap_exits();  // the REPL is a process that hears of linked crashes as messages
   Session session(evaluator, heap);
   session.history = history_path();
   g_session = &session;  // cleared before returning; on_line reaches the session through it

@@ -3,6 +3,9 @@
 // Batch mode reads top-level forms from a stream until end of input and writes exactly one line
 // per form: the printed value, or `ERROR :reason message`. A form may span lines; a malformed
 // form is reported and skipped, and reading goes on with the next one.
+//
+// Both modes make the evaluator's process trap exits (Evaluator::trap_exits): a crash of a process
+// linked to the REPL arrives as the message [:EXIT pid reason], which (receive ...) takes.
 #pragma once
 
 #include <istream>

@@ -105,5 +105,29 @@ TEST(BatchRepl, ErrorLinesAreSingleLines) {
   EXPECT_EQ(out[0].rfind("ERROR :unexpected-eof ", 0), 0u);
 }
 
+// The REPL is a process that traps exits (reference 6): a linked process's crash arrives as the
+// message [:EXIT pid reason], and the session goes on.
+TEST(BatchRepl, TheReplTrapsExits) {
+  std::istringstream in(
+      "(:trap-exit (process-info))\n"
+      "(def p (spawn-link (fn* [] (exit :boom))))\n"
+      "(receive [:EXIT q reason] [(= q p) reason] :after 10000 :timeout)\n"
+      "(spawn-link (fn* [] (+ 1 :x)))\n"
+      "(receive [:EXIT _ [:error kind _]] kind :after 10000 :timeout)\n"
+      "(+ 1 2)\n");
+  std::ostringstream out;
+  Heap heap;
+  CompilingEvaluator evaluator;
+  EXPECT_EQ(run_batch_repl(in, out, evaluator, heap), 0);
+  std::vector<std::string> lines;
+  std::istringstream split(out.str());
+  for (std::string line; std::getline(split, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 6u) << out.str();
+  EXPECT_EQ(lines[0], "true");
+  EXPECT_EQ(lines[2], "[true :boom]");
+  EXPECT_EQ(lines[4], ":type-error");
+  EXPECT_EQ(lines[5], "3");
+}
+
 }  // namespace
 }  // namespace lona

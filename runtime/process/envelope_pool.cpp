@@ -1,0 +1,108 @@
+#include "runtime/process/envelope_pool.hpp"
+
+#include <atomic>
+#include <new>
+
+namespace lona {
+namespace {
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kPooling = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kPooling = false;
+#else
+constexpr bool kPooling = true;
+#endif
+#else
+constexpr bool kPooling = true;
+#endif
+
+struct FreeBlock {
+  FreeBlock* next;
+};
+
+struct Pool {
+  FreeBlock* local[EnvelopePool::kClasses] = {};
+  size_t local_count[EnvelopePool::kClasses] = {};
+  std::atomic<FreeBlock*> remote[EnvelopePool::kClasses] = {};
+};
+
+// Pool i is pools[i - 1]; tag 0 means operator new. Pools are never destroyed.
+std::atomic<Pool*> pools[EnvelopePool::kMaxPools];
+std::atomic<uint16_t> pool_count{0};
+thread_local Pool* tl_pool = nullptr;
+thread_local uint16_t tl_pool_index = 0;
+
+// A tag: the pool's number times 16 plus the size class (1-based).
+uint16_t make_tag(uint16_t pool, size_t cls) { return static_cast<uint16_t>(pool * 16 + cls + 1); }
+
+// Puts b on the thread's own list of class cls, or frees it when the list is full.
+void keep_or_free(Pool& pool, size_t cls, FreeBlock* b) {
+  if (pool.local_count[cls] >= EnvelopePool::kMaxCached) {
+    ::operator delete(b);
+    return;
+  }
+  b->next = pool.local[cls];
+  pool.local[cls] = b;
+  ++pool.local_count[cls];
+}
+
+}  // namespace
+
+void EnvelopePool::attach_thread() {
+  if (!kPooling || tl_pool != nullptr) return;
+  uint16_t index = pool_count.fetch_add(1) + 1;
+  if (index > kMaxPools) return;  // more threads than pools: the rest use operator new
+  auto* pool = new Pool;
+  pools[index - 1].store(pool, std::memory_order_release);
+  tl_pool = pool;
+  tl_pool_index = index;
+}
+
+void* EnvelopePool::allocate(size_t bytes, uint16_t* tag) {
+  Pool* pool = tl_pool;
+  if (pool == nullptr || bytes > kMaxPooledBytes) {
+    *tag = 0;
+    return ::operator new(bytes);
+  }
+  size_t cls = (bytes - 1) / kClassBytes;
+  *tag = make_tag(tl_pool_index, cls);
+  FreeBlock* b = pool->local[cls];
+  if (b == nullptr) {
+    // What other threads freed, all at once.
+    b = pool->remote[cls].exchange(nullptr, std::memory_order_acquire);
+    while (b != nullptr) {
+      FreeBlock* next = b->next;
+      keep_or_free(*pool, cls, b);
+      b = next;
+    }
+    b = pool->local[cls];
+    if (b == nullptr) return ::operator new((cls + 1) * kClassBytes);
+  }
+  pool->local[cls] = b->next;
+  --pool->local_count[cls];
+  return b;
+}
+
+void EnvelopePool::release(void* p, uint16_t tag) {
+  if (tag == 0) {
+    ::operator delete(p);
+    return;
+  }
+  uint16_t index = tag / 16;
+  size_t cls = (tag % 16) - 1;
+  Pool* pool = pools[index - 1].load(std::memory_order_acquire);
+  auto* b = static_cast<FreeBlock*>(p);
+  if (pool == tl_pool) {
+    keep_or_free(*pool, cls, b);
+    return;
+  }
+  FreeBlock* head = pool->remote[cls].load(std::memory_order_relaxed);
+  do {
+    b->next = head;
+  } while (!pool->remote[cls].compare_exchange_weak(head, b, std::memory_order_release,
+                                                    std::memory_order_relaxed));
+}
+
+}  // namespace lona

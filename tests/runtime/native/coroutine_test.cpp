@@ -1,0 +1,167 @@
+// Coroutine actors (runtime/native/coroutine.hpp): receive with and without a timeout, yield,
+// the ways a coroutine ends, and its frame going when it is killed.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+#include "runtime/native/coroutine.hpp"
+#include "runtime/native/scoped_actor.hpp"
+#include "vm/printer/printer.hpp"
+
+namespace lona::native {
+namespace {
+
+using std::chrono::milliseconds;
+constexpr milliseconds kLong(10000);
+
+std::string next(ScopedActor& me) {
+  std::optional<Term> m = me.receive(kLong);
+  return m ? print(*m) : "timeout";
+}
+
+std::string down_reason(ScopedActor& me, uint64_t ref) {
+  for (;;) {
+    std::optional<Term> m = me.receive(kLong);
+    if (!m) return "timeout";
+    if (std::optional<Down> d = down_of(*m); d && d->ref == ref) return print(d->reason);
+  }
+}
+
+// Answers [from x] with [:sum total] after adding x; :stop ends it.
+Task adder(Self& self, int64_t total) {
+  for (;;) {
+    Term m = co_await self.receive();
+    if (m == keyword("stop")) co_return;
+    if (!is_tuple(m) || array_count(m) != 2) continue;
+    total += int_of(at(m, 1)).value_or(0);
+    Pid from = *pid_of(at(m, 0));
+    self.send(from, tuple(self.heap(), keyword("sum"), total));
+  }
+}
+
+TEST(NativeCoroutine, KeepsStateAcrossMessages) {
+  ScopedActor me;
+  Pid a = spawn_coroutine(adder, int64_t{100});
+  uint64_t ref = me.monitor(a);
+  me.send(a, tuple(me.heap(), PidOf{me.self()}, 1));
+  EXPECT_EQ(next(me), "[:sum 101]");
+  me.send(a, tuple(me.heap(), PidOf{me.self()}, 20));
+  EXPECT_EQ(next(me), "[:sum 121]");
+  me.send(a, keyword("stop"));
+  EXPECT_EQ(down_reason(me, ref), ":normal");
+}
+
+// Waits `ms` for a message, then tells `to` what came: [:got m] or :timeout; then polls.
+Task waiter(Self& self, Pid to, milliseconds ms) {
+  std::optional<Term> m = co_await self.receive(ms);
+  if (m) {
+    self.send(to, tuple(self.heap(), keyword("got"), self.current_message()));
+  } else {
+    self.send(to, keyword("timeout"));
+  }
+  std::optional<Term> polled = co_await self.receive(milliseconds(0));
+  self.send(to, polled ? *polled : keyword("empty"));
+}
+
+TEST(NativeCoroutine, ReceiveTimesOut) {
+  ScopedActor me;
+  Pid w = spawn_coroutine(waiter, me.self(), milliseconds(20));
+  EXPECT_EQ(next(me), ":timeout");
+  EXPECT_EQ(next(me), ":empty");
+  static_cast<void>(w);
+}
+
+TEST(NativeCoroutine, ReceiveWithATimeoutTakesAMessage) {
+  ScopedActor me;
+  Pid w = spawn_coroutine(waiter, me.self(), kLong);
+  me.send(w, keyword("hello"));
+  EXPECT_EQ(next(me), "[:got :hello]");
+}
+
+Task ender(Self& self, int how) {
+  co_await self.receive();
+  if (how == 0) co_return;
+  if (how == 1) {
+    self.exit(tuple(self.heap(), keyword("shutdown"), 7));
+    co_return;
+  }
+  throw std::logic_error("bad state");
+}
+
+TEST(NativeCoroutine, EndsByReturnExitOrException) {
+  ScopedActor me;
+  const char* expected[] = {":normal", "[:shutdown 7]",
+                            "[:error :exception %{:message \"bad state\"}]"};
+  for (int how = 0; how < 3; ++how) {
+    Pid p = spawn_coroutine(ender, how);
+    uint64_t ref = me.monitor(p);
+    me.send(p, keyword("go"));
+    EXPECT_EQ(down_reason(me, ref), expected[how]) << how;
+  }
+}
+
+std::atomic<int> frames_destroyed{0};
+struct Guard {
+  ~Guard() { frames_destroyed.fetch_add(1); }
+};
+
+Task forever(Self& self, Pid to) {
+  Guard g;
+  self.send(to, keyword("ready"));
+  for (;;) co_await self.receive();
+}
+
+TEST(NativeCoroutine, KilledWhileWaitingItsFrameGoes) {
+  ScopedActor me;
+  int before = frames_destroyed.load();
+  Pid p = spawn_coroutine(forever, me.self());
+  uint64_t ref = me.monitor(p);
+  EXPECT_EQ(next(me), ":ready");  // the coroutine runs: its frame holds g
+  me.send(p, keyword("one"));
+  me.exit(p, keyword("kill"));
+  EXPECT_EQ(down_reason(me, ref), ":killed");
+  EXPECT_EQ(frames_destroyed.load(), before + 1);  // before the :DOWN was sent
+}
+
+// Yields `n` times, then tells `to` the count: other processes run meanwhile.
+Task yielder(Self& self, Pid to, int n) {
+  int count = 0;
+  for (int i = 0; i < n; ++i) {
+    co_await self.yield();
+    ++count;
+  }
+  self.send(to, tuple(self.heap(), keyword("yielded"), count));
+}
+
+TEST(NativeCoroutine, YieldGivesTheWorkerBack) {
+  ScopedActor me;
+  spawn_coroutine(yielder, me.self(), 1000);
+  spawn_coroutine(yielder, me.self(), 1000);
+  EXPECT_EQ(next(me), "[:yielded 1000]");
+  EXPECT_EQ(next(me), "[:yielded 1000]");
+}
+
+// A coroutine that monitors and links class or coroutine children.
+Task supervisor(Self& self, Pid to) {
+  auto [child, ref] = self.start_monitor(make_coroutine(ender, 1));
+  self.send(child, keyword("go"));
+  for (;;) {
+    Term m = co_await self.receive();
+    if (std::optional<Down> d = down_of(m); d && d->ref == ref && d->pid == child) {
+      self.send(to, tuple(self.heap(), keyword("child-down"), d->reason));
+      co_return;
+    }
+  }
+}
+
+TEST(NativeCoroutine, MonitorsAChild) {
+  ScopedActor me;
+  spawn_coroutine(supervisor, me.self());
+  EXPECT_EQ(next(me), "[:child-down [:shutdown 7]]");
+}
+
+}  // namespace
+}  // namespace lona::native
