@@ -411,3 +411,22 @@ TEST_F(ProcessTest, AMillionProcessesSpawnedAndKilledLeaveNothing) {
 
 }  // namespace
 }  // namespace lona
+
+namespace lona {
+namespace {
+
+// scheduler-stats and memory-stats (intrinsic ids past CallNative's 255, so this also covers the
+// general call path the compiler takes for them).
+TEST_F(ProcessTest, SchedulerAndMemoryStatsFromLonala) {
+  EXPECT_EQ(eval("(count (scheduler-stats))"), std::to_string(Runtime::get().worker_count()));
+  EXPECT_EQ(eval("(let [w (first (scheduler-stats))]"
+                 "  [(:worker w) (integer? (:run-queue w)) (integer? (:reductions w))"
+                 "   (integer? (:slices w)) (integer? (:steals w)) (integer? (:parks w))])"),
+            "[0 true true true true true]");
+  EXPECT_EQ(eval("(self) (let [m (memory-stats)] [(> (:resident m) 0) (>= (:processes m) 1)])"),
+            "[true true]");
+  EXPECT_EQ(eval("(scheduler-stats 1)"), "ERROR :arity-mismatch");
+}
+
+}  // namespace
+}  // namespace lona
