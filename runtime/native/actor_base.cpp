@@ -45,18 +45,14 @@ void ActorBase::exit(Term reason) {
 
 Pid ActorBase::start_link(Process* child) {
   Pid pid = child->id();
-  add_link(pid);
-  child->add_link(id());
-  runtime().start(child);  // it may run, and end, at once: child is not touched again
+  runtime().start(child, {.linked_to = this});
   return pid;
 }
 
 std::pair<Pid, uint64_t> ActorBase::start_monitor(Process* child) {
   Pid pid = child->id();
-  uint64_t ref = next_ref_id();
-  add_monitor(ref, pid);
-  child->add_monitored_by(ref, id());
-  runtime().start(child);
+  uint64_t ref = 0;
+  runtime().start(child, {.monitored_by = this}, &ref);
   return {pid, ref};
 }
 

@@ -5,19 +5,10 @@
 namespace lona::native {
 
 Pid start(Process* p, const SpawnOptions& options) {
-  Runtime& rt = p->runtime();
   Pid pid = p->id();
   p->set_priority(options.priority);
-  if (!options.name.empty()) {
-    Term name = symbol(options.name);
-    if (!rt.registry().add(name.name_index(), pid)) {
-      p->release();
-      return 0;
-    }
-    p->set_name(name);
-  }
-  rt.start(p);  // it may run, and end, at once: p is not touched again
-  return pid;
+  Term name = options.name.empty() ? Term::nil() : symbol(options.name);
+  return p->runtime().start(p, {.name = name}) ? pid : 0;
 }
 
 bool register_name(std::string_view name, Pid pid) {

@@ -84,6 +84,13 @@ Term Process::copy_in(Term t, size_t words) {
   return t.is_pointer() ? deep_copy_into(t, heap_->alloc(words)) : t;
 }
 
+bool Process::copy_from(Term t, Term* out) {
+  size_t words = deep_copy_words(t, Envelope::kMaxMessageWords);
+  if (words > Envelope::kMaxMessageWords) return false;
+  *out = copy_in(t, words);
+  return true;
+}
+
 void Process::enqueue_message(Term m) {
   queue_.push_back(m);
   sync_roots();

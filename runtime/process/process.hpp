@@ -17,7 +17,6 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -185,6 +184,9 @@ class Process {
   // Copies t, whose copy takes `words` (deep_copy_words), into the heap in one allocation, so
   // that no collection runs mid-copy.
   Term copy_in(Term t, size_t words);
+  // Copies t from another heap into this one; false when the copy would be larger than a
+  // message may be (Envelope::kMaxMessageWords).
+  bool copy_from(Term t, Term* out);
 
  private:
   void enqueue_message(Term m);
@@ -239,8 +241,8 @@ class Process {
     uint64_t from = 0;
     uint64_t ref = 0;
   };
-  std::deque<SyncTag> sync_tags_;
-  size_t sync_tagged_ = 0;  // entries of sync_tags_ with a ref
+  std::vector<SyncTag> sync_tags_;  // a vector: empty, it allocates nothing (a deque would)
+  size_t sync_tagged_ = 0;          // entries of sync_tags_ with a ref
   uint64_t awaited_reply_ = 0;
   // Process-bound var values (set_binding): bindings_[i] is var binding_vars_[i]'s.
   std::vector<uint32_t> binding_vars_;

@@ -95,6 +95,28 @@ void Runtime::start(Process* p) {
   make_runnable(p);
 }
 
+bool Runtime::start(Process* p, const StartOptions& options, uint64_t* ref) {
+  if (options.name.is_symbol()) {
+    if (!registry_.add(options.name.name_index(), p->id())) {
+      p->release();
+      return false;
+    }
+    p->set_name(options.name);
+  }
+  if (Process* parent = options.linked_to) {
+    parent->add_link(p->id());
+    p->add_link(parent->id());
+  }
+  if (Process* watcher = options.monitored_by) {
+    uint64_t r = next_ref_id();
+    watcher->add_monitor(r, p->id());
+    p->add_monitored_by(r, watcher->id());
+    if (ref != nullptr) *ref = r;
+  }
+  start(p);  // it may run, and end, at once: p is not touched again
+  return true;
+}
+
 Process* Runtime::attach_bound(Heap& heap) {
   Process* p = new BoundProcess(*this, next_pid(), heap);
   p->retain();  // the caller's

@@ -55,6 +55,19 @@ class Runtime {
   // Makes a new scheduled process live and runnable; the table takes the creator's reference.
   void start(Process* p);
 
+  // How spawn and its variants (Lonala's and native actors') start a process: registered under
+  // `name` (a symbol, or nil), linked to `linked_to` and/or monitored by `monitored_by` (the
+  // spawning process, from its own thread). Name, link and monitor are in place before p can run
+  // (reference 6).
+  struct StartOptions {
+    Term name = Term::nil();
+    Process* linked_to = nullptr;
+    Process* monitored_by = nullptr;
+  };
+  // Starts p with `options`; *ref gets the monitor's ref. When the name is taken, p is discarded
+  // and the result is false.
+  bool start(Process* p, const StartOptions& options, uint64_t* ref = nullptr);
+
   // The process with local pid `id`, retained, or nullptr.
   Process* find(uint64_t id) { return table_.find(id); }
   size_t process_count() const { return table_.size(); }

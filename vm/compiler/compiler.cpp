@@ -310,11 +310,9 @@ class Compiler::FnCompiler {
     }
     if (is_any_symbol(head) && !is_local(head)) {
       Var* v = resolve_var(head);
-      // CallNative has 8 bits for the intrinsic's id; the ones past it take the general call
-      // path (the native function as a constant, called like any function).
       if (v != nullptr && v->intrinsic.load() && v->get().is_native_fn() &&
-          v->get().index() != kApplyIntrinsic && v->get().index() <= instr::kMaxCallNativeId) {
-        return compile_native_call(v->get().index(), items, dest, tail, depth);
+          v->get().index() != kApplyIntrinsic) {
+        return compile_intrinsic_call(v->get().index(), items, dest, tail, depth);
       }
     }
     return compile_call(items, dest, tail, depth);
@@ -401,13 +399,14 @@ class Compiler::FnCompiler {
     return true;
   }
 
-  // A call of intrinsic `id` on the forms items[1...] that the compiler makes up itself (items[0]
-  // is not looked at): CallNative when the id fits, else a general call of the native function.
-  bool compile_intrinsic_call(uint32_t id, std::vector<Term> items, int dest, bool tail,
+  // A call of intrinsic `id` on the forms items[1...] (items[0] is not looked at): CallNative
+  // when the id fits its 8 bits, else a general call of the native function as a constant.
+  bool compile_intrinsic_call(uint32_t id, const std::vector<Term>& items, int dest, bool tail,
                               int depth) {
     if (id <= instr::kMaxCallNativeId) return compile_native_call(id, items, dest, tail, depth);
-    items[0] = Term::native_fn(id);
-    return compile_call(items, dest, tail, depth);
+    std::vector<Term> call = items;
+    call[0] = Term::native_fn(id);
+    return compile_call(call, dest, tail, depth);
   }
 
   bool compile_native_call(uint32_t id, const std::vector<Term>& items, int dest, bool tail,
@@ -447,9 +446,6 @@ class Compiler::FnCompiler {
     int n = static_cast<int>(items.size() - 1);
     if (n < in.min_args || (in.max_args >= 0 && n > in.max_args)) {
       return fail("arity-mismatch", str_cat("wrong number of arguments to ", in.name, ": got ", n));
-    }
-    if (id > instr::kMaxCallNativeId) {
-      return fail("internal-error", str_cat("intrinsic ", in.name, " has no CallNative id"));
     }
     if (!compile_args(items, depth)) return false;
     emit(instr::abc(Op::kCallNative, dest, id, static_cast<uint32_t>(n)));

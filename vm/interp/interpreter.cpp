@@ -241,7 +241,7 @@ bool Interpreter::call_intrinsic(uint32_t id, uint32_t n, Term* result, EvalErro
     *error = {"arity-mismatch", str_cat("wrong number of arguments to ", in.name, ": got ", n)};
     return false;
   }
-  NativeContext ctx{heap_, {}, current_ns_, this};
+  NativeContext ctx{heap_, {}, current_ns_, this, id};
   bool ok = in.fn(ctx, std::span<Term>(x_base_, n), result);
   if (!ok) *error = std::move(ctx.error);
   return ok;

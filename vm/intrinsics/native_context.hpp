@@ -22,6 +22,7 @@ struct NativeContext {
   EvalError error;
   uint32_t current_ns = 0;
   Interpreter* interp = nullptr;  // for the intrinsics that run code (eval, require, ...)
+  uint32_t id = 0;                // the intrinsic called (a registered function's slot)
 
   // Records an error; returns false so that `return ctx.fail(...)` ends the intrinsic.
   bool fail(std::string reason, std::string message) {

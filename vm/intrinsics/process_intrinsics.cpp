@@ -111,24 +111,14 @@ bool spawn(NativeContext& ctx, Args a, Term* o) {
   }
   child->set_priority(opts.priority);
   child->set_max_heap_bytes(opts.max_heap_bytes);
-  if (!opts.name.is_nil()) {
-    if (!rt.registry().add(opts.name.name_index(), id)) {
-      child->release();
-      return ctx.fail("badarg", str_cat(fn, ": the name ", print(opts.name), " is taken"));
-    }
-    child->set_name(opts.name);
-  }
-  // Links and monitors are in place before the child can run (reference 6).
   uint64_t ref = 0;
-  if (kKind == SpawnKind::kLink) {
-    self.add_link(id);
-    child->add_link(self.id());
-  } else if (kKind == SpawnKind::kMonitor) {
-    ref = next_ref_id();
-    self.add_monitor(ref, id);
-    child->add_monitored_by(ref, self.id());
+  if (!rt.start(child,
+                {.name = opts.name,
+                 .linked_to = kKind == SpawnKind::kLink ? &self : nullptr,
+                 .monitored_by = kKind == SpawnKind::kMonitor ? &self : nullptr},
+                &ref)) {
+    return ctx.fail("badarg", str_cat(fn, ": the name ", print(opts.name), " is taken"));
   }
-  rt.start(child);
   if (kKind != SpawnKind::kMonitor) {
     *o = pid_term(ctx, id);
     return true;

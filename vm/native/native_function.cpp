@@ -15,7 +15,8 @@ namespace lona {
 namespace {
 
 // An intrinsic is a plain function pointer (NativeFn), while a registered function may carry
-// state (a lambda's captures): slot i's intrinsic is a trampoline calling functions[i].
+// state (a lambda's captures): every registered intrinsic is `call_registered`, which finds its
+// function by the id the interpreter passes in the context.
 struct Registry {
   std::mutex mutex;               // serializes definitions
   std::deque<std::string> names;  // guarded by mutex; stable addresses for Intrinsic::name
@@ -29,17 +30,9 @@ Registry& registry() {
   return *r;
 }
 
-template <size_t I>
-bool trampoline(NativeContext& ctx, std::span<Term> args, Term* result) {
-  return registry().functions[I](ctx, args, result);
+bool call_registered(NativeContext& ctx, std::span<Term> args, Term* result) {
+  return registry().functions[ctx.id - intrinsic_count()](ctx, args, result);
 }
-
-template <size_t... I>
-constexpr std::array<NativeFn, sizeof...(I)> make_trampolines(std::index_sequence<I...>) {
-  return {&trampoline<I>...};
-}
-constexpr auto kTrampolines =
-    make_trampolines(std::make_index_sequence<native::kMaxNativeFunctions>());
 
 }  // namespace
 
@@ -59,7 +52,7 @@ std::optional<uint32_t> define_function(std::string_view ns, std::string_view na
   if (slot >= kMaxNativeFunctions) return std::nullopt;
   const std::string& full = r.names.emplace_back(str_cat(ns, "/", name));
   r.functions[slot] = std::move(fn);
-  r.intrinsics[slot] = Intrinsic{full.c_str(), kTrampolines[slot], min_args, max_args};
+  r.intrinsics[slot] = Intrinsic{full.c_str(), call_registered, min_args, max_args};
   r.count.store(slot + 1, std::memory_order_release);
   uint32_t id = intrinsic_count() + slot;
   Namespaces& namespaces = Namespaces::global();

@@ -16,18 +16,17 @@ LonalaProcess::LonalaProcess(Runtime& runtime, uint64_t id, size_t heap_words, u
 }
 
 bool LonalaProcess::set_entry(Term fn) {
-  size_t words = deep_copy_words(fn, Envelope::kMaxMessageWords);
-  if (words > Envelope::kMaxMessageWords) return false;
-  heap().push(copy_in(fn, words));  // a root until the first run
+  Term copy;
+  if (!copy_from(fn, &copy)) return false;
+  heap().push(copy);  // a root until the first run
   return true;
 }
 
 bool LonalaProcess::inherit_bindings(const Process& parent) {
   for (size_t i = 0; i < parent.binding_count(); ++i) {
-    Term value = parent.binding_value(i);
-    size_t words = deep_copy_words(value, Envelope::kMaxMessageWords);
-    if (words > Envelope::kMaxMessageWords) return false;
-    set_binding(parent.binding_var(i), copy_in(value, words));
+    Term value;
+    if (!copy_from(parent.binding_value(i), &value)) return false;
+    set_binding(parent.binding_var(i), value);
   }
   return true;
 }

@@ -15,6 +15,7 @@
 #include "runtime/term/collections.hpp"
 #include "runtime/term/equality.hpp"
 #include "runtime/term/kind.hpp"
+#include "runtime/term/literal_area.hpp"
 #include "runtime/term/number.hpp"
 #include "runtime/term/symbol_table.hpp"
 #include "runtime/term/term.hpp"
@@ -330,6 +331,58 @@ TEST(Heap, StackRootsSurviveCollections) {
     EXPECT_EQ(sample_metadata(t), sample_metadata(ref.term()));
     EXPECT_EQ(hash(t), hash_before);
   }
+}
+
+// A fragment: terms copied into a block of their own (a message in its envelope), made part of
+// a heap without copying. A collection copies out what is live in it and releases the block,
+// whether anything in it was live or not.
+std::vector<Word>* copy_to_fragment(Term t) {
+  auto* block = new std::vector<Word>(1 + deep_copy_words(t, size_t{1} << 30));
+  block->front() = deep_copy_into(t, block->data() + 1).raw();  // word 0: the term
+  return block;
+}
+
+TEST(Heap, AdoptedFragmentsAreCopiedOutAndReleased) {
+  Reference ref(7);
+  Heap sender(1);
+  push_sample(sender, 7);
+  static int released = 0;
+  released = 0;
+  auto release = [](void* m) {
+    ++released;
+    delete static_cast<std::vector<Word>*>(m);
+  };
+  Heap h(1);
+  std::vector<Word>* live = copy_to_fragment(sender.stack().back());
+  std::vector<Word>* dead = copy_to_fragment(sender.stack().back());
+  h.push(Term::from_raw(live->front()));
+  h.adopt_fragment(live->data() + 1, live->size() - 1, live, release);
+  h.adopt_fragment(dead->data() + 1, dead->size() - 1, dead, release);
+  EXPECT_EQ(h.fragment_count(), 2u);
+  EXPECT_TRUE(equal(h.stack().back(), ref.term()));  // usable before any collection
+
+  h.collect();
+  EXPECT_EQ(released, 2);
+  EXPECT_EQ(h.fragment_count(), 0u);
+  EXPECT_EQ(pointers_outside(h, h.stack().back()), 0u);  // the live one now in the heap's block
+  EXPECT_TRUE(equal(h.stack().back(), ref.term()));
+  EXPECT_EQ(print(h.stack().back()), print(ref.term()));
+}
+
+// Fragments count towards the heap's fill: past a heap's worth, the next allocation collects.
+TEST(Heap, FragmentsPastTheCapacityMakeTheNextAllocationCollect) {
+  Heap sender(1);
+  sender.push(make_string(sender, std::string(4000, 'x')));
+  Heap h(1);
+  auto release = [](void* m) { delete static_cast<std::vector<Word>*>(m); };
+  uint64_t n = h.collections();
+  while (h.collections() == n) {
+    std::vector<Word>* f = copy_to_fragment(sender.stack().back());
+    h.adopt_fragment(f->data() + 1, f->size() - 1, f, release);
+    ASSERT_LE(h.fragment_count(), h.capacity_words()) << "no collection was triggered";
+    h.alloc(1);
+  }
+  EXPECT_EQ(h.fragment_count(), 0u);
 }
 
 TEST(Heap, RootedHandlesSurviveCollections) {

@@ -25,6 +25,15 @@ class ProcessTest : public EvalTest {
                    "  (if (or (= now s) (= k 0)) now (do (sleep 1) (aw p s (- k 1)))))))"),
               "#'user/await-status");
   }
+
+  // The number of live processes once it is at most n, or after 10 s (exited processes leave
+  // the table as their workers finish them).
+  static size_t await_process_count_at_most(size_t n) {
+    for (int i = 0; i < 1000 && Runtime::get().process_count() > n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return Runtime::get().process_count();
+  }
 };
 
 TEST_F(ProcessTest, SelfIsAPid) {
@@ -354,17 +363,8 @@ TEST_F(ProcessTest, ManyProcessesComeAndGo) {
                  "(t16-sum t16-n 0)"),
             "199990000");
   // Every one of them has exited (their table entries go as they end).
-  for (int i = 0; i < 500 && Runtime::get().process_count() > before; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_LE(Runtime::get().process_count(), before);
+  EXPECT_LE(await_process_count_at_most(before), before);
 }
-
-}  // namespace
-}  // namespace lona
-
-namespace lona {
-namespace {
 
 // A million processes: half in a chain where each spawns the next and ends normally, half in
 // waves of 10,000 live ones killed by (exit p :kill). All of them leave the process table (and,
@@ -403,17 +403,8 @@ TEST_F(ProcessTest, AMillionProcessesSpawnedAndKilledLeaveNothing) {
                  "(t30-waves " +
                  std::to_string(50 / kMillionScale) + ")"),
             ":done");
-  for (int i = 0; i < 1000 && Runtime::get().process_count() > before; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_LE(Runtime::get().process_count(), before);
+  EXPECT_LE(await_process_count_at_most(before), before);
 }
-
-}  // namespace
-}  // namespace lona
-
-namespace lona {
-namespace {
 
 // scheduler-stats and memory-stats (intrinsic ids past CallNative's 255, so this also covers the
 // general call path the compiler takes for them).
