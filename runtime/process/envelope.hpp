@@ -27,8 +27,13 @@ enum class EnvelopeKind : uint8_t {
                // acknowledgement, lona.server's reply); dropped unless the receiver awaits ref
 };
 
-struct Envelope {
-  std::atomic<Envelope*> next{nullptr};  // the mailbox's intrusive link
+// The mailbox's intrusive link (runtime/process/mailbox). A base of its own so that the
+// mailbox's stub node is this one word, not a whole envelope, in every process.
+struct MailboxLink {
+  std::atomic<MailboxLink*> next{nullptr};
+};
+
+struct Envelope : MailboxLink {
   EnvelopeKind kind = EnvelopeKind::kMessage;
   bool linked = false;    // kExit: sent because a linked process exited (not by exit/2)
   uint16_t pool_tag = 0;  // where its memory came from (EnvelopePool)

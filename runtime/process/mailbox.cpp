@@ -42,8 +42,8 @@ void Envelope::destroy(Envelope* e) {
 }
 
 Envelope* Mailbox::take() {
-  Envelope* head = head_;
-  Envelope* next = head->next.load(std::memory_order_acquire);
+  MailboxLink* head = head_;
+  MailboxLink* next = head->next.load(std::memory_order_acquire);
   if (head == &stub_) {
     if (next == nullptr) return nullptr;
     head_ = next;
@@ -52,15 +52,16 @@ Envelope* Mailbox::take() {
   }
   if (next != nullptr) {
     head_ = next;
-    return head;
+    return static_cast<Envelope*>(head);
   }
   if (head != tail_.load(std::memory_order_acquire)) return nullptr;  // a push is half done
   // head is the last envelope: put the stub behind it so that it can be handed out.
-  push(&stub_);
+  stub_.next.store(nullptr, std::memory_order_relaxed);
+  link(&stub_);
   next = head->next.load(std::memory_order_acquire);
   if (next != nullptr) {
     head_ = next;
-    return head;
+    return static_cast<Envelope*>(head);
   }
   return nullptr;
 }

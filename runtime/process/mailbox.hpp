@@ -23,8 +23,7 @@ class Mailbox {
   // Any thread.
   void push(Envelope* e) {
     e->next.store(nullptr, std::memory_order_relaxed);
-    Envelope* prev = tail_.exchange(e, std::memory_order_acq_rel);
-    prev->next.store(e, std::memory_order_release);
+    link(e);
   }
 
   // The owner only: the oldest envelope, or nullptr when none is visible yet.
@@ -37,9 +36,14 @@ class Mailbox {
   }
 
  private:
-  Envelope* head_;  // the owner's end; stub_ or an envelope already returned
-  std::atomic<Envelope*> tail_;
-  Envelope stub_;
+  void link(MailboxLink* node) {
+    MailboxLink* prev = tail_.exchange(node, std::memory_order_acq_rel);
+    prev->next.store(node, std::memory_order_release);
+  }
+
+  MailboxLink* head_;  // the owner's end; stub_ or an envelope already returned
+  std::atomic<MailboxLink*> tail_;
+  MailboxLink stub_;
 };
 
 }  // namespace lona

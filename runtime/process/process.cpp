@@ -8,44 +8,48 @@
 
 namespace lona {
 
+const Process::LinkSet Process::kNoLinks;
+const Process::MonitorMap Process::kNoMonitors;
+
 Process::Process(Runtime& runtime, uint64_t id, bool bound, size_t heap_words)
-    : runtime_(runtime),
-      id_(id),
-      bound_(bound),
-      own_heap_(std::make_unique<Heap>(heap_words)),
-      heap_(own_heap_.get()) {
-  register_roots();
+    : runtime_(runtime), id_(id), bound_(bound), own_heap_(heap_words), heap_(&own_heap_) {
+  if (bound_) wait_ = std::make_unique<WaitState>();
+  heap_->add_root_source(this);
 }
 
 Process::Process(Runtime& runtime, uint64_t id, bool bound, Heap& heap)
-    : runtime_(runtime), id_(id), bound_(bound), heap_(&heap) {
-  register_roots();
-}
-
-void Process::register_roots() {
-  heap_->add_root_range(&queue_base_, &queue_count_);
-  heap_->add_root_range(&roots_base_, &roots_count_);
-  heap_->add_root_range(&bindings_base_, &bindings_count_);
+    : runtime_(runtime), id_(id), bound_(bound), own_heap_(0), heap_(&heap) {
+  if (bound_) wait_ = std::make_unique<WaitState>();
+  heap_->add_root_source(this);
 }
 
 // A heap of its own goes with the process; an adopted one was let go by leave_heap().
-Process::~Process() = default;
+Process::~Process() {
+  if (heap_ == &own_heap_) heap_->remove_root_source(this);
+}
 
 void Process::leave_heap() {
-  heap_->remove_root_range(&queue_base_);
-  heap_->remove_root_range(&roots_base_);
-  heap_->remove_root_range(&bindings_base_);
+  heap_->remove_root_source(this);
+  heap_ = &own_heap_;
+  heap_->add_root_source(this);
   queue_.clear();
   head_ = 0;
-  sync_roots();
+}
+
+void Process::visit_roots(RootVisitor& visitor) {
+  visitor.visit(queue_.data() + head_, queue_.size() - head_);
+  visitor.visit(&exit_reason_, 1);
+  visitor.visit(&name_, 1);
+  for (Binding& b : bindings_) visitor.visit(&b.value, 1);
 }
 
 void Process::deliver(Envelope* e) {
   mailbox_.push(e);
   std::atomic_thread_fence(std::memory_order_seq_cst);  // the push before the look at blocked_
   if (bound_ || blocked_.load(std::memory_order_seq_cst)) {
-    { std::lock_guard<std::mutex> lock(wait_mutex_); }  // orders the push before a waiter's check
-    wait_cv_.notify_one();
+    // wait_ was made before blocked_ was set (wait()), and lives as long as the process.
+    { std::lock_guard<std::mutex> lock(wait_->mutex); }  // orders the push before a waiter's check
+    wait_->cv.notify_one();
     if (bound_) return;
   }
   SchedState s = sched_state_.load(std::memory_order_acquire);
@@ -91,13 +95,8 @@ bool Process::copy_from(Term t, Term* out) {
   return true;
 }
 
-void Process::enqueue_message(Term m) {
-  queue_.push_back(m);
-  sync_roots();
-}
-
 void Process::remove_message(size_t i) {
-  if (i < sync_tags_.size()) take_sync_tag(i);
+  if (ties_ && i < ties_->sync_tags.size()) take_sync_tag(i);
   if (i != 0) {
     queue_.erase(queue_.begin() + static_cast<ptrdiff_t>(head_ + i));
   } else if (++head_ == queue_.size()) {
@@ -107,7 +106,6 @@ void Process::remove_message(size_t i) {
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(head_));
     head_ = 0;
   }
-  sync_roots();
   end_receive();
 }
 
@@ -138,16 +136,16 @@ bool Process::take_mail() {
 bool Process::apply_bookkeeping(const Envelope& e) {
   switch (e.kind) {
     case EnvelopeKind::kLink:
-      links_.insert(e.from);
+      add_link(e.from);
       return true;
     case EnvelopeKind::kUnlink:
-      links_.erase(e.from);
+      remove_link(e.from);
       return true;
     case EnvelopeKind::kMonitor:
-      monitored_by_[e.ref] = e.from;
+      add_monitored_by(e.ref, e.from);
       return true;
     case EnvelopeKind::kDemonitor:
-      monitored_by_.erase(e.ref);
+      if (ties_) ties_->monitored_by.erase(e.ref);
       return true;
     default:
       return false;
@@ -182,7 +180,7 @@ bool Process::handle_signal(Envelope* e) {
       break;
     }
     case EnvelopeKind::kDown: {
-      if (!monitors_.erase(e->ref)) break;  // demonitored meanwhile
+      if (!remove_monitor(e->ref)) break;  // demonitored meanwhile
       heap_->push(kDownTag);
       heap_->push(make_ref(*heap_, e->ref));
       heap_->push(make_pid(*heap_, runtime_.realm_id(), e->from));
@@ -193,8 +191,7 @@ bool Process::handle_signal(Envelope* e) {
     case EnvelopeKind::kExit: {
       Term reason = e->payload;
       if (e->linked) {
-        if (!links_.contains(e->from)) break;  // unlinked meanwhile
-        links_.erase(e->from);
+        if (!ties_ || !ties_->links.erase(e->from)) break;  // unlinked meanwhile
       }
       if (!e->linked && reason == kKill) {  // exit/2 with :kill: untrappable
         exit_reason_ = kKilled;
@@ -216,16 +213,18 @@ bool Process::handle_signal(Envelope* e) {
 }
 
 void Process::note_sync_tag(uint64_t from, uint64_t ref) {
-  sync_tags_.resize(message_count());  // the messages before it have no note
-  sync_tags_.push_back({from, ref});
-  ++sync_tagged_;
+  Ties& t = ties();
+  t.sync_tags.resize(message_count());  // the messages before it have no note
+  t.sync_tags.push_back({from, ref});
+  ++t.sync_tagged;
 }
 
 void Process::take_sync_tag(size_t i) {
-  SyncTag tag = sync_tags_[i];
-  sync_tags_.erase(sync_tags_.begin() + static_cast<ptrdiff_t>(i));
+  Ties& t = *ties_;
+  Ties::SyncTag tag = t.sync_tags[i];
+  t.sync_tags.erase(t.sync_tags.begin() + static_cast<ptrdiff_t>(i));
   if (tag.ref == 0) return;
-  if (--sync_tagged_ == 0) sync_tags_.clear();
+  if (--t.sync_tagged == 0) t.sync_tags.clear();
   Envelope* ack = Envelope::make(EnvelopeKind::kReply, id_, Term::nil());
   ack->ref = tag.ref;
   runtime_.send(tag.from, ack);  // a sender that is gone: dropped
@@ -239,12 +238,13 @@ void Process::arm_timer(uint64_t ms) {
 }
 
 void Process::wait() {
-  std::unique_lock<std::mutex> lock(wait_mutex_);
+  if (!wait_) wait_ = std::make_unique<WaitState>();  // before blocked_ publishes it
+  std::unique_lock<std::mutex> lock(wait_->mutex);
   blocked_.store(true, std::memory_order_seq_cst);
   while (!mailbox_.has_pending()) {
     if (timer_ == 0) {
-      wait_cv_.wait(lock);
-    } else if (wait_cv_.wait_until(lock, deadline_) == std::cv_status::timeout &&
+      wait_->cv.wait(lock);
+    } else if (wait_->cv.wait_until(lock, deadline_) == std::cv_status::timeout &&
                !mailbox_.has_pending()) {
       timed_out_ = true;
       break;

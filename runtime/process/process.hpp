@@ -35,7 +35,7 @@ enum class RunStatus : uint8_t { kYield, kWait, kExit };
 
 using Clock = std::chrono::steady_clock;
 
-class Process {
+class Process : private RootSource {
  public:
   // Scheduling states of a scheduled process (sched_state_).
   enum class SchedState : uint8_t {
@@ -47,6 +47,8 @@ class Process {
   };
 
   static constexpr uint8_t kDefaultPriority = 100;
+  // The heap a spawned process starts with, unless it asks for more (:min-heap-size).
+  static constexpr size_t kDefaultHeapWords = Heap::kSmallestWords;
   // Messages of more words than this are not copied on receipt: their fragment joins the heap.
   static constexpr size_t kAdoptWords = 64;
 
@@ -127,15 +129,19 @@ class Process {
 
   // Links and monitors, as this process sees them. Both ends of a link hold it; a monitor is
   // held by the watcher (monitors_: ref -> target) and the target (monitored_by_: ref -> watcher).
-  const absl::flat_hash_set<uint64_t>& links() const { return links_; }
-  void add_link(uint64_t other) { links_.insert(other); }
-  void remove_link(uint64_t other) { links_.erase(other); }
-  const absl::flat_hash_map<uint64_t, uint64_t>& monitors() const { return monitors_; }
-  void add_monitor(uint64_t ref, uint64_t target) { monitors_[ref] = target; }
+  using LinkSet = absl::flat_hash_set<uint64_t>;
+  using MonitorMap = absl::flat_hash_map<uint64_t, uint64_t>;
+  const LinkSet& links() const { return ties_ ? ties_->links : kNoLinks; }
+  void add_link(uint64_t other) { ties().links.insert(other); }
+  void remove_link(uint64_t other) {
+    if (ties_) ties_->links.erase(other);
+  }
+  const MonitorMap& monitors() const { return ties_ ? ties_->monitors : kNoMonitors; }
+  void add_monitor(uint64_t ref, uint64_t target) { ties().monitors[ref] = target; }
   // Before a new process starts: it is monitored by watcher under ref (spawn-monitor).
-  void add_monitored_by(uint64_t ref, uint64_t watcher) { monitored_by_[ref] = watcher; }
-  bool remove_monitor(uint64_t ref) { return monitors_.erase(ref) != 0; }
-  const absl::flat_hash_map<uint64_t, uint64_t>& monitored_by() const { return monitored_by_; }
+  void add_monitored_by(uint64_t ref, uint64_t watcher) { ties().monitored_by[ref] = watcher; }
+  bool remove_monitor(uint64_t ref) { return ties_ && ties_->monitors.erase(ref) != 0; }
+  const MonitorMap& monitored_by() const { return ties_ ? ties_->monitored_by : kNoMonitors; }
 
   // The exit reason (a root of the heap) once the process is ending.
   Term exit_reason() const { return exit_reason_; }
@@ -159,25 +165,22 @@ class Process {
   // This process's own values of process-bound vars (by var index, vm/namespace), roots of its
   // heap. A spawned process starts with copies of its parent's (vm/intrinsics).
   size_t binding_count() const { return bindings_.size(); }
-  uint32_t binding_var(size_t i) const { return binding_vars_[i]; }
-  Term binding_value(size_t i) const { return bindings_[i]; }
+  uint32_t binding_var(size_t i) const { return bindings_[i].var; }
+  Term binding_value(size_t i) const { return bindings_[i].value; }
   std::optional<Term> binding(uint32_t var) const {
-    for (size_t i = 0; i < binding_vars_.size(); ++i) {
-      if (binding_vars_[i] == var) return bindings_[i];
+    for (const Binding& b : bindings_) {
+      if (b.var == var) return b.value;
     }
     return std::nullopt;
   }
   void set_binding(uint32_t var, Term value) {
-    for (size_t i = 0; i < binding_vars_.size(); ++i) {
-      if (binding_vars_[i] == var) {
-        bindings_[i] = value;
+    for (Binding& b : bindings_) {
+      if (b.var == var) {
+        b.value = value;
         return;
       }
     }
-    binding_vars_.push_back(var);
-    bindings_.push_back(value);
-    bindings_base_ = bindings_.data();
-    bindings_count_ = bindings_.size();
+    bindings_.push_back({var, value});
   }
 
  protected:
@@ -189,71 +192,81 @@ class Process {
   bool copy_from(Term t, Term* out);
 
  private:
-  void enqueue_message(Term m);
-  void sync_roots() {
-    queue_base_ = queue_.data() + head_;
-    queue_count_ = queue_.size() - head_;
-  }
+  void enqueue_message(Term m) { queue_.push_back(m); }
+  void visit_roots(RootVisitor& visitor) override;
   // Acts on one signal; false when it ends the process.
   bool handle_signal(Envelope* e);
   // send-sync: before a message sent with `ref` by `from` is queued, notes it; when a receive
   // removes message i, take_sync_tag acknowledges it if it has a note (a kReply to `from`).
   void note_sync_tag(uint64_t from, uint64_t ref);
   void take_sync_tag(size_t i);
-  void register_roots();
   // The last reference is gone: answers the links and monitors that arrived after the exit
   // with :noproc, frees what is left and deletes the process.
   void finalize();
 
+  // What only some processes need, allocated by the first that does: an idle process that
+  // never linked, monitored or was sent to with send-sync carries one pointer for all of it.
+  struct Ties {
+    LinkSet links;
+    MonitorMap monitors;      // ref -> the process this one monitors
+    MonitorMap monitored_by;  // ref -> the process that monitors this one
+    // send-sync notes: sync_tags[i] is message i's (ref 0: none); messages past its end have
+    // none, so untagged messages cost nothing while no tagged one is queued.
+    struct SyncTag {
+      uint64_t from = 0;
+      uint64_t ref = 0;
+    };
+    std::vector<SyncTag> sync_tags;
+    size_t sync_tagged = 0;  // entries of sync_tags with a ref
+  };
+  Ties& ties() {
+    if (!ties_) ties_ = std::make_unique<Ties>();
+    return *ties_;
+  }
+  static const LinkSet kNoLinks;
+  static const MonitorMap kNoMonitors;
+
+  // Bound processes block here, and a scheduled one in a receive inside a nested call (which
+  // sets blocked_). Made by the first wait, or at the start of a bound process.
+  struct WaitState {
+    std::mutex mutex;
+    std::condition_variable cv;
+  };
+
   Runtime& runtime_;
   const uint64_t id_;
   const bool bound_;
-  std::unique_ptr<Heap> own_heap_;
-  Heap* heap_;
-  Mailbox mailbox_;
-  std::atomic<uint32_t> refs_{1};
+  bool timed_out_ = false;
+  bool trap_exit_ = false;
+  std::atomic<bool> blocked_{false};
   std::atomic<SchedState> sched_state_{SchedState::kRunning};
   std::atomic<uint8_t> priority_{kDefaultPriority};
+  std::atomic<uint32_t> refs_{1};
   std::atomic<uint64_t> reductions_{0};
+  // The heap, when the process has one of its own; an adopted heap leaves it empty (a heap of no
+  // words allocates nothing).
+  Heap own_heap_;
+  Heap* heap_;
+  Mailbox mailbox_;
 
   // The message queue is queue_[head_ ...]: taking the oldest message (the usual receive) moves
   // head_ instead of shifting the rest, and the taken prefix is dropped once it is half the vector.
   std::vector<Term> queue_;
   size_t head_ = 0;
-  Term* queue_base_ = nullptr;
-  size_t queue_count_ = 0;
   size_t save_ = 0;
   uint64_t timer_ = 0;
   Clock::time_point deadline_{};
-  bool timed_out_ = false;
-  bool trap_exit_ = false;
-  absl::flat_hash_set<uint64_t> links_;
-  absl::flat_hash_map<uint64_t, uint64_t> monitors_;
-  absl::flat_hash_map<uint64_t, uint64_t> monitored_by_;
   Term exit_reason_ = Term::nil();
   Term name_ = Term::nil();
-  Term* roots_base_ = &exit_reason_;  // exit_reason_ as a root range of one
-  size_t roots_count_ = 1;
-
-  // send-sync notes: sync_tags_[i] is message i's (ref 0: none); messages past its end have
-  // none, so untagged messages cost nothing while no tagged one is queued.
-  struct SyncTag {
-    uint64_t from = 0;
-    uint64_t ref = 0;
-  };
-  std::vector<SyncTag> sync_tags_;  // a vector: empty, it allocates nothing (a deque would)
-  size_t sync_tagged_ = 0;          // entries of sync_tags_ with a ref
   uint64_t awaited_reply_ = 0;
-  // Process-bound var values (set_binding): bindings_[i] is var binding_vars_[i]'s.
-  std::vector<uint32_t> binding_vars_;
-  std::vector<Term> bindings_;
-  Term* bindings_base_ = nullptr;
-  size_t bindings_count_ = 0;
-
-  // Bound processes block here (and a scheduled one in a nested call, which sets blocked_).
-  std::atomic<bool> blocked_{false};
-  std::mutex wait_mutex_;
-  std::condition_variable wait_cv_;
+  // Process-bound var values (set_binding), roots of the heap.
+  struct Binding {
+    uint32_t var;
+    Term value;
+  };
+  std::vector<Binding> bindings_;
+  std::unique_ptr<Ties> ties_;
+  std::unique_ptr<WaitState> wait_;
 
   friend class Runtime;
 };

@@ -5,7 +5,7 @@ namespace lona {
 void ProcessTable::insert(Process* p) {
   Shard& s = shard(p->id());
   std::lock_guard<std::mutex> lock(s.mutex);
-  s.map[p->id()] = p;
+  s.map.insert(p);
   count_.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -22,15 +22,15 @@ Process* ProcessTable::find(uint64_t id) {
   std::lock_guard<std::mutex> lock(s.mutex);
   auto it = s.map.find(id);
   if (it == s.map.end()) return nullptr;
-  it->second->retain();
-  return it->second;
+  (*it)->retain();
+  return *it;
 }
 
 std::vector<Process*> ProcessTable::snapshot() {
   std::vector<Process*> all;
   for (Shard& s : shards_) {
     std::lock_guard<std::mutex> lock(s.mutex);
-    for (auto& [id, p] : s.map) {
+    for (Process* p : s.map) {
       p->retain();
       all.push_back(p);
     }

@@ -10,6 +10,8 @@
 #include <optional>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "runtime/process/process.hpp"
 
 namespace lona {
@@ -27,9 +29,25 @@ class ProcessTable {
 
  private:
   static constexpr size_t kShards = 64;
+  // The processes themselves, hashed and compared by pid (which a process holds as a constant),
+  // looked up by pid: a slot is one pointer, not a pid and a pointer.
+  struct ById {
+    using is_transparent = void;
+    static uint64_t id(uint64_t id) { return id; }
+    static uint64_t id(const Process* p) { return p->id(); }
+    template <typename A>
+    size_t operator()(const A& a) const {
+      return absl::Hash<uint64_t>()(id(a));
+    }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return id(a) == id(b);
+    }
+  };
+  using ProcessSet = absl::flat_hash_set<Process*, ById, ById>;
   struct alignas(64) Shard {
     std::mutex mutex;
-    absl::flat_hash_map<uint64_t, Process*> map;  // guarded by mutex
+    ProcessSet map;  // guarded by mutex
   };
   Shard& shard(uint64_t id) { return shards_[id % kShards]; }
   std::array<Shard, kShards> shards_;

@@ -357,17 +357,17 @@ void Runtime::exit_process(Process& p) {
     // A reason too big to copy (a DAG whose copy explodes) is reported as :oom.
     return e != nullptr ? e : Envelope::make(kind, p.id(), kOom);
   };
-  for (uint64_t other : p.links_) {
+  for (uint64_t other : p.links()) {
     Envelope* e = make(EnvelopeKind::kExit);
     e->linked = true;
     send(other, e);
   }
-  for (auto [ref, watcher] : p.monitored_by_) {
+  for (auto [ref, watcher] : p.monitored_by()) {
     Envelope* e = make(EnvelopeKind::kDown);
     e->ref = ref;
     send(watcher, e);
   }
-  for (auto [ref, target] : p.monitors_) signal(EnvelopeKind::kDemonitor, p.id(), target, ref);
+  for (auto [ref, target] : p.monitors()) signal(EnvelopeKind::kDemonitor, p.id(), target, ref);
   if (erased) p.release();  // the table's reference
 }
 

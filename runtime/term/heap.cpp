@@ -15,6 +15,7 @@ constexpr Word kMovedCons = 0xFB;
 }  // namespace
 
 Heap::Heap(size_t initial_words) {
+  if (initial_words == 0) return;  // empty: the first allocation makes the block
   capacity_ = next_size(initial_words);
   initial_capacity_ = capacity_;
   block_ = std::make_unique_for_overwrite<Word[]>(capacity_);
@@ -23,6 +24,21 @@ Heap::Heap(size_t initial_words) {
 }
 
 Heap::~Heap() { free_fragments(); }
+
+void Heap::add_root_source(RootSource* source) {
+  source->next_root_source_ = root_sources_;
+  root_sources_ = source;
+}
+
+void Heap::remove_root_source(RootSource* source) {
+  for (RootSource** link = &root_sources_; *link != nullptr; link = &(*link)->next_root_source_) {
+    if (*link == source) {
+      *link = source->next_root_source_;
+      source->next_root_source_ = nullptr;
+      return;
+    }
+  }
+}
 
 void Heap::adopt_fragment(Word* lo, size_t words, void* mem, void (*release)(void*)) {
   fragments_.push_back({lo, lo + words, mem, release});
@@ -46,7 +62,7 @@ bool Heap::in_fragment(const Word* p) const {
 
 size_t Heap::next_size(size_t words) {
   // Fibonacci growth while the heap is small (as BEAM does), then 20% steps.
-  size_t a = kDefaultInitialWords, b = 377;
+  size_t a = kSmallestWords, b = 34;
   while (a < words) {
     if (a >= (size_t{1} << 22)) {
       a += a / 5;
@@ -110,15 +126,19 @@ void Heap::collect(size_t need) {
     const Word* hi = top_;
 
     for (Term& r : stack_) r = copy(r, &to, lo, hi);
-    for (Term* r : rooted_) *r = copy(*r, &to, lo, hi);
-    for (const RootRange& range : root_ranges_) {
-      Term* base = *range.base;
-      for (size_t i = 0; i < *range.count; ++i) base[i] = copy(base[i], &to, lo, hi);
-      if (range.stale_end != nullptr) {
-        std::fill(base + *range.count, base + std::max(*range.count, *range.stale_end),
-                  Term::nil());
-        *range.stale_end = *range.count;
+    for (Rooted* r = rooted_; r != nullptr; r = r->outer_) r->term_ = copy(r->term_, &to, lo, hi);
+    struct Copier final : RootVisitor {
+      Copier(Heap& h, Word** t, const Word* l, const Word* u) : heap(h), to(t), lo(l), hi(u) {}
+      void visit(Term* terms, size_t count) override {
+        for (size_t i = 0; i < count; ++i) terms[i] = heap.copy(terms[i], to, lo, hi);
       }
+      Heap& heap;
+      Word** to;
+      const Word* lo;
+      const Word* hi;
+    } copier(*this, &to, lo, hi);
+    for (RootSource* s = root_sources_; s != nullptr; s = s->next_root_source_) {
+      s->visit_roots(copier);
     }
 
     // Cheney scan: everything between scan and to is copied but not yet scanned.

@@ -20,13 +20,48 @@
 
 namespace lona {
 
+// What a collection passes each root through: visit() updates terms[0 .. count) in place to
+// where their objects moved.
+class RootVisitor {
+ public:
+  virtual void visit(Term* terms, size_t count) = 0;
+
+ protected:
+  ~RootVisitor() = default;
+};
+
+// An object that holds roots of a heap outside it (Heap::add_root_source). visit_roots runs
+// during a collection only, so a source may also tidy up there (an interpreter clears the stale
+// registers above its stack's top, which it keeps valid but not live).
+class RootSource {
+ public:
+  virtual void visit_roots(RootVisitor& visitor) = 0;
+
+ protected:
+  RootSource() = default;
+  virtual ~RootSource() = default;
+  RootSource(const RootSource&) = delete;
+  RootSource& operator=(const RootSource&) = delete;
+
+ private:
+  friend class Heap;
+  RootSource* next_root_source_ = nullptr;
+};
+
+class Rooted;
+
 class Heap {
  public:
-  static constexpr size_t kDefaultInitialWords = 233;  // first entry of the size table
+  // The size table is Fibonacci from kSmallestWords (21, 34, 55, 89, 144, 233, ...), then 20%
+  // steps.
+  static constexpr size_t kSmallestWords = 21;
+  static constexpr size_t kDefaultInitialWords = 233;
   // For the heap of a whole program (the REPL, `lona run`): 256 KiB, so that a program with
   // little live data is not collecting every few hundred allocations.
   static constexpr size_t kProgramInitialWords = size_t{1} << 15;
 
+  // A heap of at least `initial_words` (a size of the table); 0 makes an empty heap, which
+  // allocates its block at its first allocation.
   explicit Heap(size_t initial_words = kDefaultInitialWords);
   ~Heap();
   Heap(const Heap&) = delete;
@@ -45,19 +80,11 @@ class Heap {
 
   // The term stack: a root set that code building terms pushes intermediate values onto.
   std::vector<Term>& stack() { return stack_; }
-  // Root ranges owned elsewhere (an interpreter's registers): (*base)[0 .. *count) are roots,
-  // read at each collection, so their owner may grow, move or shrink them meanwhile.
-  //
-  // With `stale_end`, the owner also keeps (*base)[*count .. *stale_end) holding terms that are
-  // no longer roots but still valid (registers of returned frames, which a new frame may cover
-  // without clearing them first). A collection sets that tail to nil, so nothing dangles and
-  // nothing dead is kept, and sets *stale_end = *count.
-  void add_root_range(Term* const* base, const size_t* count, size_t* stale_end = nullptr) {
-    root_ranges_.push_back({base, count, stale_end});
-  }
-  void remove_root_range(Term* const* base) {
-    std::erase_if(root_ranges_, [base](const RootRange& r) { return r.base == base; });
-  }
+  // Roots held outside the heap (a process's queue, an interpreter's registers): each source is
+  // asked for them at every collection. The list is intrusive, so registering costs the heap no
+  // allocation (a process's heap would otherwise carry a vector of ranges).
+  void add_root_source(RootSource* source);
+  void remove_root_source(RootSource* source);
   void push(Term t) { stack_.push_back(t); }
   Term pop() {
     Term t = stack_.back();
@@ -76,7 +103,7 @@ class Heap {
   // Costs nothing when off: it only moves end_.
   void set_stress(bool on, size_t slack = 0) {
     stress_ = on;
-    stress_slack_ = slack;
+    stress_slack_ = static_cast<uint32_t>(std::min<size_t>(slack, UINT32_MAX));
     end_ = on ? std::min(end_, top_ + slack) : block_.get() + capacity_;
   }
 
@@ -112,16 +139,13 @@ class Heap {
   uint64_t collections_ = 0;
   size_t limit_words_ = 0;
   uint64_t* limit_signal_ = nullptr;
+  // Fields are ordered so that the small ones share words: every process has a heap.
   bool stress_ = false;
-  size_t stress_slack_ = 0;
+  bool copy_fragments_ = false;  // a collection's first pass: fragments are from-space too
+  uint32_t stress_slack_ = 0;
   std::vector<Term> stack_;
-  std::vector<Term*> rooted_;  // live Rooted handles, innermost last
-  struct RootRange {
-    Term* const* base;
-    const size_t* count;
-    size_t* stale_end;
-  };
-  std::vector<RootRange> root_ranges_;
+  Rooted* rooted_ = nullptr;  // the innermost live Rooted handle (they form a LIFO chain)
+  RootSource* root_sources_ = nullptr;
   struct Fragment {
     Word* lo;
     Word* hi;
@@ -130,7 +154,6 @@ class Heap {
   };
   std::vector<Fragment> fragments_;  // sorted by lo during a collection
   size_t fragment_words_ = 0;
-  bool copy_fragments_ = false;         // a collection's first pass: fragments are from-space too
   const Word* fragments_lo_ = nullptr;  // the span of all fragments, for a quick rejection
   const Word* fragments_hi_ = nullptr;
 };
@@ -138,8 +161,8 @@ class Heap {
 // Keeps one term alive and up to date across collections. Strictly scoped (LIFO).
 class Rooted {
  public:
-  Rooted(Heap& heap, Term t) : heap_(heap), term_(t) { heap_.rooted_.push_back(&term_); }
-  ~Rooted() { heap_.rooted_.pop_back(); }
+  Rooted(Heap& heap, Term t) : heap_(heap), term_(t), outer_(heap.rooted_) { heap.rooted_ = this; }
+  ~Rooted() { heap_.rooted_ = outer_; }
   Rooted(const Rooted&) = delete;
   Rooted& operator=(const Rooted&) = delete;
 
@@ -147,8 +170,10 @@ class Rooted {
   void set(Term t) { term_ = t; }
 
  private:
+  friend class Heap;
   Heap& heap_;
   Term term_;
+  Rooted* outer_;  // the handle made before this one
 };
 
 }  // namespace lona

@@ -30,21 +30,37 @@ std::string arity_message(const Code* code, uint32_t nargs) {
 
 }  // namespace
 
+const SourcePosition Interpreter::kNoSource;
+
+void Interpreter::set_source(SourcePosition source) {
+  if (source.file.empty() && source.line == 0) {
+    source_.reset();
+  } else if (source_) {
+    *source_ = std::move(source);
+  } else {
+    source_ = std::make_unique<SourcePosition>(std::move(source));
+  }
+}
+
 Interpreter::Interpreter(Heap& heap) : heap_(heap) {
   x_inline_.fill(Term::nil());
-  regs_capacity_ = 16;  // grows by doubling: a process starts small
-  regs_ = std::make_unique<Term[]>(regs_capacity_);
-  regs_base_ = regs_.get();
-  heap_.add_root_range(&x_base_, &x_count_);
-  heap_.add_root_range(&x_inline_base_, &x_inline_count_);
-  heap_.add_root_range(&regs_base_, &top_, &high_water_);
+  heap_.add_root_source(this);
 }
 
 Interpreter::~Interpreter() {
   if (owns_process_) Runtime::get().detach_bound(process_);
-  heap_.remove_root_range(&x_base_);
-  heap_.remove_root_range(&x_inline_base_);
-  heap_.remove_root_range(&regs_base_);
+  heap_.remove_root_source(this);
+}
+
+void Interpreter::visit_roots(RootVisitor& visitor) {
+  // The inline registers stay a root after X moved to x_big_: an intrinsic's argument span may
+  // still point at them when a nested call grows X.
+  visitor.visit(x_inline_.data(), x_inline_.size());
+  if (x_big_) visitor.visit(x_big_.get(), kArgRegisters);
+  visitor.visit(regs_base_, top_);
+  // The stale registers above the top are dropped rather than kept alive or left dangling.
+  std::fill(regs_base_ + top_, regs_base_ + std::max(top_, high_water_), Term::nil());
+  high_water_ = top_;
 }
 
 void Interpreter::grow_x() {
@@ -68,7 +84,7 @@ bool Interpreter::grow_registers(size_t end) {
   while (capacity < end) capacity *= 2;
   if (capacity > kMaxRegisterSlots) return false;
   auto bigger = std::make_unique<Term[]>(capacity);
-  std::copy(regs_.get(), regs_.get() + high_water_, bigger.get());
+  std::copy(regs_base_, regs_base_ + high_water_, bigger.get());
   regs_ = std::move(bigger);
   regs_base_ = regs_.get();
   regs_capacity_ = capacity;
@@ -161,8 +177,8 @@ size_t Interpreter::enter_entry_frame(Term fn, uint32_t n, EvalResult* result) {
     return 0;
   }
   cover(base);
-  regs_[base - 2] = Term::fixnum(0);
-  regs_[base - 1] = Term::fixnum(0);
+  regs_base_[base - 2] = Term::fixnum(0);
+  regs_base_[base - 1] = Term::fixnum(0);
   top_ = base;
   EvalError error;
   if (enter_from_x(base, fn, n, &error) == nullptr) {
@@ -204,14 +220,14 @@ const Code* Interpreter::enter_from_x(size_t base, Term fn, uint32_t n, EvalErro
     return nullptr;
   }
   cover(base + 1 + n);
-  regs_[base] = fn;
+  regs_base_[base] = fn;
   std::copy(x_base_, x_base_ + n, regs_base_ + base + 1);
   top_ = std::max(top_, base + 1 + n);  // the arguments stay roots until the frame is entered
   return enter_slow(base, n, error);
 }
 
 const Code* Interpreter::enter_slow(size_t base, uint32_t n, EvalError* error) {
-  const Code* callee = code_of(payload_term(regs_[base], 0));
+  const Code* callee = code_of(payload_term(regs_base_[base], 0));
   uint32_t fixed = callee->nparams - (callee->variadic ? 1 : 0);
   if (callee->variadic ? n < fixed : n != fixed) [[unlikely]] {
     *error = {"arity-mismatch", arity_message(callee, n)};
@@ -224,9 +240,9 @@ const Code* Interpreter::enter_slow(size_t base, uint32_t n, EvalError* error) {
     return nullptr;
   }
   if (callee->variadic) {  // the rest as a tuple, built through the heap's scratch stack
-    for (uint32_t i = fixed; i < n; ++i) heap_.push(regs_[base + 1 + i]);
+    for (uint32_t i = fixed; i < n; ++i) heap_.push(regs_base_[base + 1 + i]);
     Term rest = tuple_from_stack(heap_, n - fixed);
-    regs_[base + 1 + fixed] = rest;
+    regs_base_[base + 1 + fixed] = rest;
   }
   cover(base + callee->frame_size);
   top_ = base + callee->frame_size;

@@ -30,7 +30,7 @@
 
 namespace lona {
 
-class Interpreter {
+class Interpreter final : private RootSource {
  public:
   static constexpr size_t kArgRegisters = 256;
   // The register stack's limit (32 MiB): non-tail recursion deeper than it allows ends in
@@ -68,10 +68,11 @@ class Interpreter {
 
   // Where the top-level form being compiled and run comes from (`def` records it in the var's
   // metadata as :file and :line).
-  const SourcePosition& source() const { return source_; }
-  void set_source(SourcePosition source) { source_ = std::move(source); }
+  const SourcePosition& source() const { return source_ ? *source_ : kNoSource; }
+  void set_source(SourcePosition source);
 
  private:
+  void visit_roots(RootVisitor& visitor) override;
   // Runs from pc (nullptr: the start of the frame's code) in the frame at base until the entry
   // frame returns, or until a suspension.
   EvalResult run(size_t base, const uint32_t* pc);
@@ -123,10 +124,6 @@ class Interpreter {
   std::unique_ptr<Term[]> x_big_;
   Term* x_base_ = x_inline_.data();
   size_t x_count_ = kInlineArgs;
-  // The inline registers stay a root after X moved to x_big_: an intrinsic's argument span may
-  // still point at them when a nested call grows X.
-  Term* x_inline_base_ = x_inline_.data();
-  size_t x_inline_count_ = kInlineArgs;
   // Makes X hold at least n registers (n <= kArgRegisters).
   void reserve_x(size_t n) {
     if (n > x_count_) [[unlikely]]
@@ -134,22 +131,29 @@ class Interpreter {
   }
   void grow_x();
   // The register stack: frames as described above, a GC root range [0, top_). Slots in
-  // [top_, high_water_) are stale but valid terms; the heap clears them at each collection.
+  // [top_, high_water_) are stale but valid terms, set to nil at each collection (visit_roots).
+  // The first kInlineRegisters slots are in the interpreter, so that a process that stays
+  // shallow (most do) allocates no stack; regs_ holds it once it outgrew them.
+  static constexpr size_t kInlineRegisters = 16;
+  std::array<Term, kInlineRegisters> regs_inline_;
   std::unique_ptr<Term[]> regs_;
-  Term* regs_base_ = nullptr;
-  size_t regs_capacity_ = 0;
+  Term* regs_base_ = regs_inline_.data();
+  size_t regs_capacity_ = kInlineRegisters;
   size_t top_ = 0;
   size_t high_water_ = 0;
   uint64_t reductions_ = 0;
   uint64_t reduction_limit_ = UINT64_MAX;  // preempt at a call or backward jump from here on
-  bool can_suspend_ = false;               // true in start() and resume(), outside nested calls
   size_t saved_base_ = 0;                  // where a suspended run goes on
   const uint32_t* saved_pc_ = nullptr;
   size_t entry_top_ = 0;  // the register stack's top before start()
   Process* process_ = nullptr;
   bool owns_process_ = false;
+  bool can_suspend_ = false;  // true in start() and resume(), outside nested calls
   uint32_t current_ns_ = 0;
-  SourcePosition source_;
+  // Where the code being evaluated comes from (the loader and the REPL set it); a process's
+  // interpreter has none, and pays a pointer for it.
+  std::unique_ptr<SourcePosition> source_;
+  static const SourcePosition kNoSource;
 };
 
 }  // namespace lona

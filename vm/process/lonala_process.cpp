@@ -51,10 +51,10 @@ RunStatus LonalaProcess::run(uint32_t budget) {
     r = interp_.start(heap().pop(), budget);
   }
   add_reductions(interp_.reductions() - before);
-  if (max_heap_bytes_ && heap().capacity_words() * sizeof(Word) > *max_heap_bytes_) {
+  if (heap().capacity_words() * sizeof(Word) > max_heap_bytes_) {
     set_exit_reason(error_reason(
         heap(), {"max-heap-size", str_cat("the heap grew to ", heap().capacity_words() * 8,
-                                          " bytes, over :max-heap-size ", *max_heap_bytes_)}));
+                                          " bytes, over :max-heap-size ", max_heap_bytes_)}));
     return RunStatus::kExit;
   }
   switch (r.suspended) {

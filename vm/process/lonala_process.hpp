@@ -27,7 +27,7 @@ class LonalaProcess final : public Process {
   // Past this many bytes of heap, the process exits with [:error :max-heap-size ...] at the end
   // of its slice, which the heap's limit cuts short.
   void set_max_heap_bytes(std::optional<uint64_t> max) {
-    max_heap_bytes_ = max;
+    max_heap_bytes_ = max.value_or(kNoMaxHeap);
     if (max) heap().set_limit(std::max<size_t>(1, *max / sizeof(Word)), interp_.preemption_word());
   }
 
@@ -39,7 +39,8 @@ class LonalaProcess final : public Process {
  private:
   Interpreter interp_;
   bool started_ = false;
-  std::optional<uint64_t> max_heap_bytes_;
+  static constexpr uint64_t kNoMaxHeap = UINT64_MAX;
+  uint64_t max_heap_bytes_ = kNoMaxHeap;
 };
 
 }  // namespace lona

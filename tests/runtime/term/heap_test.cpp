@@ -271,8 +271,11 @@ TEST(TermWord, PointerTags) {
 // --------------------------------------------------------------------------------
 
 TEST(Heap, NextSizeIsMonotonicAndCovers) {
-  EXPECT_EQ(Heap::next_size(0), Heap::kDefaultInitialWords);
-  EXPECT_EQ(Heap::next_size(1), 233u);
+  EXPECT_EQ(Heap::next_size(0), Heap::kSmallestWords);
+  EXPECT_EQ(Heap::next_size(1), 21u);
+  EXPECT_EQ(Heap::next_size(22), 34u);
+  EXPECT_EQ(Heap::next_size(35), 55u);
+  EXPECT_EQ(Heap::next_size(145), 233u);
   EXPECT_EQ(Heap::next_size(233), 233u);
   EXPECT_EQ(Heap::next_size(234), 377u);
   EXPECT_EQ(Heap::next_size(378), 610u);
@@ -297,7 +300,7 @@ TEST(Heap, NextSizeIsMonotonicAndCovers) {
 
 TEST(Heap, InitialCapacityComesFromTheTable) {
   Heap tiny(1);
-  EXPECT_EQ(tiny.capacity_words(), Heap::kDefaultInitialWords);
+  EXPECT_EQ(tiny.capacity_words(), Heap::kSmallestWords);
   EXPECT_EQ(tiny.used_words(), 0u);
   EXPECT_EQ(tiny.collections(), 0u);
   Heap bigger(1000);
@@ -716,7 +719,7 @@ TEST(Heap, ShrinksAfterGarbageIsDropped) {
   h.collect();
   EXPECT_EQ(h.used_words(), 0u);
   EXPECT_LT(h.capacity_words(), peak);
-  EXPECT_EQ(h.capacity_words(), Heap::kDefaultInitialWords);
+  EXPECT_EQ(h.capacity_words(), Heap::kSmallestWords);
   // Still usable.
   h.push(make_string(h, "again"));
   EXPECT_EQ(byte_view(h.stack().back()), "again");
