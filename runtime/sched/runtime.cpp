@@ -118,7 +118,10 @@ bool Runtime::start(Process* p, const StartOptions& options, uint64_t* ref) {
 }
 
 Process* Runtime::attach_bound(Heap& heap) {
-  Process* p = new BoundProcess(*this, next_pid(), heap);
+  return attach_bound(new BoundProcess(*this, next_pid(), heap));
+}
+
+Process* Runtime::attach_bound(Process* p) {
   p->retain();  // the caller's
   table_.insert(p);
   return p;

@@ -99,6 +99,9 @@ class Runtime {
   // caller): it has a pid and a mailbox, and blocks its thread when it waits. Returned retained;
   // detach_bound() ends it with reason :normal (or the reason set) and drops that reference.
   Process* attach_bound(Heap& heap);
+  // The same for a bound process the caller made (a subclass that reports more in
+  // process-info, as an interpreter's), with a pid from next_pid().
+  Process* attach_bound(Process* p);
   void detach_bound(Process* p);
 
   std::vector<WorkerStats> stats();
