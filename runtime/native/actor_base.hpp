@@ -57,6 +57,10 @@ class ActorBase : public Process {
   // actor that charges for its work yields sooner, as Lonala processes do.
   void charge(uint32_t reductions) { used_ += reductions; }
 
+  // process-info: the reductions of the slice in progress count too (a native actor's stack is
+  // the worker's, not its own: :stack-size 0).
+  RunnerInfo runner_info() const override { return {0, reductions() + used_}; }
+
   // Starts `child` (new, not yet started) linked to this actor, or monitored by it: the link or
   // monitor exists before the child runs. Return its pid (and the monitor's ref).
   Pid start_link(Process* child);

@@ -25,6 +25,9 @@ enum class EnvelopeKind : uint8_t {
   kTimeout,    // the timer of receive ... :after numbered `ref` fired
   kReply,      // payload: the answer to request `ref` of the receiver (send-sync's
                // acknowledgement, lona.server's reply); dropped unless the receiver awaits ref
+  // payload: the :status the asker read; from wants this process's process-info map in a kReply
+  // for ref (process_info.hpp)
+  kInfoRequest,
 };
 
 // The mailbox's intrusive link (runtime/process/mailbox). A base of its own so that the
@@ -39,8 +42,9 @@ struct Envelope : MailboxLink {
   uint16_t pool_tag = 0;  // where its memory came from (EnvelopePool)
   uint64_t from = 0;      // the sender's local pid
   uint64_t ref = 0;       // kMonitor, kDemonitor, kDown: the monitor; kTimeout: the timer;
-                          // kReply: the request; kMessage: nonzero for send-sync, which the
-                          // receiver acknowledges (kReply) when a receive takes the message
+                          // kReply, kInfoRequest: the request; kMessage: nonzero for
+                          // send-sync, which the receiver acknowledges (kReply) when a receive
+                          // takes the message
   Term payload = Term::nil();
   size_t words = 0;  // the fragment's size
   Word* fragment() { return reinterpret_cast<Word*>(this + 1); }

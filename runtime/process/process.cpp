@@ -1,5 +1,6 @@
 #include "runtime/process/process.hpp"
 
+#include "runtime/process/process_info.hpp"
 #include "runtime/sched/runtime.hpp"
 #include "runtime/term/collections.hpp"
 #include "runtime/term/literal_area.hpp"
@@ -168,6 +169,9 @@ bool Process::handle_signal(Envelope* e) {
       break;
     case EnvelopeKind::kTimeout:
       if (e->ref == timer_) timed_out_ = true;
+      break;
+    case EnvelopeKind::kInfoRequest:
+      answer_process_info(*this, *e);
       break;
     case EnvelopeKind::kReply: {
       if (e->ref == 0 || e->ref != awaited_reply_) break;  // late, or never asked for: dropped

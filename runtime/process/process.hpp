@@ -69,6 +69,15 @@ class Process : private RootSource {
   // set (set_exit_reason).
   virtual RunStatus run(uint32_t budget) = 0;
 
+  // What process-info reports that only the code running the process knows (the owner calls it):
+  // the words its stack holds, and its reductions including the slice in progress. By default no
+  // stack and the reductions of the slices that ended.
+  struct RunnerInfo {
+    size_t stack_words = 0;
+    uint64_t reductions = 0;
+  };
+  virtual RunnerInfo runner_info() const { return {0, reductions()}; }
+
   uint64_t id() const { return id_; }
   bool bound() const { return bound_; }
   Runtime& runtime() { return runtime_; }
@@ -91,6 +100,8 @@ class Process : private RootSource {
   bool exited() const {
     return sched_state_.load(std::memory_order_acquire) == SchedState::kExited;
   }
+  // Its thread blocks in wait() (a bound process, or a receive inside a nested call).
+  bool blocked() const { return blocked_.load(std::memory_order_relaxed); }
 
   // --- the owner ------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "runtime/process/envelope_pool.hpp"
@@ -12,6 +13,7 @@ namespace lona {
 namespace {
 
 std::atomic<unsigned> requested_workers{0};
+TraceOptions requested_trace;  // guarded by start_mutex
 std::atomic<Runtime*> the_runtime{nullptr};
 std::mutex start_mutex;
 
@@ -35,18 +37,34 @@ void cpu_relax() {
 }  // namespace
 
 Runtime& Runtime::get() {
-  if (Runtime* r = the_runtime.load(std::memory_order_acquire)) return *r;
+  if (Runtime* r = the_runtime.load(std::memory_order_acquire)) [[likely]]
+    return *r;
+  return start_once();
+}
+
+// Out of line: get() runs at every intrinsic that needs the runtime, and its fast path should not
+// pay for setting up this one's locals.
+[[gnu::noinline]] Runtime& Runtime::start_once() {
   std::lock_guard<std::mutex> lock(start_mutex);
   if (Runtime* r = the_runtime.load(std::memory_order_acquire)) return *r;
   unsigned n = requested_workers.load();
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
-  Runtime* r = new Runtime(n);
+  TraceOptions trace = requested_trace;
+  if (trace.path.empty()) {
+    if (const char* path = std::getenv("LONA_TRACE"); path != nullptr) trace.path = path;
+  }
+  Runtime* r = new Runtime(n, std::move(trace));
   the_runtime.store(r, std::memory_order_release);
   std::atexit(&Runtime::shutdown);  // before the statics built earlier (namespaces) are destroyed
   return *r;
 }
 
 void Runtime::set_worker_count(unsigned n) { requested_workers.store(n); }
+
+void Runtime::set_trace(TraceOptions options) {
+  std::lock_guard<std::mutex> lock(start_mutex);
+  requested_trace = std::move(options);
+}
 
 // The runtime object stays (stopped): an interpreter destroyed after this still detaches its
 // bound process from it, rather than starting a new runtime during exit.
@@ -55,14 +73,16 @@ void Runtime::shutdown() {
   if (r != nullptr) r->stop();
 }
 
-Runtime::Runtime(unsigned n) {
+Runtime::Runtime(unsigned n, TraceOptions trace) {
   // Process heaps come from the C allocator, whose per-thread arenas grow a page range at a time
   // (an mprotect call, then page faults): growing them 16 MiB at a time halves the cost of
   // spawning a million processes (15 s -> 8 s). return_memory() gives it back.
   mallopt(M_TOP_PAD, 16 << 20);
+  if (!trace.path.empty()) tracer_ = std::make_unique<Tracer>(std::move(trace), n, realm_id());
   for (unsigned i = 0; i < n; ++i) {
     auto w = std::make_unique<Worker>();
     w->index = i;
+    if (tracer_) w->trace = &tracer_->worker(i);
     workers_.push_back(std::move(w));
   }
   for (auto& w : workers_) {
@@ -79,6 +99,7 @@ void Runtime::stop() {
     if (w->thread.joinable()) w->thread.join();
   }
   timers_.stop();
+  write_trace();
   // Every process left (waiting, queued, or bound to a thread that is gone) is freed.
   std::vector<Process*> all = table_.snapshot();
   for (Process* p : all) table_.erase(p->id());
@@ -90,6 +111,9 @@ void Runtime::stop() {
 }
 
 void Runtime::start(Process* p) {
+  if (tracer_) [[unlikely]] {
+    trace({.start_ns = tracer_->now_ns(), .process = p->id(), .kind = TraceEventKind::kSpawn});
+  }
   table_.insert(p);
   p->sched_state().store(Process::SchedState::kQueued, std::memory_order_release);
   make_runnable(p);
@@ -118,7 +142,16 @@ bool Runtime::start(Process* p, const StartOptions& options, uint64_t* ref) {
 }
 
 Process* Runtime::attach_bound(Heap& heap) {
-  Process* p = new BoundProcess(*this, next_pid(), heap);
+  return attach_bound(new BoundProcess(*this, next_pid(), heap));
+}
+
+Process* Runtime::attach_bound(Process* p) {
+  if (tracer_) [[unlikely]] {
+    trace({.start_ns = tracer_->now_ns(),
+           .process = p->id(),
+           .detail = 1,
+           .kind = TraceEventKind::kSpawn});
+  }
   p->retain();  // the caller's
   table_.insert(p);
   return p;
@@ -265,6 +298,12 @@ Process* Runtime::take_work(Worker& w) {
     for (int j = 0; j < 3; ++j) {
       if (Process* p = victim.queues[order[j]].steal()) {
         w.steals.fetch_add(1, std::memory_order_relaxed);
+        if (w.trace != nullptr) [[unlikely]] {
+          w.trace->record({.start_ns = tracer_->now_ns(),
+                           .process = p->id(),
+                           .detail = victim.index,
+                           .kind = TraceEventKind::kSteal});
+        }
         return p;
       }
     }
@@ -290,7 +329,13 @@ void Runtime::worker_loop(Worker& w) {
     sleepers_.fetch_add(1, std::memory_order_seq_cst);
     if (!any_work() && !stopping_.load()) {
       w.parks.fetch_add(1, std::memory_order_relaxed);
+      if (w.trace != nullptr) [[unlikely]] {
+        w.trace->record({.start_ns = tracer_->now_ns(), .kind = TraceEventKind::kPark});
+      }
       wake_epoch_.wait(epoch, std::memory_order_seq_cst);
+      if (w.trace != nullptr) [[unlikely]] {
+        w.trace->record({.start_ns = tracer_->now_ns(), .kind = TraceEventKind::kUnpark});
+      }
     }
     sleepers_.fetch_sub(1, std::memory_order_seq_cst);
   }
@@ -307,13 +352,33 @@ void Runtime::return_memory() {
   malloc_trim(0);
 }
 
-void Runtime::run_slice(Worker& w, Process* p) {
-  using S = Process::SchedState;
-  p->sched_state().store(S::kRunning, std::memory_order_release);
+[[gnu::always_inline]] inline RunStatus Runtime::run_counted(Worker& w, Process* p) {
   uint64_t before = p->reductions();
   RunStatus status = p->run(kSliceReductions);
   w.reductions.fetch_add(p->reductions() - before, std::memory_order_relaxed);
   w.slices.fetch_add(1, std::memory_order_relaxed);
+  return status;
+}
+
+// Out of line, so that the slice without tracing is what it was plus one branch.
+[[gnu::noinline]] RunStatus Runtime::run_traced(Worker& w, Process* p) {
+  uint64_t start = tracer_->now_ns();
+  uint64_t before = p->reductions();
+  RunStatus status = run_counted(w, p);
+  // Recorded before run_slice queues p again: another worker may run it from then on.
+  w.trace->record({.start_ns = start,
+                   .duration_ns = tracer_->now_ns() - start,
+                   .process = p->id(),
+                   .detail = p->reductions() - before,
+                   .detail2 = static_cast<uint64_t>(status),
+                   .kind = TraceEventKind::kSlice});
+  return status;
+}
+
+void Runtime::run_slice(Worker& w, Process* p) {
+  using S = Process::SchedState;
+  p->sched_state().store(S::kRunning, std::memory_order_release);
+  RunStatus status = w.trace == nullptr ? run_counted(w, p) : run_traced(w, p);
   switch (status) {
     case RunStatus::kYield:
       p->sched_state().store(S::kQueued, std::memory_order_release);
@@ -346,6 +411,9 @@ void Runtime::exit_process(Process& p) {
   // it dead (alive? is false) and its name free. Signals sent to it from here on are answered by
   // finalize() (:noproc). At shutdown the table let go of every process already (a bound one
   // ends later), hence `erased`.
+  if (tracer_) [[unlikely]] {
+    trace(Tracer::exit_event(tracer_->now_ns(), p.id(), p.exit_reason()));
+  }
   if (p.name().is_symbol()) registry_.remove_if(p.name().name_index(), p.id());
   p.sched_state().store(Process::SchedState::kExited, std::memory_order_release);
   bool erased = table_.erase(p.id());
@@ -369,6 +437,21 @@ void Runtime::exit_process(Process& p) {
   }
   for (auto [ref, target] : p.monitors()) signal(EnvelopeKind::kDemonitor, p.id(), target, ref);
   if (erased) p.release();  // the table's reference
+}
+
+void Runtime::trace(const TraceEvent& e) {
+  if (auto* w = static_cast<Worker*>(tl_worker); w != nullptr) {
+    w->trace->record(e);
+  } else {
+    tracer_->record_other(e);
+  }
+}
+
+// At stop, once the workers are gone: their buffers are still.
+void Runtime::write_trace() {
+  if (!tracer_) return;
+  std::string error;
+  if (!tracer_->write(&error)) std::fprintf(stderr, "lona: the trace: %s\n", error.c_str());
 }
 
 std::vector<WorkerStats> Runtime::stats() {

@@ -20,6 +20,7 @@
 #include "runtime/process/process.hpp"
 #include "runtime/process/process_table.hpp"
 #include "runtime/sched/timer_service.hpp"
+#include "runtime/sched/trace.hpp"
 #include "runtime/sched/work_stealing_deque.hpp"
 
 namespace lona {
@@ -42,8 +43,12 @@ class Runtime {
   static Runtime& get();
   // Before the first get(): how many workers to start (0: one per core).
   static void set_worker_count(unsigned n);
-  // Stops the workers and frees every process. Called at exit; idempotent. The runtime object
-  // itself is never destroyed.
+  // Before the first get(): record the scheduling events and write them to options.path, as a
+  // Chrome trace, when the runtime stops (trace.hpp). Without it, the environment variable
+  // LONA_TRACE=FILE does the same.
+  static void set_trace(TraceOptions options);
+  // Stops the workers, writes the trace if one is on, and frees every process. Called at exit;
+  // idempotent. The runtime object itself is never destroyed.
   static void shutdown();
 
   uint64_t realm_id() const { return 1; }
@@ -99,16 +104,25 @@ class Runtime {
   // caller): it has a pid and a mailbox, and blocks its thread when it waits. Returned retained;
   // detach_bound() ends it with reason :normal (or the reason set) and drops that reference.
   Process* attach_bound(Heap& heap);
+  // The same for a bound process the caller made (a subclass that reports more in
+  // process-info, as an interpreter's), with a pid from next_pid().
+  Process* attach_bound(Process* p);
   void detach_bound(Process* p);
 
   std::vector<WorkerStats> stats();
 
  private:
-  explicit Runtime(unsigned workers);
+  Runtime(unsigned workers, TraceOptions trace);
+  static Runtime& start_once();  // get()'s first call
   struct Worker;
   void worker_loop(Worker& w);
   Process* take_work(Worker& w);
   void run_slice(Worker& w, Process* p);
+  RunStatus run_counted(Worker& w, Process* p);
+  RunStatus run_traced(Worker& w, Process* p);
+  // Records e in the calling worker's buffer, or the other threads' one (tracing on only).
+  void trace(const TraceEvent& e);
+  void write_trace();
   void wake_one();
   void push_local(Worker& w, Process* p, int q);
   void return_memory();
@@ -125,6 +139,7 @@ class Runtime {
     std::thread thread;
     uint32_t takes = 0;  // every 8th take looks at the low queue first
     std::atomic<uint64_t> reductions{0}, slices{0}, steals{0}, parks{0};
+    TraceBuffer* trace = nullptr;  // this worker's, when tracing is on
   };
 
   static int queue_of(uint8_t priority) { return priority > 100 ? 0 : priority == 100 ? 1 : 2; }
@@ -141,6 +156,7 @@ class Runtime {
   std::atomic<uint32_t> wake_epoch_{0};
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> exits_since_trim_{0};
+  std::unique_ptr<Tracer> tracer_;  // null when tracing is off
 };
 
 }  // namespace lona

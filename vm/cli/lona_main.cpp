@@ -24,7 +24,7 @@
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: lona [--lib DIR]... [--workers N] [command]\n"
+    "usage: lona [--lib DIR]... [--workers N] [--trace FILE] [command]\n"
     "\n"
     "commands:\n"
     "  repl            interactive REPL (the default)\n"
@@ -38,7 +38,10 @@ constexpr std::string_view kUsage =
     "options:\n"
     "  --lib DIR       look for namespaces in DIR before the built-in library\n"
     "                  (LONA_PATH=DIR:DIR... does the same)\n"
-    "  --workers N     run processes on N worker threads (1 to 1024; default: one per core)\n";
+    "  --workers N     run processes on N worker threads (1 to 1024; default: one per core)\n"
+    "  --trace FILE    record scheduling events (run slices per worker, spawns, exits, steals,\n"
+    "                  parks) and write them to FILE as a Chrome trace when lona ends: open it\n"
+    "                  in chrome://tracing or ui.perfetto.dev (LONA_TRACE=FILE does the same)\n";
 
 int report(const lona::EvalError& e) {
   std::cerr << "error: " << e.message << " (:" << e.reason << ")\n";
@@ -112,9 +115,19 @@ int run_command(const std::string& path, const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  while (args.size() >= 2 && (args[0] == "--lib" || args[0] == "--workers")) {
+  bool trace = false;
+  while (args.size() >= 2 &&
+         (args[0] == "--lib" || args[0] == "--workers" || args[0] == "--trace")) {
     if (args[0] == "--lib") {
       lona::add_library_dir(args[1]);
+    } else if (args[0] == "--trace") {
+      // Written when lona ends: a path that cannot be written is found out now, not then.
+      if (args[1].empty() || !std::ofstream(args[1])) {
+        std::cerr << "lona: --trace: cannot write to '" << args[1] << "'\n";
+        return 2;
+      }
+      lona::Runtime::set_trace({.path = args[1]});
+      trace = true;
     } else {
       char* end = nullptr;
       unsigned long n = std::strtoul(args[1].c_str(), &end, 10);
@@ -126,6 +139,10 @@ int main(int argc, char** argv) {
     }
     args.erase(args.begin(), args.begin() + 2);
   }
+  // The runtime starts on first use, which a program without processes never makes: a trace
+  // asked for is then written all the same (the file says what little the workers did).
+  const char* env_trace = std::getenv("LONA_TRACE");
+  if (trace || (env_trace != nullptr && *env_trace != '\0')) lona::Runtime::get();
   if (args.empty() || (args.size() == 1 && args[0] == "repl")) {
     lona::Heap heap(
         lona::Heap::kProgramInitialWords);  // before the evaluator, which uses it until destroyed

@@ -71,9 +71,25 @@ void Interpreter::grow_x() {
   x_count_ = kArgRegisters;
 }
 
+namespace {
+// The bound process of a thread that runs this interpreter (the REPL, `lona run`, a test): its
+// reductions and stack are the interpreter's, for process-info.
+class InterpreterBoundProcess final : public Process {
+ public:
+  InterpreterBoundProcess(Runtime& rt, Heap& heap, const Interpreter& interp)
+      : Process(rt, rt.next_pid(), true, heap), interp_(interp) {}
+  RunStatus run(uint32_t) override { return RunStatus::kExit; }  // never scheduled
+  RunnerInfo runner_info() const override { return {interp_.stack_words(), interp_.reductions()}; }
+
+ private:
+  const Interpreter& interp_;
+};
+}  // namespace
+
 Process* Interpreter::process() {
   if (process_ == nullptr) {
-    process_ = Runtime::get().attach_bound(heap_);
+    Runtime& rt = Runtime::get();
+    process_ = rt.attach_bound(new InterpreterBoundProcess(rt, heap_, *this));
     owns_process_ = true;
   }
   return process_;
@@ -239,12 +255,15 @@ const Code* Interpreter::enter_slow(size_t base, uint32_t n, EvalError* error) {
                       "-slot register stack (only calls in tail position reuse their frame)")};
     return nullptr;
   }
+  Term rest = Term::nil();
   if (callee->variadic) {  // the rest as a tuple, built through the heap's scratch stack
     for (uint32_t i = fixed; i < n; ++i) heap_.push(regs_base_[base + 1 + i]);
-    Term rest = tuple_from_stack(heap_, n - fixed);
-    regs_base_[base + 1 + fixed] = rest;
+    rest = tuple_from_stack(heap_, n - fixed);
   }
+  // Stored after cover(): with no rest arguments its slot may lie past the registers ever used,
+  // which cover() sets to nil (a fresh process's first call of (f) got nil, not []).
   cover(base + callee->frame_size);
+  if (callee->variadic) regs_base_[base + 1 + fixed] = rest;
   top_ = base + callee->frame_size;
   ++reductions_;
   return callee;

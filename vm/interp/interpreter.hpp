@@ -63,6 +63,8 @@ class Interpreter final : private RootSource {
   void set_process(Process* p) { process_ = p; }
 
   uint64_t reductions() const { return reductions_; }
+  // The register stack's slots in use (process-info's :stack-size).
+  size_t stack_words() const { return top_; }
   void set_current_ns(uint32_t ns) { current_ns_ = ns; }
   uint32_t current_ns() const { return current_ns_; }
 

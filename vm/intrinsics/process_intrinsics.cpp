@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "runtime/process/process.hpp"
+#include "runtime/process/process_info.hpp"
 #include "runtime/sched/runtime.hpp"
 #include "runtime/support/str_cat.hpp"
 #include "runtime/term/collections.hpp"
@@ -397,80 +398,28 @@ bool whereis(NativeContext& ctx, Args a, Term* o) {
 
 // --- process-info --------------------------------------------------------------------------------
 
-Term status_keyword(Process::SchedState s) {
-  switch (s) {
-    case Process::SchedState::kWaiting:
-      return make_keyword("waiting");
-    case Process::SchedState::kQueued:
-      return make_keyword("runnable");
-    case Process::SchedState::kRunning:
-    case Process::SchedState::kRunningNotified:
-      return make_keyword("running");
-    case Process::SchedState::kExited:
-      return make_keyword("exiting");
-  }
-  return make_keyword("running");
-}
-
-Term int_term(uint64_t v) { return Term::fixnum(static_cast<int64_t>(v)); }
-
-// A set of `ids` in ascending order, each made a term by `make`, pushed on the heap's stack.
-template <typename Make>
-void push_id_set(NativeContext& ctx, std::vector<uint64_t> ids, Make make) {
-  std::sort(ids.begin(), ids.end());
-  for (uint64_t id : ids) ctx.heap.push(make(id));
-  ctx.heap.push(set_from_stack(ctx.heap, ids.size()));
-}
-
+// (process-info* pid ref): the half of process-info (lona/core.lona) that runs here. Of the
+// calling process (pid nil or its own): the map. Of a pid with no live process: nil. Of any
+// other: asks it (runtime/process/process_info.hpp) and returns ref; the map arrives as the
+// reply [:lona/reply ref map], which process-info waits for while it monitors the target.
 bool process_info(NativeContext& ctx, Args a, Term* o) {
   Process& self = self_of(ctx);
   uint64_t id = self.id();
-  if (!a.empty() && !pid_arg(ctx, a[0], "process-info", &id)) return false;
-  size_t pairs = 0;
-  auto put = [&](const char* key, Term value) {
-    ctx.heap.push(make_keyword(key));
-    ctx.heap.push(value);
-    ++pairs;
-  };
-  if (id != self.id()) {
-    // Another process's heap and queues are its own: what is read from here is what it
-    // publishes atomically.
-    Process* p = runtime().find(id);
-    if (p == nullptr) {
-      *o = Term::nil();
-      return true;
-    }
-    put("status", status_keyword(p->sched_state().load()));
-    put("priority", int_term(p->priority()));
-    put("reductions", int_term(p->reductions()));
-    p->release();
-    *o = map_from_stack(ctx.heap, pairs);
+  if (!a[0].is_nil() && !pid_arg(ctx, a[0], "process-info", &id)) return false;
+  if (!is_ref(a[1])) return type_error(ctx, "process-info*", "a ref", a[1]);
+  if (id == self.id()) {
+    *o = build_process_info(self, ctx.heap, make_keyword("running"));
     return true;
   }
-  Heap& h = self.heap();
-  put("status", make_keyword("running"));
-  put("heap-size", int_term(h.capacity_words() * sizeof(Word)));
-  put("heap-used", int_term(h.used_words() * sizeof(Word)));
-  put("old-heap-size", int_term(0));
-  put("old-heap-used", int_term(0));
-  put("stack-size", int_term(0));
-  put("minor-gc-count", int_term(h.collections()));
-  put("major-gc-count", int_term(0));
-  put("total-reclaimed", int_term(0));
-  put("mailbox-len", int_term(self.message_count()));
-  put("priority", int_term(self.priority()));
-  ctx.heap.push(make_keyword("links"));
-  push_id_set(ctx, {self.links().begin(), self.links().end()},
-              [&](uint64_t link) { return pid_term(ctx, link); });
-  ++pairs;
-  std::vector<uint64_t> refs;
-  for (const auto& [ref, target] : self.monitors()) refs.push_back(ref);
-  ctx.heap.push(make_keyword("monitors"));
-  push_id_set(ctx, std::move(refs), [&](uint64_t ref) { return make_ref(ctx.heap, ref); });
-  ++pairs;
-  put("reductions", int_term(self.reductions() + ctx.interp->reductions()));
-  put("trap-exit", Term::boolean(self.trap_exit()));
-  *o = map_from_stack(ctx.heap, pairs);
+  Process* target = runtime().find(id);
+  if (target == nullptr || target->exited()) {
+    if (target != nullptr) target->release();
+    *o = Term::nil();
+    return true;
+  }
+  request_process_info(self, *target, ref_id(a[1]));
+  target->release();
+  *o = a[1];
   return true;
 }
 
@@ -505,7 +454,7 @@ const Intrinsic kIntrinsics[] = {
     {"unregister", unregister, 1, 1},
     {"whereis", whereis, 1, 1},
     {"whereis-local", whereis, 1, 1},
-    {"process-info", process_info, 0, 1},
+    {"process-info*", process_info, 2, 2},
 };
 
 }  // namespace

@@ -32,6 +32,8 @@ class LonalaProcess final : public Process {
   }
 
   RunStatus run(uint32_t budget) override;
+  // The interpreter counts every reduction as it goes; the process adds a slice's at its end.
+  RunnerInfo runner_info() const override { return {interp_.stack_words(), interp_.reductions()}; }
 
   // The exit reason for a run that failed with `error`: [:error :reason %{:message "..."}].
   static Term error_reason(Heap& heap, const EvalError& error);

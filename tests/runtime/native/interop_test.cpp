@@ -11,6 +11,7 @@
 
 #include "runtime/native/actor.hpp"
 #include "runtime/native/coroutine.hpp"
+#include "runtime/term/pid.hpp"
 #include "tests/support/eval_fixture.hpp"
 #include "vm/native/lonala_spawn.hpp"
 #include "vm/native/native_function.hpp"
@@ -134,6 +135,50 @@ TEST_F(NativeInterop, ANativeActorSpawnsMonitorsAndLinksLonalaProcesses) {
   spawn_coroutine(native_parent, eval_pid());
   EXPECT_EQ(eval("(receive m m :after 10000 :timeout)"), "[:done 42 :normal]");
   EXPECT_EQ(eval("(receive m m :after 10000 :timeout)"), "[:trapped [:quit 1]]");
+}
+
+// [from :watch pid] -> monitors pid and tells from [:watching ref].
+class Watcher : public Actor {
+  void on_message(Term m) override {
+    if (!is_tuple(m) || array_count(m) != 3 || !pid_of(at(m, 0)) || !pid_of(at(m, 2))) return;
+    uint64_t ref = monitor(*pid_of(at(m, 2)));
+    send(*pid_of(at(m, 0)), tuple(heap(), keyword("watching"), make_ref(heap(), ref)));
+  }
+};
+
+// Tells `to` [:started pid], then never receives: works (charging for it) and yields for ever,
+// so what is sent to it stays queued.
+Task busy(Self& self, Pid to) {
+  self.send(to, tuple(self.heap(), keyword("started"), self.self_pid()));
+  for (;;) {
+    self.charge(100);
+    co_await self.yield();
+  }
+}
+
+// Native actors answer process-info as Lonala processes do, from their own state: a class actor
+// between messages, a coroutine at the start of a slice.
+TEST_F(NativeInterop, ProcessInfoOfNativeActors) {
+  Pid watcher = spawn_opt<Watcher>({.name = "interop-watcher"});
+  ASSERT_NE(watcher, 0u);
+  EXPECT_EQ(eval("(def w (whereis 'interop-watcher)) (link w)"
+                 "(send w [(self) :watch (self)])"
+                 "(def w-ref (receive [:watching r] r :after 10000 :timeout))"
+                 "(def wi (process-info w))"
+                 "[(= (get (:links wi) (self)) (self)) (= (get (:monitors wi) w-ref) w-ref)"
+                 " (:mailbox-len wi) (:stack-size wi) (> (:reductions wi) 0) (> (:heap-size wi) 0)"
+                 " (:priority wi) (count wi)]"),
+            "[true true 0 0 true true 100 15]");
+  EXPECT_EQ(eval("(unlink w) (let [r (monitor w)] (exit w :kill) (await-down r))"), ":killed");
+
+  ASSERT_NE(spawn_coroutine(busy, eval_pid()), 0u);
+  EXPECT_EQ(eval("(def b (receive [:started p] p :after 10000 :timeout))"
+                 "(send b 1) (send b 2) (send b 3)"
+                 "(def bi (process-info b))"
+                 "[(:mailbox-len bi) (some? (#{:running :runnable} (:status bi)))"
+                 " (> (:reductions bi) 0) (count (:links bi))]"),
+            "[3 true true 0]");
+  EXPECT_EQ(eval("(let [r (monitor b)] (exit b :kill) (await-down r))"), ":killed");
 }
 
 TEST_F(NativeInterop, NativeFunctionsAreCalledFromLonala) {

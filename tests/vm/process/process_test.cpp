@@ -295,6 +295,7 @@ TEST_F(ProcessTest, ProcessInfoOfSelf) {
                  " (set? (:monitors t14)) (:mailbox-len t14) (:priority t14)]"),
             "[:running true true true 0 100]");
   EXPECT_EQ(eval("(process-info 42)"), "ERROR :badarg");
+  EXPECT_TRUE(Mentions(eval_message("(process-info :p)"), "process-info")) << "names the function";
 }
 
 TEST_F(ProcessTest, ProcessInfoOfOthers) {
@@ -307,6 +308,102 @@ TEST_F(ProcessTest, ProcessInfoOfOthers) {
                  "[(count (:links t22-me)) (count (:monitors t22-me))]"),
             "[1 1]");
   EXPECT_EQ(eval("(unlink t22-q) (send t22-q :stop) (await-exit t22-q)"), ":gone");
+}
+
+// Another process answers process-info with every key, built from its own state (a signal it
+// handles when it takes its mail): here a process waiting in a receive that none of its three
+// queued messages matches, linked to the test's process and monitoring it.
+TEST_F(ProcessTest, ProcessInfoOfAWaitingProcessHasEveryKey) {
+  ASSERT_EQ(eval("(def t25-me (self))"
+                 "(def t25-p (spawn (fn* [] (let [r (monitor t25-me)] (send t25-me [:ref r])"
+                 "  (receive :stop :ok)))))"
+                 "(def t25-ref (receive [:ref r] r :after 10000 :timeout))"
+                 "(link t25-p)"
+                 "(send t25-p :a) (send t25-p [:b 2]) (send t25-p \"c\")"),
+            ":ok");
+  // The messages were sent before the request, by the same sender: the target queued all three
+  // before it answered. Each request wakes the target to answer it: :status is :waiting once a
+  // request finds it back in its receive.
+  EXPECT_EQ(eval("(def t25 ((fn* aw [k] (let [i (process-info t25-p)]"
+                 "  (if (or (= (:status i) :waiting) (= k 0)) i (do (sleep 1) (aw (- k 1))))))"
+                 "  5000))"
+                 "[(:status t25) (:mailbox-len t25) (:priority t25) (:trap-exit t25)"
+                 " (:old-heap-size t25) (:major-gc-count t25) (count t25)]"),
+            "[:waiting 3 100 false 0 0 15]");
+  EXPECT_EQ(eval("[(= (get (:links t25) t25-me) t25-me) (count (:links t25))"
+                 " (= (get (:monitors t25) t25-ref) t25-ref) (count (:monitors t25))]"),
+            "[true 1 true 1]");
+  EXPECT_EQ(eval("[(> (:heap-size t25) 0) (> (:heap-used t25) 0)"
+                 " (<= (:heap-used t25) (:heap-size t25)) (> (:stack-size t25) 0)"
+                 " (> (:reductions t25) 0) (integer? (:minor-gc-count t25))"
+                 " (integer? (:total-reclaimed t25))]"),
+            "[true true true true true true true]");
+  // The same keys as a process's own process-info.
+  EXPECT_EQ(eval("(= (into #{} (keys t25)) (into #{} (keys (process-info))))"), "true");
+  EXPECT_EQ(eval("(unlink t25-p) (send t25-p :stop) (await-exit t25-p)"), ":gone");
+}
+
+// A process that never receives (a loop) still answers: a slice starts by taking the mail.
+TEST_F(ProcessTest, ProcessInfoOfABusyProcess) {
+  EXPECT_EQ(eval("(def t26-me (self))"
+                 "(def t26-p (spawn (fn* [] (send t26-me :started)"
+                 "  (let [lp (fn* lp [n] (lp (+ n 1)))] (lp 0)))))"
+                 "(receive :started :ok :after 10000 :timeout)"
+                 "(send t26-p :unread)"
+                 "(def t26 (process-info t26-p))"
+                 "[(some? (#{:running :runnable} (:status t26))) (:mailbox-len t26)"
+                 " (> (:reductions t26) 0)]"),
+            "[true 1 true]");
+  EXPECT_EQ(eval("(exit t26-p :kill) (await-exit t26-p)"), ":gone");
+}
+
+// A target that ends before it answers gives nil, never a wait without end: the asker monitors
+// it. A kill sent first is handled first (signals from one sender keep their order), so the
+// request dies with the target, unanswered, whether or not it was still alive when asked.
+TEST_F(ProcessTest, ProcessInfoOfAProcessThatEndsFirstIsNil) {
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(eval("(def t27-p (spawn (fn* [] (let [lp (fn* lp [n] (lp (+ n 1)))] (lp 0)))))"
+                   "(exit t27-p :kill) (process-info t27-p)"),
+              "nil");
+  }
+  EXPECT_EQ(eval("(receive [:DOWN _ _ _] :leftover :after 0 :none)"), ":none");
+  EXPECT_EQ(eval("(receive [:lona/reply _ _] :leftover :after 0 :none)"), ":none");
+}
+
+// The test's own thread is a bound process: it answers in a receive, with the reductions and
+// stack of the interpreter it runs.
+TEST_F(ProcessTest, ABoundProcessAnswersInAReceive) {
+  EXPECT_EQ(eval("(def t28-me (self))"
+                 "(def t28-child (spawn-link (fn* [] (send t28-me [:info (process-info t28-me)]))))"
+                 "(def t28 (receive [:info m] m :after 10000 :timeout))"
+                 "[(map? t28) (= (get (:links t28) t28-child) t28-child) (> (:reductions t28) 0)"
+                 " (> (:heap-size t28) 0) (:mailbox-len t28)]"),
+            "[true true true true 0]");
+}
+
+// A process's own :reductions counts each reduction once: what it reports of itself while it
+// runs is never more than what another process reads a moment later.
+TEST_F(ProcessTest, OwnReductionsAreCountedOnce) {
+  EXPECT_EQ(eval("(def t29-me (self))"
+                 "(def t29-p (spawn (fn* [] (let [lp (fn* lp [n] (if (= n 0) :done (lp (- n 1))))]"
+                 "  (lp 100000) (send t29-me [:own (:reductions (process-info))])"
+                 "  (receive :stop :ok)))))"
+                 "(def t29-own (receive [:own n] n :after 10000 :timeout))"
+                 "(def t29-seen (:reductions (process-info t29-p)))"
+                 "[(> t29-own 100000) (<= t29-own t29-seen) (< t29-seen (+ t29-own 1000))]"),
+            "[true true true]");
+  EXPECT_EQ(eval("(send t29-p :stop) (await-exit t29-p)"), ":gone");
+}
+
+// No rest arguments are an empty tuple in a fresh process too, whose register stack has never
+// reached the rest parameter's slot (it was nil there, so (f) of a multi-arity f failed).
+TEST_F(ProcessTest, NoRestArgumentsInAFreshProcess) {
+  EXPECT_EQ(eval("(def t30-me (self))"
+                 "(defn t30-f ([] :none) ([x] x))"
+                 "(defn t30-g [& more] more)"
+                 "(spawn (fn* [] (send t30-me [(t30-f) (t30-g)])))"
+                 "(receive m m :after 10000 :timeout)"),
+            "[:none []]");
 }
 
 // Scheduler statistics: what the workers did is counted. (A worker counts a slice after it ends,

@@ -129,5 +129,25 @@ TEST(BatchRepl, TheReplTrapsExits) {
   EXPECT_EQ(lines[5], "3");
 }
 
+// The REPL's process answers another process's process-info while it waits in a receive, from
+// its own state: the message it has queued, the process linked to it, its trapping of exits.
+TEST(BatchRepl, TheReplAnswersProcessInfoInAReceive) {
+  std::istringstream in(
+      "(def me (self))\n"
+      "(send me :queued)\n"
+      "(def child (spawn-link (fn* [] (send me [:info (process-info me)]))))\n"
+      "(receive [:info m] [(:mailbox-len m) (= (get (:links m) child) child)"
+      " (> (:reductions m) 0) (:trap-exit m)] :after 10000 :timeout)\n");
+  std::ostringstream out;
+  Heap heap;
+  CompilingEvaluator evaluator;
+  EXPECT_EQ(run_batch_repl(in, out, evaluator, heap), 0);
+  std::vector<std::string> lines;
+  std::istringstream split(out.str());
+  for (std::string line; std::getline(split, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 4u) << out.str();
+  EXPECT_EQ(lines[3], "[1 true true true]");
+}
+
 }  // namespace
 }  // namespace lona
