@@ -9,8 +9,15 @@
 
 namespace lona {
 
-const Process::LinkSet Process::kNoLinks;
-const Process::MonitorMap Process::kNoMonitors;
+const Process::LinkSet& Process::no_links() {
+  static const LinkSet none;
+  return none;
+}
+
+const Process::MonitorMap& Process::no_monitors() {
+  static const MonitorMap none;
+  return none;
+}
 
 Process::Process(Runtime& runtime, uint64_t id, bool bound, size_t heap_words)
     : runtime_(runtime), id_(id), bound_(bound), own_heap_(heap_words), heap_(&own_heap_) {

@@ -57,7 +57,7 @@ class Process : private RootSource {
   // A process on a heap that outlives it (a bound process adopting the heap its thread already
   // evaluates on: the REPL's).
   Process(Runtime& runtime, uint64_t id, bool bound, Heap& heap);
-  virtual ~Process();
+  ~Process() override;
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
 
@@ -142,17 +142,17 @@ class Process : private RootSource {
   // held by the watcher (monitors_: ref -> target) and the target (monitored_by_: ref -> watcher).
   using LinkSet = absl::flat_hash_set<uint64_t>;
   using MonitorMap = absl::flat_hash_map<uint64_t, uint64_t>;
-  const LinkSet& links() const { return ties_ ? ties_->links : kNoLinks; }
+  const LinkSet& links() const { return ties_ ? ties_->links : no_links(); }
   void add_link(uint64_t other) { ties().links.insert(other); }
   void remove_link(uint64_t other) {
     if (ties_) ties_->links.erase(other);
   }
-  const MonitorMap& monitors() const { return ties_ ? ties_->monitors : kNoMonitors; }
+  const MonitorMap& monitors() const { return ties_ ? ties_->monitors : no_monitors(); }
   void add_monitor(uint64_t ref, uint64_t target) { ties().monitors[ref] = target; }
   // Before a new process starts: it is monitored by watcher under ref (spawn-monitor).
   void add_monitored_by(uint64_t ref, uint64_t watcher) { ties().monitored_by[ref] = watcher; }
   bool remove_monitor(uint64_t ref) { return ties_ && ties_->monitors.erase(ref) != 0; }
-  const MonitorMap& monitored_by() const { return ties_ ? ties_->monitored_by : kNoMonitors; }
+  const MonitorMap& monitored_by() const { return ties_ ? ties_->monitored_by : no_monitors(); }
 
   // The exit reason (a root of the heap) once the process is ending.
   Term exit_reason() const { return exit_reason_; }
@@ -234,8 +234,8 @@ class Process : private RootSource {
     if (!ties_) ties_ = std::make_unique<Ties>();
     return *ties_;
   }
-  static const LinkSet kNoLinks;
-  static const MonitorMap kNoMonitors;
+  static const LinkSet& no_links();
+  static const MonitorMap& no_monitors();
 
   // Bound processes block here, and a scheduled one in a receive inside a nested call (which
   // sets blocked_). Made by the first wait, or at the start of a bound process.

@@ -40,7 +40,7 @@ class Interpreter final : private RootSource {
   static constexpr size_t kFrameHeader = 2;
 
   explicit Interpreter(Heap& heap);
-  ~Interpreter();
+  ~Interpreter() override;
   Interpreter(const Interpreter&) = delete;
   Interpreter& operator=(const Interpreter&) = delete;
 
