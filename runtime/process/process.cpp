@@ -31,10 +31,9 @@ Process::Process(Runtime& runtime, uint64_t id, bool bound, Heap& heap)
   heap_->add_root_source(this);
 }
 
-// A heap of its own goes with the process; an adopted one was let go by leave_heap().
-Process::~Process() {
-  if (heap_ == &own_heap_) heap_->remove_root_source(this);
-}
+// A heap of its own goes with the process (its list of root sources with it); an adopted one
+// was let go by leave_heap().
+Process::~Process() = default;
 
 void Process::leave_heap() {
   heap_->remove_root_source(this);

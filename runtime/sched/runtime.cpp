@@ -352,10 +352,12 @@ void Runtime::return_memory() {
   malloc_trim(0);
 }
 
-[[gnu::always_inline]] inline RunStatus Runtime::run_counted(Worker& w, Process* p) {
+[[gnu::always_inline]] inline RunStatus Runtime::run_counted(Worker& w, Process* p,
+                                                             uint64_t* used) {
   uint64_t before = p->reductions();
   RunStatus status = p->run(kSliceReductions);
-  w.reductions.fetch_add(p->reductions() - before, std::memory_order_relaxed);
+  *used = p->reductions() - before;
+  w.reductions.fetch_add(*used, std::memory_order_relaxed);
   w.slices.fetch_add(1, std::memory_order_relaxed);
   return status;
 }
@@ -363,13 +365,13 @@ void Runtime::return_memory() {
 // Out of line, so that the slice without tracing is what it was plus one branch.
 [[gnu::noinline]] RunStatus Runtime::run_traced(Worker& w, Process* p) {
   uint64_t start = tracer_->now_ns();
-  uint64_t before = p->reductions();
-  RunStatus status = run_counted(w, p);
+  uint64_t used = 0;
+  RunStatus status = run_counted(w, p, &used);
   // Recorded before run_slice queues p again: another worker may run it from then on.
   w.trace->record({.start_ns = start,
                    .duration_ns = tracer_->now_ns() - start,
                    .process = p->id(),
-                   .detail = p->reductions() - before,
+                   .detail = used,
                    .detail2 = static_cast<uint64_t>(status),
                    .kind = TraceEventKind::kSlice});
   return status;
@@ -378,7 +380,8 @@ void Runtime::return_memory() {
 void Runtime::run_slice(Worker& w, Process* p) {
   using S = Process::SchedState;
   p->sched_state().store(S::kRunning, std::memory_order_release);
-  RunStatus status = w.trace == nullptr ? run_counted(w, p) : run_traced(w, p);
+  uint64_t used = 0;
+  RunStatus status = w.trace == nullptr ? run_counted(w, p, &used) : run_traced(w, p);
   switch (status) {
     case RunStatus::kYield:
       p->sched_state().store(S::kQueued, std::memory_order_release);

@@ -118,7 +118,8 @@ class Runtime {
   void worker_loop(Worker& w);
   Process* take_work(Worker& w);
   void run_slice(Worker& w, Process* p);
-  RunStatus run_counted(Worker& w, Process* p);
+  // Runs a slice and counts it in w's statistics; *used: the reductions it took.
+  RunStatus run_counted(Worker& w, Process* p, uint64_t* used);
   RunStatus run_traced(Worker& w, Process* p);
   // Records e in the calling worker's buffer, or the other threads' one (tracing on only).
   void trace(const TraceEvent& e);

@@ -408,7 +408,7 @@ bool process_info(NativeContext& ctx, Args a, Term* o) {
   if (!a[0].is_nil() && !pid_arg(ctx, a[0], "process-info", &id)) return false;
   if (!is_ref(a[1])) return type_error(ctx, "process-info*", "a ref", a[1]);
   if (id == self.id()) {
-    *o = build_process_info(self, ctx.heap, make_keyword("running"));
+    *o = build_process_info(self, ctx.heap, process_status(self));
     return true;
   }
   Process* target = runtime().find(id);

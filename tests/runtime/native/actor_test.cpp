@@ -13,12 +13,15 @@
 #include "runtime/native/scoped_actor.hpp"
 #include "runtime/sched/runtime.hpp"
 #include "runtime/term/equality.hpp"
+#include "tests/runtime/native/scoped_waits.hpp"
 #include "vm/printer/printer.hpp"
 
 namespace lona::native {
 namespace {
 
-constexpr std::chrono::milliseconds kLong(10000);
+using test_waits::down_reason;
+using test_waits::kLong;
+using test_waits::next;
 
 // [from payload] -> [:echo payload] to from; :stop -> exits :normal; [:exit reason] -> exits
 // with reason; :throw -> throws.
@@ -34,21 +37,6 @@ class Echo : public Actor {
     }
   }
 };
-
-// The next message, printed ("timeout" when none came).
-std::string next(ScopedActor& me) {
-  std::optional<Term> m = me.receive(kLong);
-  return m ? print(*m) : "timeout";
-}
-
-// The reason of the :DOWN of monitor `ref`, printed.
-std::string down_reason(ScopedActor& me, uint64_t ref) {
-  for (;;) {
-    std::optional<Term> m = me.receive(kLong);
-    if (!m) return "timeout";
-    if (std::optional<Down> d = down_of(*m); d && d->ref == ref) return print(d->reason);
-  }
-}
 
 TEST(NativeActor, EchoRoundTrip) {
   ScopedActor me;

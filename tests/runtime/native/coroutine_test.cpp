@@ -9,26 +9,16 @@
 
 #include "runtime/native/coroutine.hpp"
 #include "runtime/native/scoped_actor.hpp"
+#include "tests/runtime/native/scoped_waits.hpp"
 #include "vm/printer/printer.hpp"
 
 namespace lona::native {
 namespace {
 
 using std::chrono::milliseconds;
-constexpr milliseconds kLong(10000);
-
-std::string next(ScopedActor& me) {
-  std::optional<Term> m = me.receive(kLong);
-  return m ? print(*m) : "timeout";
-}
-
-std::string down_reason(ScopedActor& me, uint64_t ref) {
-  for (;;) {
-    std::optional<Term> m = me.receive(kLong);
-    if (!m) return "timeout";
-    if (std::optional<Down> d = down_of(*m); d && d->ref == ref) return print(d->reason);
-  }
-}
+using test_waits::down_reason;
+using test_waits::kLong;
+using test_waits::next;
 
 // Answers [from x] with [:sum total] after adding x; :stop ends it.
 Task adder(Self& self, int64_t total) {

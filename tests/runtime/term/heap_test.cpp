@@ -298,6 +298,19 @@ TEST(Heap, NextSizeIsMonotonicAndCovers) {
   EXPECT_LE(after, big + big / 5 + 1);
 }
 
+// A process on an adopted heap keeps an empty one of its own: it must cost no block, and still
+// work if anything allocates on it.
+TEST(Heap, AnEmptyHeapAllocatesItsBlockAtTheFirstAllocation) {
+  Heap empty(0);
+  EXPECT_EQ(empty.capacity_words(), 0u);
+  EXPECT_EQ(empty.used_words(), 0u);
+  empty.push(make_string(empty, "first"));
+  EXPECT_GE(empty.capacity_words(), Heap::kSmallestWords);
+  EXPECT_EQ(byte_view(empty.stack().back()), "first");
+  empty.collect();
+  EXPECT_EQ(byte_view(empty.stack().back()), "first");
+}
+
 TEST(Heap, InitialCapacityComesFromTheTable) {
   Heap tiny(1);
   EXPECT_EQ(tiny.capacity_words(), Heap::kSmallestWords);

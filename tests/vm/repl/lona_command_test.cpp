@@ -79,6 +79,16 @@ TEST_F(LonaCommand, WorkersOption) {
   }
 }
 
+TEST_F(LonaCommand, TraceToAPathThatCannotBeWrittenIsRefusedBeforeRunning) {
+  // Found out at once, not when lona ends and the trace is lost with the run's work.
+  Result r = run("--trace /nonexistent-lona-dir/trace.json eval \"(println :ran)\"");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("--trace: cannot write to '/nonexistent-lona-dir/trace.json'"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST_F(LonaCommand, EvalPrintsTheLastValue) {
   Result r = run("eval \"1 %{:a 'b}\"");
   EXPECT_EQ(r.exit_code, 0);
