@@ -40,7 +40,7 @@ TSAN_TESTS := process_test sched_deque_test native_test supervisor_test
 test-tsan-runtime:
 	cmake --preset tsan >/dev/null
 	cmake --build --preset tsan -j $(JOBS) --target $(TSAN_TESTS)
-	ctest --preset tsan -j $(JOBS) -R '^(Mailbox|Envelope|ProcessTest|WorkStealingDeque|NativeActor|NativeCoroutine|NativeInterop|SupervisorTest|ServerTest|SendSyncTest|ProcessBoundVarTest)'
+	ctest --preset tsan -j $(JOBS) -R '^(Mailbox|Envelope|ProcessTable|ProcessTest|WorkStealingDeque|NativeActor|NativeCoroutine|NativeInterop|SupervisorTest|ServerTest|SendSyncTest|ProcessBoundVarTest)'
 
 test-tsan: setup
 	cmake --preset tsan >/dev/null

@@ -88,6 +88,7 @@ void Process::finalize() {
     }
     Envelope::destroy(e);
   }
+  runtime_.release_pid(id_);  // a process never started still holds its table slot
   delete this;
 }
 

@@ -1,38 +1,139 @@
 #include "runtime/process/process_table.hpp"
 
+#include <algorithm>
+
+#include "runtime/support/cpu_relax.hpp"
+
 namespace lona {
 
+ProcessTable::~ProcessTable() {
+  for (auto& c : chunks_) delete[] c.load(std::memory_order_relaxed);
+}
+
+ProcessTable::Slot* ProcessTable::find_slot(uint64_t slot) const {
+  Slot* chunk = chunks_[slot >> kChunkBits].load(std::memory_order_acquire);
+  return chunk == nullptr ? nullptr : &chunk[slot & (kChunkSlots - 1)];
+}
+
+ProcessTable::Slot& ProcessTable::slot_ref(uint64_t slot) {
+  std::atomic<Slot*>& c = chunks_[slot >> kChunkBits];
+  Slot* chunk = c.load(std::memory_order_acquire);
+  if (chunk == nullptr) {
+    // Whoever reaches a new chunk first makes it; the others use theirs.
+    Slot* made = new Slot[kChunkSlots]();
+    if (c.compare_exchange_strong(chunk, made, std::memory_order_acq_rel)) {
+      chunk = made;
+    } else {
+      delete[] made;
+    }
+  }
+  return chunk[slot & (kChunkSlots - 1)];
+}
+
+uint64_t ProcessTable::lock_process(Slot& s) {
+  uint64_t v = s.load(std::memory_order_acquire);
+  for (;;) {
+    if ((v & kLocked) != 0) {
+      cpu_relax();
+      v = s.load(std::memory_order_acquire);
+      continue;
+    }
+    if ((v & kTags) != 0 || v == 0) return 0;
+    if (s.compare_exchange_weak(v, v | kLocked, std::memory_order_acquire)) return v;
+  }
+}
+
+uint64_t ProcessTable::reserve() {
+  uint64_t top = free_top_.load(std::memory_order_acquire);
+  while ((top & 0xffffffff) != 0) {
+    uint64_t slot = top & 0xffffffff;
+    // The word may be changing under us if another thread takes this slot first; then the count
+    // in free_top_ has moved on and the exchange fails.
+    uint64_t word = find_slot(slot)->load(std::memory_order_acquire);
+    uint64_t next = (word >> kNextShift) & kSlotMask;
+    uint64_t changed = ((top >> 32) + 1) << 32;
+    if (free_top_.compare_exchange_weak(top, changed | next, std::memory_order_acq_rel)) {
+      uint64_t id = ((word >> kSerialShift) << kSlotBits) | slot;
+      find_slot(slot)->store(reserved_word(id), std::memory_order_relaxed);
+      return id;
+    }
+  }
+  uint64_t slot = high_water_.fetch_add(1, std::memory_order_relaxed);
+  if (slot > kSlotMask) {
+    high_water_.store(kSlotMask + 1, std::memory_order_relaxed);  // stays put; no wrap
+    return 0;
+  }
+  slot_ref(slot).store(reserved_word(slot), std::memory_order_relaxed);
+  return slot;
+}
+
+void ProcessTable::push_free(uint64_t slot, uint64_t serial) {
+  Slot& s = *find_slot(slot);
+  uint64_t top = free_top_.load(std::memory_order_relaxed);
+  uint64_t changed;
+  do {
+    s.store(((serial & kSerialMask) << kSerialShift) | ((top & 0xffffffff) << kNextShift) | kFree,
+            std::memory_order_relaxed);
+    changed = ((top >> 32) + 1) << 32;
+  } while (!free_top_.compare_exchange_weak(top, changed | slot, std::memory_order_acq_rel));
+}
+
 void ProcessTable::insert(Process* p) {
-  Shard& s = shard(p->id());
-  std::lock_guard<std::mutex> lock(s.mutex);
-  s.map.insert(p);
+  find_slot(slot_of(p->id()))
+      ->store(reinterpret_cast<uint64_t>(p), std::memory_order_release);
   count_.fetch_add(1, std::memory_order_relaxed);
 }
 
 bool ProcessTable::erase(uint64_t id) {
-  Shard& s = shard(id);
-  std::lock_guard<std::mutex> lock(s.mutex);
-  if (s.map.erase(id) == 0) return false;
+  uint64_t slot = slot_of(id);
+  Slot* s = find_slot(slot);
+  if (s == nullptr) return false;
+  uint64_t v = lock_process(*s);
+  if (v == 0) return false;
+  if (reinterpret_cast<Process*>(v)->id() != id) {
+    s->store(v, std::memory_order_release);
+    return false;
+  }
+  s->store(reserved_word(id), std::memory_order_release);
   count_.fetch_sub(1, std::memory_order_relaxed);
+  push_free(slot, serial_of(id) + 1);
   return true;
 }
 
+void ProcessTable::unreserve(uint64_t id) {
+  uint64_t slot = slot_of(id);
+  Slot* s = find_slot(slot);
+  uint64_t expected = reserved_word(id);
+  if (s != nullptr &&
+      s->compare_exchange_strong(expected, expected | kLocked, std::memory_order_acq_rel)) {
+    push_free(slot, serial_of(id) + 1);
+  }
+}
+
 Process* ProcessTable::find(uint64_t id) {
-  Shard& s = shard(id);
-  std::lock_guard<std::mutex> lock(s.mutex);
-  auto it = s.map.find(id);
-  if (it == s.map.end()) return nullptr;
-  (*it)->retain();
-  return *it;
+  uint64_t slot = slot_of(id);
+  Slot* s = find_slot(slot);
+  if (s == nullptr) return nullptr;
+  uint64_t v = lock_process(*s);
+  if (v == 0) return nullptr;
+  auto* p = reinterpret_cast<Process*>(v);
+  bool same = p->id() == id;
+  if (same) p->retain();
+  s->store(v, std::memory_order_release);
+  return same ? p : nullptr;
 }
 
 std::vector<Process*> ProcessTable::snapshot() {
   std::vector<Process*> all;
-  for (Shard& s : shards_) {
-    std::lock_guard<std::mutex> lock(s.mutex);
-    for (Process* p : s.map) {
+  uint64_t end = std::min(high_water_.load(std::memory_order_acquire), kSlotMask + 1);
+  for (uint64_t slot = 1; slot < end; ++slot) {
+    Slot* s = find_slot(slot);
+    if (s == nullptr) continue;
+    if (uint64_t v = lock_process(*s); v != 0) {
+      auto* p = reinterpret_cast<Process*>(v);
       p->retain();
       all.push_back(p);
+      s->store(v, std::memory_order_release);
     }
   }
   return all;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "runtime/process/envelope_pool.hpp"
+#include "runtime/support/cpu_relax.hpp"
 #include "runtime/term/pid.hpp"
 #include "runtime/term/symbol_table.hpp"
 
@@ -25,14 +26,6 @@ class BoundProcess final : public Process {
   BoundProcess(Runtime& rt, uint64_t id, Heap& heap) : Process(rt, id, true, heap) {}
   RunStatus run(uint32_t) override { return RunStatus::kExit; }  // never scheduled
 };
-
-void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#else
-  std::this_thread::yield();
-#endif
-}
 
 }  // namespace
 
@@ -108,6 +101,16 @@ void Runtime::stop() {
     p->release();  // the snapshot's reference
     p->release();  // the table's
   }
+}
+
+uint64_t Runtime::next_pid() {
+  uint64_t id = table_.reserve();
+  if (id == 0) {
+    std::fprintf(stderr, "lona: the process table is full (%llu processes)\n",
+                 static_cast<unsigned long long>(ProcessTable::kSlotMask));
+    std::abort();
+  }
+  return id;
 }
 
 void Runtime::start(Process* p) {

@@ -54,8 +54,15 @@ class Runtime {
   uint64_t realm_id() const { return 1; }
   unsigned worker_count() const { return static_cast<unsigned>(workers_.size()); }
 
-  // A fresh local pid.
-  uint64_t next_pid() { return next_pid_.fetch_add(1, std::memory_order_relaxed); }
+  // A fresh local pid, its process-table slot reserved for the process that will carry it (the
+  // process gives the slot back when it ends, whether or not it was ever started). 0 when the
+  // table is full (ProcessTable::kSlotMask processes live): a spawn fails with :system-limit.
+  uint64_t try_next_pid() { return table_.reserve(); }
+  // The same where failing is not an option (a thread's bound process, a native actor): ends
+  // the program with a message when the table is full.
+  uint64_t next_pid();
+  // A pid from next_pid() whose process ends without having been started.
+  void release_pid(uint64_t id) { table_.unreserve(id); }
 
   // Makes a new scheduled process live and runnable; the table takes the creator's reference.
   void start(Process* p);
@@ -148,7 +155,6 @@ class Runtime {
   ProcessTable table_;
   Registry registry_;
   TimerService timers_;
-  std::atomic<uint64_t> next_pid_{1};
   std::vector<std::unique_ptr<Worker>> workers_;
   std::mutex inject_mutex_;
   std::deque<Process*> inject_[3];  // guarded by inject_mutex_

@@ -103,7 +103,10 @@ bool spawn(NativeContext& ctx, Args a, Term* o) {
   if (!spawn_options(ctx, a.size() > 1 ? a[1] : Term::nil(), &opts)) return false;
   Process& self = self_of(ctx);
   Runtime& rt = runtime();
-  uint64_t id = rt.next_pid();
+  uint64_t id = rt.try_next_pid();
+  if (id == 0) {
+    return ctx.fail("system-limit", str_cat(fn, ": the realm has as many processes as it can"));
+  }
   auto* child = new LonalaProcess(rt, id, opts.heap_words, ctx.current_ns);
   if (!child->set_entry(a[0]) || !child->inherit_bindings(self)) {
     child->release();

@@ -17,7 +17,9 @@ Process* make_lonala(std::string_view qualified_name) {
   Term fn = v->get();
   if (kind_of(fn) != Kind::kFunction) return nullptr;
   Runtime& rt = Runtime::get();
-  auto* p = new LonalaProcess(rt, rt.next_pid(), 512, v->ns);
+  uint64_t id = rt.try_next_pid();
+  if (id == 0) return nullptr;
+  auto* p = new LonalaProcess(rt, id, 512, v->ns);
   if (!p->set_entry(fn)) {
     p->release();
     return nullptr;

@@ -1,0 +1,109 @@
+// The process table: pids that name one process only, slots given back by processes that end
+// or never start, and lookups that race exits (also run under ThreadSanitizer).
+#include "runtime/process/process_table.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "runtime/sched/runtime.hpp"
+#include "runtime/term/heap.hpp"
+
+namespace lona {
+namespace {
+
+uint64_t slot_of(uint64_t id) { return id & ProcessTable::kSlotMask; }
+
+// A slot freed by an exit comes back (the free slots are a stack) under another pid, and the old
+// pid finds nothing, not the new process.
+TEST(ProcessTable, APidNamesOneProcessOnly) {
+  Runtime& rt = Runtime::get();
+  Heap heap(64);
+  Process* a = rt.attach_bound(heap);
+  uint64_t first = a->id();
+  EXPECT_NE(first, 0u);
+  Process* found = rt.find(first);
+  EXPECT_EQ(found, a);
+  found->release();
+  rt.detach_bound(a);
+  EXPECT_EQ(rt.find(first), nullptr);
+
+  Process* b = rt.attach_bound(heap);
+  EXPECT_EQ(slot_of(b->id()), slot_of(first));
+  EXPECT_NE(b->id(), first);
+  EXPECT_EQ(rt.find(first), nullptr);
+  found = rt.find(b->id());
+  EXPECT_EQ(found, b);
+  found->release();
+  rt.detach_bound(b);
+}
+
+// A pid handed out for a process that is never started (a spawn refused) finds nothing, and its
+// slot is given back with the next serial.
+TEST(ProcessTable, APidNeverStartedGivesItsSlotBack) {
+  Runtime& rt = Runtime::get();
+  size_t live = rt.process_count();
+  uint64_t id = rt.next_pid();
+  EXPECT_EQ(rt.find(id), nullptr);
+  EXPECT_EQ(rt.process_count(), live);
+  rt.release_pid(id);
+  rt.release_pid(id);  // twice is harmless
+  uint64_t again = rt.next_pid();
+  EXPECT_EQ(slot_of(again), slot_of(id));
+  EXPECT_NE(again, id);
+  rt.release_pid(again);
+}
+
+// Pids that were never handed out, or lie beyond every slot made so far, find nothing.
+TEST(ProcessTable, PidsNeverHandedOutFindNothing) {
+  Runtime& rt = Runtime::get();
+  EXPECT_EQ(rt.find(0), nullptr);
+  EXPECT_EQ(rt.find(ProcessTable::kSlotMask), nullptr);
+  EXPECT_EQ(rt.find(ProcessTable::kSlotMask + 1), nullptr);
+  EXPECT_EQ(rt.find(~uint64_t{0}), nullptr);
+}
+
+// Threads that start and end processes as fast as they can, against threads that look up every
+// pid seen so far: a lookup finds the process it names or nothing, and the count ends where it
+// began.
+TEST(ProcessTable, LookupsRaceExits) {
+  Runtime& rt = Runtime::get();
+  size_t live = rt.process_count();
+  constexpr int kRounds = 20000;
+  std::array<std::atomic<uint64_t>, 64> seen{};
+  std::atomic<bool> done{false};
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      Heap heap(64);
+      for (int i = 0; i < kRounds; ++i) {
+        Process* p = rt.attach_bound(heap);
+        seen[(i * 2 + t) % seen.size()].store(p->id(), std::memory_order_relaxed);
+        rt.detach_bound(p);
+      }
+    });
+  }
+  std::thread looker([&] {
+    while (!done.load()) {
+      for (auto& s : seen) {
+        uint64_t id = s.load(std::memory_order_relaxed);
+        if (Process* p = rt.find(id)) {
+          if (p->id() != id) wrong.fetch_add(1);
+          p->release();
+        }
+      }
+    }
+  });
+  for (auto& t : threads) t.join();
+  done.store(true);
+  looker.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(rt.process_count(), live);
+}
+
+}  // namespace
+}  // namespace lona
