@@ -79,8 +79,7 @@ void ProcessTable::push_free(uint64_t slot, uint64_t serial) {
 }
 
 void ProcessTable::insert(Process* p) {
-  find_slot(slot_of(p->id()))
-      ->store(reinterpret_cast<uint64_t>(p), std::memory_order_release);
+  find_slot(slot_of(p->id()))->store(reinterpret_cast<uint64_t>(p), std::memory_order_release);
   count_.fetch_add(1, std::memory_order_relaxed);
 }
 
