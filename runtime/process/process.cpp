@@ -96,6 +96,11 @@ Term Process::copy_in(Term t, size_t words) {
   return t.is_pointer() ? deep_copy_into(t, heap_->alloc(words)) : t;
 }
 
+Term Process::copy_payload(Envelope& e) {
+  if (!e.payload.is_pointer()) return e.payload;
+  return copy_block(e.payload, e.fragment(), e.words, heap_->alloc(e.words));
+}
+
 bool Process::copy_from(Term t, Term* out) {
   size_t words = deep_copy_words(t, Envelope::kMaxMessageWords);
   if (words > Envelope::kMaxMessageWords) return false;
@@ -131,7 +136,7 @@ bool Process::take_mail() {
                               [](void* m) { Envelope::destroy(static_cast<Envelope*>(m)); });
         continue;
       }
-      enqueue_message(copy_in(e->payload, e->words));
+      enqueue_message(copy_payload(*e));
     } else {
       alive = handle_signal(e);
     }
@@ -186,7 +191,7 @@ bool Process::handle_signal(Envelope* e) {
       awaited_reply_ = 0;
       heap_->push(kReplyTag);
       heap_->push(make_ref(*heap_, e->ref));
-      heap_->push(copy_in(e->payload, e->words));
+      heap_->push(copy_payload(*e));
       enqueue_message(tuple_from_stack(*heap_, 3));
       break;
     }
@@ -195,7 +200,7 @@ bool Process::handle_signal(Envelope* e) {
       heap_->push(kDownTag);
       heap_->push(make_ref(*heap_, e->ref));
       heap_->push(make_pid(*heap_, runtime_.realm_id(), e->from));
-      heap_->push(copy_in(e->payload, e->words));
+      heap_->push(copy_payload(*e));
       enqueue_message(tuple_from_stack(*heap_, 4));
       break;
     }
@@ -211,12 +216,12 @@ bool Process::handle_signal(Envelope* e) {
       if (trap_exit_) {
         heap_->push(kExitTag);
         heap_->push(make_pid(*heap_, runtime_.realm_id(), e->from));
-        heap_->push(copy_in(reason, e->words));
+        heap_->push(copy_payload(*e));
         enqueue_message(tuple_from_stack(*heap_, 3));
         break;
       }
       if (reason == kNormal && e->from != id_) break;
-      exit_reason_ = copy_in(reason, e->words);
+      exit_reason_ = copy_payload(*e);
       return false;
     }
   }

@@ -1,6 +1,7 @@
 #include "runtime/term/literal_area.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -88,6 +89,23 @@ size_t shared_tree_words(Term root, size_t limit) {
 }
 
 }  // namespace
+
+Term copy_block(Term root, const Word* from, size_t words, Word* to) {
+  if (!root.is_pointer()) return root;
+  std::memcpy(to, from, words * sizeof(Word));
+  // Unsigned arithmetic: the distance wraps when `to` lies below `from`, and adding it back
+  // wraps the other way. It is a multiple of 8, so the tag bits stay as they are.
+  const Word delta = reinterpret_cast<Word>(to) - reinterpret_cast<Word>(from);
+  for (size_t i = 0; i < words; ++i) {
+    Word w = to[i];
+    if (header::is_header(w)) {
+      if (header::has_raw_payload(w)) i += header::size(w);
+    } else if (Term::from_raw(w).is_pointer()) {
+      to[i] = w + delta;
+    }
+  }
+  return Term::from_raw(root.raw() + delta);
+}
 
 size_t deep_copy_words(Term t, size_t limit) {
   // Counts the words of the tree deep_copy would make, node by node with an explicit stack. Every

@@ -45,6 +45,12 @@ Term deep_copy(Term t, Alloc&& alloc);
 // for the whole copy: a message, a spawned function, what a process receives).
 Term deep_copy_into(Term t, Word* block);
 
+// Copies a block that deep_copy_into filled (`words` words, every pointer in it pointing into it)
+// to `to`, and returns the copy of its root `root`: one memcpy and a pass that moves the pointers,
+// the way a collector's scan walks a heap (headers say which payloads are raw). What a process
+// receives is copied out of its message's block this way.
+Term copy_block(Term root, const Word* from, size_t words, Word* to);
+
 // The words a deep copy of t would take, or limit + 1 if more: stops early on huge or shared (DAG)
 // terms.
 size_t deep_copy_words(Term t, size_t limit);

@@ -186,6 +186,19 @@ class Arena {
     return result;
   }
 
+  // A copy moved out of the block deep_copy_into made (copy_block, as a process takes a message
+  // out of its envelope); the block is then overwritten, so the copy must share nothing with it.
+  Term moved(Term t) {
+    size_t words = deep_copy_words(t, std::numeric_limits<size_t>::max() / 2);
+    auto from = std::make_unique<Word[]>(words);
+    Term in_block = deep_copy_into(t, from.get());
+    auto to = std::make_unique<Word[]>(words);
+    Term result = copy_block(in_block, from.get(), words, to.get());
+    std::fill(from.get(), from.get() + words, Term::nil().raw());
+    blocks_.push_back(std::move(to));
+    return result;
+  }
+
  private:
   std::vector<std::unique_ptr<Word[]>> blocks_, spill_;
 };
@@ -213,6 +226,9 @@ TEST_F(DeepTermsTest, EveryKindOfNestingComparesHashesAndCopies) {
     Rooted c(h, build(h, Term::fixnum(2), kDeep, w));
     Term copy = arena.copy(a.get());  // separately built, outside the heap
     EXPECT_FALSE(h.contains(copy.is_cons() ? copy.cons_cell() : object_of(copy)));
+    Term moved = arena.moved(a.get());
+    EXPECT_TRUE(equal(a.get(), moved));
+    EXPECT_EQ(hash(a.get()), hash(moved));
     if (w == Wrap::kThroughMeta) {
       // Only the metadata differs, and equality never looks at it.
       EXPECT_TRUE(equal(a.get(), c.get()));
@@ -247,6 +263,7 @@ TEST_F(DeepTermsTest, MixedNesting) {
   expect_equal_but_not(a.get(), b.get(), c.get());
   Term copy = arena.copy(b.get());
   expect_equal_but_not(copy, a.get(), c.get());
+  expect_equal_but_not(arena.moved(b.get()), a.get(), c.get());
   // NaN at the bottom: unequal to a copy of itself, although the hashes agree.
   Rooted n(h, build(h, make_float(h, std::nan("")), kDeep, mixed));
   Term n2 = arena.copy(n.get());
@@ -259,6 +276,12 @@ TEST_F(DeepTermsTest, MixedNesting) {
   big.set(build(h, make_integer(h, BigInt::from_int64(42), /*explicit_big=*/true), kDeep, mixed));
   EXPECT_TRUE(equal(i.get(), big.get()));
   EXPECT_EQ(hash(i.get()), hash(big.get()));
+  // Raw payloads (a string, a float, a big integer) moved as they are, never read as terms.
+  Rooted s(h, build(h, make_string(h, "a string of more than one word"), kDeep, mixed));
+  EXPECT_TRUE(equal(s.get(), arena.moved(s.get())));
+  EXPECT_TRUE(equal(big.get(), arena.moved(big.get())));
+  Rooted f(h, build(h, make_float(h, 2.5), kDeep, mixed));
+  EXPECT_TRUE(equal(f.get(), arena.moved(f.get())));
 }
 
 TEST_F(DeepTermsTest, ListsTupleAndVectorsStayApartAtDepth) {
@@ -289,6 +312,7 @@ TEST_F(DeepTermsTest, LongListsAndImproperTails) {
   Rooted c(h, make_cons(h, Term::fixnum(0), a.get()));  // one element longer
   EXPECT_TRUE(equal(a.get(), copy));
   EXPECT_EQ(hash(a.get()), hash(copy));
+  EXPECT_TRUE(equal(a.get(), arena.moved(a.get())));
   EXPECT_FALSE(equal(a.get(), c.get()));
   EXPECT_FALSE(equal(list_tail(c.get()), c.get()));
   EXPECT_TRUE(equal(list_tail(c.get()), copy));
