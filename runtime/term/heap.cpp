@@ -170,7 +170,7 @@ void Heap::collect(size_t need) {
     capacity_ = target;
     end_ = block_.get() + capacity_;
 
-    size_t wanted = std::max(next_size(2 * (live + need)), initial_capacity_);
+    size_t wanted = std::max({next_size(2 * (live + need)), initial_capacity_, kWorkingWords});
     if (wanted <= target + target / 4 && wanted >= target / 2) {  // near enough: keep the block
       // but use no more of it than wanted, so that the size does not creep up by each request.
       capacity_ = std::clamp(wanted, live + need, target);

@@ -56,6 +56,10 @@ class Heap {
   // steps.
   static constexpr size_t kSmallestWords = 21;
   static constexpr size_t kDefaultInitialWords = 233;
+  // The least a collection sizes a heap to. A heap that collects is in use, and a smaller one
+  // would collect every few messages; a process that only waits keeps the small heap it started
+  // with (BEAM's smallest heap is 233 words too).
+  static constexpr size_t kWorkingWords = 233;
   // For the heap of a whole program (the REPL, `lona run`): 256 KiB, so that a program with
   // little live data is not collecting every few hundred allocations.
   static constexpr size_t kProgramInitialWords = size_t{1} << 15;
