@@ -6,13 +6,10 @@
 
 namespace lona {
 
+static_assert(alignof(Process) >= 8, "a slot keeps its holds in the low bits of the address");
+
 ProcessTable::~ProcessTable() {
   for (auto& c : chunks_) delete[] c.load(std::memory_order_relaxed);
-}
-
-ProcessTable::Slot* ProcessTable::find_slot(uint64_t slot) const {
-  Slot* chunk = chunks_[slot >> kChunkBits].load(std::memory_order_acquire);
-  return chunk == nullptr ? nullptr : &chunk[slot & (kChunkSlots - 1)];
 }
 
 ProcessTable::Slot& ProcessTable::slot_ref(uint64_t slot) {
@@ -30,16 +27,16 @@ ProcessTable::Slot& ProcessTable::slot_ref(uint64_t slot) {
   return chunk[slot & (kChunkSlots - 1)];
 }
 
-uint64_t ProcessTable::lock_process(Slot& s) {
+uint64_t ProcessTable::hold(Slot& s) {
   uint64_t v = s.load(std::memory_order_acquire);
   for (;;) {
-    if ((v & kLocked) != 0) {
+    if (v == 0 || (v & (kNotProcess | kClosing)) != 0) return 0;
+    if ((v & kHolds) == kHolds) {  // as many holders as the bits count: wait for one to go
       cpu_relax();
       v = s.load(std::memory_order_acquire);
       continue;
     }
-    if ((v & kTags) != 0 || v == 0) return 0;
-    if (s.compare_exchange_weak(v, v | kLocked, std::memory_order_acquire)) return v;
+    if (s.compare_exchange_weak(v, v + 1, std::memory_order_acquire)) return v + 1;
   }
 }
 
@@ -50,10 +47,10 @@ uint64_t ProcessTable::reserve() {
     // The word may be changing under us if another thread takes this slot first; then the count
     // in free_top_ has moved on and the exchange fails.
     uint64_t word = find_slot(slot)->load(std::memory_order_acquire);
-    uint64_t next = (word >> kNextShift) & kSlotMask;
     uint64_t changed = ((top >> 32) + 1) << 32;
-    if (free_top_.compare_exchange_weak(top, changed | next, std::memory_order_acq_rel)) {
-      uint64_t id = ((word >> kSerialShift) << kSlotBits) | slot;
+    if (free_top_.compare_exchange_weak(top, changed | (word & kSlotMask),
+                                        std::memory_order_acq_rel)) {
+      uint64_t id = (((word >> kSerialShift) & kSerialMask) << kSlotBits) | slot;
       find_slot(slot)->store(reserved_word(id), std::memory_order_relaxed);
       return id;
     }
@@ -72,7 +69,7 @@ void ProcessTable::push_free(uint64_t slot, uint64_t serial) {
   uint64_t top = free_top_.load(std::memory_order_relaxed);
   uint64_t changed;
   do {
-    s.store(((serial & kSerialMask) << kSerialShift) | ((top & 0xffffffff) << kNextShift) | kFree,
+    s.store(kNotProcess | kFree | (serial & kSerialMask) << kSerialShift | (top & 0xffffffff),
             std::memory_order_relaxed);
     changed = ((top >> 32) + 1) << 32;
   } while (!free_top_.compare_exchange_weak(top, changed | slot, std::memory_order_acq_rel));
@@ -84,42 +81,46 @@ void ProcessTable::insert(Process* p) {
 }
 
 bool ProcessTable::erase(uint64_t id) {
-  uint64_t slot = slot_of(id);
-  Slot* s = find_slot(slot);
-  if (s == nullptr) return false;
-  uint64_t v = lock_process(*s);
+  Slot* s = find_slot(slot_of(id));
+  uint64_t v = s == nullptr ? 0 : hold(*s);
   if (v == 0) return false;
-  if (reinterpret_cast<Process*>(v)->id() != id) {
-    s->store(v, std::memory_order_release);
+  if (process_of(v)->id() != id) {
+    s->fetch_sub(1, std::memory_order_release);
     return false;
   }
-  s->store(reserved_word(id), std::memory_order_release);
+  // Only a process's own exit (or shutdown) erases it, so the slot holds this process until we
+  // empty it. Closed to new holders first (a lookup from here on finds nothing), so that a
+  // stream of lookups cannot keep it from emptying; then we wait for the other holders to go and
+  // swap our hold for the reserved word.
+  s->fetch_or(kClosing, std::memory_order_acq_rel);
+  const uint64_t mine = reinterpret_cast<uint64_t>(process_of(v)) | kClosing | 1;
+  uint64_t expected = mine;
+  while (!s->compare_exchange_weak(expected, reserved_word(id), std::memory_order_acq_rel)) {
+    cpu_relax();
+    expected = mine;
+  }
   count_.fetch_sub(1, std::memory_order_relaxed);
-  push_free(slot, serial_of(id) + 1);
+  push_free(slot_of(id), serial_of(id) + 1);
   return true;
 }
 
 void ProcessTable::unreserve(uint64_t id) {
-  uint64_t slot = slot_of(id);
-  Slot* s = find_slot(slot);
+  Slot* s = find_slot(slot_of(id));
   uint64_t expected = reserved_word(id);
+  // Claimed by marking it free first; push_free then writes the whole word.
   if (s != nullptr &&
-      s->compare_exchange_strong(expected, expected | kLocked, std::memory_order_acq_rel)) {
-    push_free(slot, serial_of(id) + 1);
+      s->compare_exchange_strong(expected, expected | kFree, std::memory_order_acq_rel)) {
+    push_free(slot_of(id), serial_of(id) + 1);
   }
 }
 
 Process* ProcessTable::find(uint64_t id) {
-  uint64_t slot = slot_of(id);
-  Slot* s = find_slot(slot);
-  if (s == nullptr) return nullptr;
-  uint64_t v = lock_process(*s);
-  if (v == 0) return nullptr;
-  auto* p = reinterpret_cast<Process*>(v);
-  bool same = p->id() == id;
-  if (same) p->retain();
-  s->store(v, std::memory_order_release);
-  return same ? p : nullptr;
+  Process* found = nullptr;
+  with(id, [&](Process& p) {
+    p.retain();
+    found = &p;
+  });
+  return found;
 }
 
 std::vector<Process*> ProcessTable::snapshot() {
@@ -128,11 +129,11 @@ std::vector<Process*> ProcessTable::snapshot() {
   for (uint64_t slot = 1; slot < end; ++slot) {
     Slot* s = find_slot(slot);
     if (s == nullptr) continue;
-    if (uint64_t v = lock_process(*s); v != 0) {
-      auto* p = reinterpret_cast<Process*>(v);
+    if (uint64_t v = hold(*s); v != 0) {
+      Process* p = process_of(v);
       p->retain();
       all.push_back(p);
-      s->store(v, std::memory_order_release);
+      s->fetch_sub(1, std::memory_order_release);
     }
   }
   return all;

@@ -2,12 +2,12 @@
 //
 // The table is indexed by the pid itself, as BEAM's is: a local pid is a slot number and a
 // serial, (serial << kSlotBits) | slot, so finding a process is one array access and a compare,
-// with no hashing and no lock shared with other lookups. A slot holds its process's address; a
-// lookup sets the slot's low bit while it retains the process, which keeps the process in the
-// slot (an exit waits out that bit before it empties it), so a process found here stays valid
-// however soon it exits. Free slots are a lock-free stack; a slot comes back with its serial
-// plus one, so a pid names one process only: the same local pid would come back only after its
-// slot had been reused 2^34 times.
+// with no hashing and no lock shared with other lookups. A slot holds its process's address and,
+// in the address's low bits, how many lookups hold it right now; an exit waits for that count to
+// fall to zero before it empties the slot, so a process held (or found and retained) stays valid
+// however soon it exits, and lookups of one process never wait for one another. Free slots are
+// a lock-free stack; a slot comes back with its serial plus one, so a pid names one process only:
+// the same local pid would come back only after its slot had been reused 2^34 times.
 #pragma once
 
 #include <array>
@@ -45,21 +45,35 @@ class ProcessTable {
   void unreserve(uint64_t id);
   // The process, retained, or nullptr when there is none (never was, or exited).
   Process* find(uint64_t id);
+  // Calls f(process) with the process `id` held (alive until f returns, without touching its
+  // reference count); false, without calling f, when there is none.
+  template <typename F>
+  bool with(uint64_t id, F&& f) {
+    Slot* s = find_slot(slot_of(id));
+    uint64_t v = s == nullptr ? 0 : hold(*s);
+    if (v == 0) return false;
+    Process* p = process_of(v);
+    bool same = p->id() == id;
+    if (same) f(*p);
+    s->fetch_sub(1, std::memory_order_release);
+    return same;
+  }
   size_t size() const { return count_.load(std::memory_order_relaxed); }
   // Every live process, retained (for shutdown and listings).
   std::vector<Process*> snapshot();
 
  private:
-  // A slot's word: a live process's address (aligned, so the low bits are free), with kLocked
-  // while a lookup holds it; or a reserved or free slot, tagged, with the serial of the slot's
-  // next pid above kSerialShift (and, free, the next free slot).
-  static constexpr uint64_t kLocked = 1;
-  static constexpr uint64_t kReserved = 2;
-  static constexpr uint64_t kFree = 4;
-  static constexpr uint64_t kTags = 7;
-  static constexpr int kNextShift = 3;
-  static constexpr int kSerialShift = kNextShift + kSlotBits;  // 30: 34 bits of serial
-  static constexpr uint64_t kSerialMask = (uint64_t{1} << (64 - kSerialShift)) - 1;
+  // A slot's word is 0 (never used), a live process's address with the count of lookups that
+  // hold it in the low bits (Process is aligned so that they are free) and kClosing once its
+  // exit has begun to empty the slot, or, with kNotProcess set
+  // (no user-space address has it), a reserved or a free slot: the serial of the slot's next pid
+  // above kSerialShift and, free, kFree and the next free slot below.
+  static constexpr uint64_t kHolds = alignof(Process) - 1;
+  static constexpr uint64_t kNotProcess = uint64_t{1} << 63;
+  static constexpr uint64_t kFree = uint64_t{1} << 62;     // with kNotProcess
+  static constexpr uint64_t kClosing = uint64_t{1} << 62;  // on a process's word: it is leaving
+  static constexpr int kSerialShift = kSlotBits;           // 34 bits of serial, up to bit 60
+  static constexpr uint64_t kSerialMask = (uint64_t{1} << 34) - 1;
 
   // Slots live in chunks made as the high-water mark reaches them, so a realm of a thousand
   // processes has one chunk, and a chunk never moves (a lookup needs no lock to reach it).
@@ -70,16 +84,23 @@ class ProcessTable {
 
   static uint64_t serial_of(uint64_t id) { return id >> kSlotBits; }
   static uint64_t slot_of(uint64_t id) { return id & kSlotMask; }
-  static uint64_t reserved_word(uint64_t id) { return (serial_of(id) << kSerialShift) | kReserved; }
-  // The slot `slot` (which must lie below the high-water mark), or nullptr.
-  Slot* find_slot(uint64_t slot) const;
+  static uint64_t reserved_word(uint64_t id) {
+    return kNotProcess | (serial_of(id) & kSerialMask) << kSerialShift;
+  }
+  static Process* process_of(uint64_t v) {
+    return reinterpret_cast<Process*>(v & ~(kHolds | kClosing));
+  }
+  // The slot `slot`, or nullptr when its chunk was never made.
+  Slot* find_slot(uint64_t slot) const {
+    Slot* chunk = chunks_[slot >> kChunkBits].load(std::memory_order_acquire);
+    return chunk == nullptr ? nullptr : &chunk[slot & (kChunkSlots - 1)];
+  }
   Slot& slot_ref(uint64_t slot);  // making its chunk if need be
+  // Adds a hold on the slot's process and returns the slot's word with it; 0, holding nothing,
+  // when the slot has no process. The holder drops it with fetch_sub(1).
+  static uint64_t hold(Slot& s);
   // Puts `slot` on the free stack; its next pid will have `serial`.
   void push_free(uint64_t slot, uint64_t serial);
-  // Holds the slot's process (sets kLocked, waiting out another holder) and returns the slot's
-  // word as it was; 0, holding nothing, when the slot has no process. The holder ends it by
-  // storing a word back.
-  static uint64_t lock_process(Slot& s);
 
   std::array<std::atomic<Slot*>, kChunks> chunks_{};
   // The free stack's top slot (low 32 bits, 0: empty) and a count of changes (high 32 bits),

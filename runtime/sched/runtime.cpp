@@ -168,14 +168,10 @@ void Runtime::detach_bound(Process* p) {
 }
 
 bool Runtime::send(uint64_t to, Envelope* e) {
-  Process* p = table_.find(to);
-  if (p == nullptr) {
-    Envelope::destroy(e);
-    return false;
-  }
-  p->deliver(e);
-  p->release();
-  return true;
+  // Delivered with the process held in its table slot: no reference taken and dropped.
+  if (table_.with(to, [e](Process& p) { p.deliver(e); })) return true;
+  Envelope::destroy(e);
+  return false;
 }
 
 bool Runtime::signal(EnvelopeKind kind, uint64_t from, uint64_t to, uint64_t ref) {
