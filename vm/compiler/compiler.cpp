@@ -746,9 +746,12 @@ class Compiler::FnCompiler {
           is_symbol_named(items[0], "lona.core/bits")) {
         return compile_binary_pattern(items, reg, fails, bound, depth);
       }
-      return fail("not-implemented",
-                  str_cat("list patterns (such as pid patterns) are not implemented yet: ",
-                          print(pattern)));
+      if (is_symbol_named(items[0], "pid")) {
+        return compile_pid_pattern(pattern, items, reg, fails, bound, depth);
+      }
+      return syntax(
+          str_cat("a list pattern is (pid realm local), 'literal or a binary pattern, not ",
+                  print(pattern)));
     }
     Kind k = kind_of(pattern);
     if (k == Kind::kTuple || k == Kind::kVector) {
@@ -841,6 +844,33 @@ class Compiler::FnCompiler {
       if (r < 0) return false;
       emit(instr::abc(Op::kSetElem, r, rest, static_cast<uint32_t>(j)));
       if (!compile_pattern(names[j], r, fails, bound, 0)) return false;
+    }
+    return true;
+  }
+
+  // (pid realm local): a pid whose realm id and local id match the two patterns (reference,
+  // "PID patterns"). The tests are the functions pid?, pid-realm and pid-local, called on the
+  // subject once it is known to be a pid.
+  bool compile_pid_pattern(Term pattern, const std::vector<Term>& items, int reg,
+                           std::vector<size_t>* fails, std::vector<uint32_t>* bound, int depth) {
+    if (items.size() != 3) {
+      return syntax(str_cat("a pid pattern is (pid realm local), not ", print(pattern)));
+    }
+    static const uint32_t kIsPid = *find_intrinsic("pid?");
+    static const uint32_t kPidRealm = *find_intrinsic("pid-realm");
+    static const uint32_t kPidLocal = *find_intrinsic("pid-local");
+    int is_pid = alloc();
+    if (is_pid < 0) return false;
+    emit(instr::abc(Op::kArg, 0, reg, 0));
+    emit(instr::abc(Op::kCallNative, is_pid, kIsPid, 1));
+    fails->push_back(emit_jump_unless(is_pid));
+    for (auto [part, id] : {std::pair{items[1], kPidRealm}, std::pair{items[2], kPidLocal}}) {
+      if (is_symbol_named(part, "_")) continue;
+      int r = alloc();
+      if (r < 0) return false;
+      emit(instr::abc(Op::kArg, 0, reg, 0));
+      emit(instr::abc(Op::kCallNative, r, id, 1));
+      if (!compile_pattern(part, r, fails, bound, depth + 1)) return false;
     }
     return true;
   }

@@ -699,10 +699,28 @@ TEST_F(CompilerTest, PatternsNestedPastTheLimitAreNestingTooDeep) {
   EXPECT_TRUE(Mentions(eval_message(nested_match(996)), "pattern nested too deeply"));
 }
 
-TEST_F(CompilerTest, ListPatternsOtherThanQuoteAreNotImplemented) {
-  EXPECT_EQ(eval("(match 1 (lp-pid a) a _ :no)"), "ERROR :not-implemented");
-  EXPECT_TRUE(Mentions(eval_message("(match 1 (lp-pid a) a _ :no)"), "list patterns"));
+TEST_F(CompilerTest, ListPatternsOtherThanPidAndQuoteAreSyntaxErrors) {
+  EXPECT_EQ(eval("(match 1 (lp-pid a) a _ :no)"), "ERROR :syntax-error");
+  EXPECT_TRUE(Mentions(eval_message("(match 1 (lp-pid a) a _ :no)"), "(pid realm local)"));
   EXPECT_EQ(eval("(match '(1 a) '(1 a) :quoted _ :no)"), ":quoted");  // a quoted list is a literal
+}
+
+// (pid realm local) matches a pid and binds its realm id and local id; anything else fails it.
+TEST_F(CompilerTest, PidPatterns) {
+  EXPECT_EQ(
+      eval("(match (self) (pid r l) [(realm-id? r) (= r (self-realm)) (= l (pid-local (self)))]"
+           " _ :no)"),
+      "[true true true]");
+  EXPECT_EQ(eval("(match 42 (pid r l) :pid _ :no)"), ":no");
+  EXPECT_EQ(eval("(match [1 2] (pid r l) :pid _ :no)"), ":no");
+  // The parts are patterns: a literal that does not match fails the clause.
+  EXPECT_EQ(eval("(match (self) (pid _ 0) :zero (pid _ l) (integer? l))"), "true");
+  EXPECT_EQ(eval("(match [:from (self)] [:from (pid _ l)] (= l (pid-local (self))) _ :no)"),
+            "true");
+  EXPECT_EQ(eval("((fn [(pid _ l)] (integer? l)) (self))"), "true");
+  EXPECT_EQ(eval("(send (self) [:ping (self)]) (receive [:ping (pid _ l)] (integer? l))"), "true");
+  EXPECT_EQ(eval("(match (self) (pid r) r)"), "ERROR :syntax-error");
+  EXPECT_EQ(eval("(match (self) (pid r r) r)"), "ERROR :syntax-error");  // bound twice
 }
 
 // --- collections with evaluated elements
