@@ -42,7 +42,7 @@ struct SpawnOptions {
   uint8_t priority = Process::kDefaultPriority;
   // :min-heap-size: 21 words (168 bytes) by default, not the reference's 4096 bytes nor BEAM's
   // 233 words: an idle process should cost under 1 KB all in (DESIGN.md section 4), and one that
-  // allocates grows along the size table at its first collections (docs/runtime.md).
+  // allocates gets 233 words at its first collection (Heap::kWorkingWords, docs/runtime.md).
   size_t heap_words = Process::kDefaultHeapWords;
   std::optional<uint64_t> max_heap_bytes;
   Term name = Term::nil();
