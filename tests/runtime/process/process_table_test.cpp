@@ -77,6 +77,7 @@ TEST(ProcessTable, LookupsRaceExits) {
   std::atomic<bool> done{false};
   std::atomic<int> wrong{0};
   std::vector<std::thread> threads;
+  threads.reserve(2);
   for (int t = 0; t < 2; ++t) {
     threads.emplace_back([&, t] {
       Heap heap(64);
