@@ -1,6 +1,8 @@
 #include "runtime/process/process_table.hpp"
 
 #include <algorithm>
+#include <cassert>
+#include <thread>
 
 #include "runtime/support/cpu_relax.hpp"
 
@@ -32,7 +34,7 @@ uint64_t ProcessTable::hold(Slot& s) {
   for (;;) {
     if (v == 0 || (v & (kNotProcess | kClosing)) != 0) return 0;
     if ((v & kHolds) == kHolds) {  // as many holders as the bits count: wait for one to go
-      cpu_relax();
+      std::this_thread::yield();
       v = s.load(std::memory_order_acquire);
       continue;
     }
@@ -76,39 +78,50 @@ void ProcessTable::push_free(uint64_t slot, uint64_t serial) {
 }
 
 void ProcessTable::insert(Process* p) {
+  assert((reinterpret_cast<uint64_t>(p) & (kNotProcess | kClosing | kHolds)) == 0);
   find_slot(slot_of(p->id()))->store(reinterpret_cast<uint64_t>(p), std::memory_order_release);
   count_.fetch_add(1, std::memory_order_relaxed);
 }
 
-bool ProcessTable::erase(uint64_t id) {
-  Slot* s = find_slot(slot_of(id));
-  uint64_t v = s == nullptr ? 0 : hold(*s);
-  if (v == 0) return false;
-  if (process_of(v)->id() != id) {
-    s->fetch_sub(1, std::memory_order_release);
-    return false;
-  }
-  // Only a process's own exit (or shutdown) erases it, so the slot holds this process until we
-  // empty it. Closed to new holders first (a lookup from here on finds nothing), so that a
-  // stream of lookups cannot keep it from emptying; then we wait for the other holders to go and
-  // swap our hold for the reserved word.
-  s->fetch_or(kClosing, std::memory_order_acq_rel);
-  const uint64_t mine = reinterpret_cast<uint64_t>(process_of(v)) | kClosing | 1;
-  uint64_t expected = mine;
-  while (!s->compare_exchange_weak(expected, reserved_word(id), std::memory_order_acq_rel)) {
-    cpu_relax();
-    expected = mine;
+bool ProcessTable::erase(Process& p) {
+  Slot* s = find_slot(slot_of(p.id()));
+  if (s == nullptr) return false;
+  const uint64_t address = reinterpret_cast<uint64_t>(&p);
+  // The caller holds a reference to p, so no other process can be at p's address while this
+  // runs: the word is p's (with holds, perhaps closing) or p is not in the table. Closing it
+  // decides between two erasers (an exit and the shutdown) and turns new lookups away, so that
+  // however many senders there are, the holds can only go down from here.
+  uint64_t v = s->load(std::memory_order_acquire);
+  do {
+    if ((v & kNotProcess) != 0 || (v & ~(kHolds | kClosing)) != address || (v & kClosing) != 0) {
+      return false;
+    }
+  } while (!s->compare_exchange_weak(v, v | kClosing, std::memory_order_acq_rel));
+  // Then the holders go, and the slot is emptied: marked free at once, so that it is never the
+  // reserved word unreserve() looks for, while push_free() links it in.
+  const uint64_t closed = address | kClosing;
+  uint64_t expected = closed;
+  for (unsigned spins = 0; !s->compare_exchange_weak(expected, reserved_word(p.id()) | kFree,
+                                                     std::memory_order_acq_rel);
+       ++spins) {
+    if (spins < 64) {
+      cpu_relax();
+    } else {
+      std::this_thread::yield();  // a holder descheduled: let it run
+    }
+    expected = closed;
   }
   count_.fetch_sub(1, std::memory_order_relaxed);
-  push_free(slot_of(id), serial_of(id) + 1);
+  push_free(slot_of(p.id()), serial_of(p.id()) + 1);
   return true;
 }
 
 void ProcessTable::unreserve(uint64_t id) {
   Slot* s = find_slot(slot_of(id));
   uint64_t expected = reserved_word(id);
-  // Claimed by marking it free first; push_free then writes the whole word.
-  if (s != nullptr &&
+  // Claimed by marking it free first; push_free then writes the whole word. Most processes were
+  // started and erased, and their slot belongs to someone else by now: look before writing.
+  if (s != nullptr && s->load(std::memory_order_relaxed) == expected &&
       s->compare_exchange_strong(expected, expected | kFree, std::memory_order_acq_rel)) {
     push_free(slot_of(id), serial_of(id) + 1);
   }

@@ -5,9 +5,11 @@
 // with no hashing and no lock shared with other lookups. A slot holds its process's address and,
 // in the address's low bits, how many lookups hold it right now; an exit waits for that count to
 // fall to zero before it empties the slot, so a process held (or found and retained) stays valid
-// however soon it exits, and lookups of one process never wait for one another. Free slots are
-// a lock-free stack; a slot comes back with its serial plus one, so a pid names one process only:
-// the same local pid would come back only after its slot had been reused 2^34 times.
+// however soon it exits, and lookups of one process wait for one another only when more than 7
+// hold it at once. Free slots are a lock-free stack; a slot comes back with its serial plus one,
+// so an old pid finds nothing: the same local pid would come back only after its slot had been
+// reused 2^34 times (the stack is last-in first-out, so a loop that spawns and waits reuses one
+// slot: at a million spawns a second, in about five hours).
 #pragma once
 
 #include <array>
@@ -38,8 +40,9 @@ class ProcessTable {
   uint64_t reserve();
   // Fills p's reserved slot: p can be found from here on.
   void insert(Process* p);
-  // Empties the slot of the live process `id`; false when it was not there.
-  bool erase(uint64_t id);
+  // Empties p's slot, once the lookups that hold it are done; false when p is not in the table
+  // (or another thread is erasing it). The caller holds a reference to p.
+  bool erase(Process& p);
   // Frees the slot of a pid reserved for a process that never went in (a spawn refused, an
   // actor never started); does nothing otherwise.
   void unreserve(uint64_t id);
@@ -52,11 +55,15 @@ class ProcessTable {
     Slot* s = find_slot(slot_of(id));
     uint64_t v = s == nullptr ? 0 : hold(*s);
     if (v == 0) return false;
+    // Dropped however f ends (an exit waits for every hold to go).
+    struct Drop {
+      Slot* s;
+      ~Drop() { s->fetch_sub(1, std::memory_order_release); }
+    } drop{s};
     Process* p = process_of(v);
-    bool same = p->id() == id;
-    if (same) f(*p);
-    s->fetch_sub(1, std::memory_order_release);
-    return same;
+    if (p->id() != id) return false;
+    f(*p);
+    return true;
   }
   size_t size() const { return count_.load(std::memory_order_relaxed); }
   // Every live process, retained (for shutdown and listings).

@@ -95,11 +95,16 @@ void Runtime::stop() {
   write_trace();
   // Every process left (waiting, queued, or bound to a thread that is gone) is freed.
   std::vector<Process*> all = table_.snapshot();
-  for (Process* p : all) table_.erase(p->id());
-  for (Process* p : all) {
+  // A bound process ending on its own thread right now erases itself and drops the table's
+  // reference itself; erase() tells which of us did.
+  std::vector<bool> erased;
+  erased.reserve(all.size());
+  for (Process* p : all) erased.push_back(table_.erase(*p));
+  for (size_t i = 0; i < all.size(); ++i) {
+    Process* p = all[i];
     p->sched_state().store(Process::SchedState::kExited);
-    p->release();  // the snapshot's reference
-    p->release();  // the table's
+    if (erased[i]) p->release();  // the table's reference
+    p->release();                 // the snapshot's
   }
 }
 
@@ -418,7 +423,7 @@ void Runtime::exit_process(Process& p) {
   }
   if (p.name().is_symbol()) registry_.remove_if(p.name().name_index(), p.id());
   p.sched_state().store(Process::SchedState::kExited, std::memory_order_release);
-  bool erased = table_.erase(p.id());
+  bool erased = table_.erase(p);
   exits_since_trim_.fetch_add(1, std::memory_order_relaxed);
   Term reason = p.exit_reason();
   auto make = [&](EnvelopeKind kind) {

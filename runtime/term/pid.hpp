@@ -3,7 +3,8 @@
 // All three are raw boxed objects (no heap pointers), equal by value, so a copy in a message or in
 // another heap is the same pid or ref as the original:
 //
-//   pid       [local id, realm id]   local ids are never reused within a realm
+//   pid       [local id, realm id]   a local id comes back only after 2^34 reuses of its
+//                                    process-table slot (runtime/process/process_table.hpp)
 //   ref       [id]                   unique within the realm (make-ref, monitor)
 //   realm id  [id]
 #pragma once

@@ -184,7 +184,8 @@ bool pid_realm_(NativeContext& ctx, Args a, Term* o) {
 bool pid_local_(NativeContext& ctx, Args a, Term* o) {
   uint64_t local;
   if (!pid_arg(ctx, a[0], "pid-local", &local)) return false;
-  *o = Term::fixnum(static_cast<int64_t>(local));
+  // Past 2^59 (a slot reused 2^32 times) a local id is a big integer.
+  *o = make_integer(ctx.heap, static_cast<int64_t>(local));
   return true;
 }
 bool pid_eq(NativeContext& ctx, Args a, Term* o) {

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "runtime/process/envelope.hpp"
 #include "runtime/sched/runtime.hpp"
 #include "runtime/term/heap.hpp"
 
@@ -66,9 +67,31 @@ TEST(ProcessTable, PidsNeverHandedOutFindNothing) {
   EXPECT_EQ(rt.find(~uint64_t{0}), nullptr);
 }
 
-// Threads that start and end processes as fast as they can, against threads that look up every
-// pid seen so far: a lookup finds the process it names or nothing, and the count ends where it
-// began.
+// A process freed after its slot went to another (something still held it when it exited) leaves
+// the slot's new owner alone, and the free slots stay distinct.
+TEST(ProcessTable, AProcessFreedLateLeavesItsSlotsNewOwnerAlone) {
+  Runtime& rt = Runtime::get();
+  Heap heap(64);
+  Process* a = rt.attach_bound(heap);
+  a->retain();  // held past its exit
+  uint64_t first = a->id();
+  rt.detach_bound(a);
+  Process* b = rt.attach_bound(heap);
+  ASSERT_EQ(slot_of(b->id()), slot_of(first));
+  a->release();  // freed now: its pid's slot is b's
+  Process* found = rt.find(b->id());
+  EXPECT_EQ(found, b);
+  if (found != nullptr) found->release();
+  uint64_t next = rt.next_pid();
+  EXPECT_NE(slot_of(next), slot_of(b->id()));
+  rt.release_pid(next);
+  rt.detach_bound(b);
+}
+
+// Threads that start and end processes as fast as they can, against a thread that looks up and
+// sends to every pid seen so far: a lookup finds the process it names or nothing, a message goes
+// to a live process or is dropped (LeakSanitizer checks that none is lost), and the count ends
+// where it began.
 TEST(ProcessTable, LookupsRaceExits) {
   Runtime& rt = Runtime::get();
   size_t live = rt.process_count();
@@ -76,12 +99,17 @@ TEST(ProcessTable, LookupsRaceExits) {
   std::array<std::atomic<uint64_t>, 64> seen{};
   std::atomic<bool> done{false};
   std::atomic<int> wrong{0};
+  std::atomic<int> found{0}, delivered{0};
   std::vector<std::thread> threads;
   threads.reserve(2);
   for (int t = 0; t < 2; ++t) {
     threads.emplace_back([&, t] {
       Heap heap(64);
-      for (int i = 0; i < kRounds; ++i) {
+      // kRounds at least, and on until the looker has met a live process both ways (within
+      // a bound, so that a table that never finds anything fails rather than hangs).
+      for (int i = 0;
+           i < kRounds || ((found.load() == 0 || delivered.load() == 0) && i < 100 * kRounds);
+           ++i) {
         Process* p = rt.attach_bound(heap);
         seen[(i * 2 + t) % seen.size()].store(p->id(), std::memory_order_relaxed);
         rt.detach_bound(p);
@@ -94,7 +122,11 @@ TEST(ProcessTable, LookupsRaceExits) {
         uint64_t id = s.load(std::memory_order_relaxed);
         if (Process* p = rt.find(id)) {
           if (p->id() != id) wrong.fetch_add(1);
+          found.fetch_add(1);
           p->release();
+        }
+        if (rt.send(id, Envelope::make(EnvelopeKind::kMessage, 0, Term::fixnum(1)))) {
+          delivered.fetch_add(1);
         }
       }
     }
@@ -103,6 +135,9 @@ TEST(ProcessTable, LookupsRaceExits) {
   done.store(true);
   looker.join();
   EXPECT_EQ(wrong.load(), 0);
+  // Some lookups and sends met a live process (the processes live long enough to be seen).
+  EXPECT_GT(found.load(), 0);
+  EXPECT_GT(delivered.load(), 0);
   EXPECT_EQ(rt.process_count(), live);
 }
 
