@@ -29,37 +29,40 @@ ProcessTable::Slot& ProcessTable::slot_ref(uint64_t slot) {
   return chunk[slot & (kChunkSlots - 1)];
 }
 
-uint64_t ProcessTable::hold(Slot& s) {
-  uint64_t v = s.load(std::memory_order_acquire);
+ProcessTable::Hold::Hold(Slot* s) : s_(s) {
+  if (s == nullptr) return;
+  uint64_t v = s->load(std::memory_order_acquire);
   for (;;) {
-    if (v == 0 || (v & (kNotProcess | kClosing)) != 0) return 0;
+    if (v == 0 || (v & (kNotProcess | kClosing)) != 0) return;
     if ((v & kHolds) == kHolds) {  // as many holders as the bits count: wait for one to go
       std::this_thread::yield();
-      v = s.load(std::memory_order_acquire);
+      v = s->load(std::memory_order_acquire);
       continue;
     }
-    if (s.compare_exchange_weak(v, v + 1, std::memory_order_acquire)) return v + 1;
+    if (s->compare_exchange_weak(v, v + 1, std::memory_order_acquire)) {
+      p_ = process_of(v);
+      return;
+    }
   }
 }
 
 uint64_t ProcessTable::reserve() {
   uint64_t top = free_top_.load(std::memory_order_acquire);
-  while ((top & 0xffffffff) != 0) {
-    uint64_t slot = top & 0xffffffff;
+  while (uint64_t slot = top_slot(top)) {
     // The word may be changing under us if another thread takes this slot first; then the count
     // in free_top_ has moved on and the exchange fails.
-    uint64_t word = find_slot(slot)->load(std::memory_order_acquire);
-    uint64_t changed = ((top >> 32) + 1) << 32;
-    if (free_top_.compare_exchange_weak(top, changed | (word & kSlotMask),
+    Slot& s = *find_slot(slot);
+    uint64_t word = s.load(std::memory_order_acquire);
+    if (free_top_.compare_exchange_weak(top, changed_top(top, word & kSlotMask),
                                         std::memory_order_acq_rel)) {
       uint64_t id = (((word >> kSerialShift) & kSerialMask) << kSlotBits) | slot;
-      find_slot(slot)->store(reserved_word(id), std::memory_order_relaxed);
+      s.store(reserved_word(id), std::memory_order_relaxed);
       return id;
     }
   }
   uint64_t slot = high_water_.fetch_add(1, std::memory_order_relaxed);
-  if (slot > kSlotMask) {
-    high_water_.store(kSlotMask + 1, std::memory_order_relaxed);  // stays put; no wrap
+  if (slot > max_slots_) {
+    high_water_.store(max_slots_ + 1, std::memory_order_relaxed);  // stays put; no wrap
     return 0;
   }
   slot_ref(slot).store(reserved_word(slot), std::memory_order_relaxed);
@@ -69,12 +72,11 @@ uint64_t ProcessTable::reserve() {
 void ProcessTable::push_free(uint64_t slot, uint64_t serial) {
   Slot& s = *find_slot(slot);
   uint64_t top = free_top_.load(std::memory_order_relaxed);
-  uint64_t changed;
   do {
-    s.store(kNotProcess | kFree | (serial & kSerialMask) << kSerialShift | (top & 0xffffffff),
+    s.store(kNotProcess | kFree | (serial & kSerialMask) << kSerialShift | top_slot(top),
             std::memory_order_relaxed);
-    changed = ((top >> 32) + 1) << 32;
-  } while (!free_top_.compare_exchange_weak(top, changed | slot, std::memory_order_acq_rel));
+  } while (
+      !free_top_.compare_exchange_weak(top, changed_top(top, slot), std::memory_order_acq_rel));
 }
 
 void ProcessTable::insert(Process* p) {
@@ -93,9 +95,7 @@ bool ProcessTable::erase(Process& p) {
   // however many senders there are, the holds can only go down from here.
   uint64_t v = s->load(std::memory_order_acquire);
   do {
-    if ((v & kNotProcess) != 0 || (v & ~(kHolds | kClosing)) != address || (v & kClosing) != 0) {
-      return false;
-    }
+    if ((v & ~kHolds) != address) return false;  // not p's, or closing already
   } while (!s->compare_exchange_weak(v, v | kClosing, std::memory_order_acq_rel));
   // Then the holders go, and the slot is emptied: marked free at once, so that it is never the
   // reserved word unreserve() looks for, while push_free() links it in.
@@ -138,15 +138,12 @@ Process* ProcessTable::find(uint64_t id) {
 
 std::vector<Process*> ProcessTable::snapshot() {
   std::vector<Process*> all;
-  uint64_t end = std::min(high_water_.load(std::memory_order_acquire), kSlotMask + 1);
+  uint64_t end = std::min(high_water_.load(std::memory_order_acquire), max_slots_ + 1);
   for (uint64_t slot = 1; slot < end; ++slot) {
-    Slot* s = find_slot(slot);
-    if (s == nullptr) continue;
-    if (uint64_t v = hold(*s); v != 0) {
-      Process* p = process_of(v);
+    Hold held(find_slot(slot));
+    if (Process* p = held.process()) {
       p->retain();
       all.push_back(p);
-      s->fetch_sub(1, std::memory_order_release);
     }
   }
   return all;

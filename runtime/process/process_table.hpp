@@ -30,7 +30,8 @@ class ProcessTable {
   static constexpr int kSlotBits = 27;
   static constexpr uint64_t kSlotMask = (uint64_t{1} << kSlotBits) - 1;
 
-  ProcessTable() = default;
+  // A table of at most `max_slots` slots (fewer than kSlotMask only in tests, to fill it).
+  explicit ProcessTable(uint64_t max_slots = kSlotMask) : max_slots_(max_slots) {}
   ~ProcessTable();
   ProcessTable(const ProcessTable&) = delete;
   ProcessTable& operator=(const ProcessTable&) = delete;
@@ -52,17 +53,9 @@ class ProcessTable {
   // reference count); false, without calling f, when there is none.
   template <typename F>
   bool with(uint64_t id, F&& f) {
-    Slot* s = find_slot(slot_of(id));
-    uint64_t v = s == nullptr ? 0 : hold(*s);
-    if (v == 0) return false;
-    // Dropped however f ends (an exit waits for every hold to go).
-    struct Drop {
-      Slot* s;
-      ~Drop() { s->fetch_sub(1, std::memory_order_release); }
-    } drop{s};
-    Process* p = process_of(v);
-    if (p->id() != id) return false;
-    f(*p);
+    Hold held(find_slot(slot_of(id)));
+    if (held.process() == nullptr || held.process()->id() != id) return false;
+    f(*held.process());
     return true;
   }
   size_t size() const { return count_.load(std::memory_order_relaxed); }
@@ -103,18 +96,36 @@ class ProcessTable {
     return chunk == nullptr ? nullptr : &chunk[slot & (kChunkSlots - 1)];
   }
   Slot& slot_ref(uint64_t slot);  // making its chunk if need be
-  // Adds a hold on the slot's process and returns the slot's word with it; 0, holding nothing,
-  // when the slot has no process. The holder drops it with fetch_sub(1).
-  static uint64_t hold(Slot& s);
+  // A hold on a slot's process, dropped however the holder's scope ends (an exit waits for every
+  // hold to go); process() is nullptr when the slot (or a null one) has no process.
+  class Hold {
+   public:
+    explicit Hold(Slot* s);
+    ~Hold() {
+      if (p_ != nullptr) s_->fetch_sub(1, std::memory_order_release);
+    }
+    Hold(const Hold&) = delete;
+    Hold& operator=(const Hold&) = delete;
+    Process* process() const { return p_; }
+
+   private:
+    Slot* s_;
+    Process* p_ = nullptr;
+  };
+  // The free stack's top word: the slot on top (0: empty) and, above kSlotBits, a count of
+  // changes, so that a pop that raced with a pop and a push of the same slot fails its exchange.
+  static uint64_t top_slot(uint64_t top) { return top & kSlotMask; }
+  static uint64_t changed_top(uint64_t top, uint64_t slot) {
+    return (top & ~kSlotMask) + (kSlotMask + 1) + slot;
+  }
   // Puts `slot` on the free stack; its next pid will have `serial`.
   void push_free(uint64_t slot, uint64_t serial);
 
   std::array<std::atomic<Slot*>, kChunks> chunks_{};
-  // The free stack's top slot (low 32 bits, 0: empty) and a count of changes (high 32 bits),
-  // so that a pop that raced with a pop and a push of the same slot fails its exchange.
-  std::atomic<uint64_t> free_top_{0};
+  std::atomic<uint64_t> free_top_{0};    // top_slot() and changed_top()
   std::atomic<uint64_t> high_water_{1};  // the next never-used slot; slot 0 is never used
   std::atomic<size_t> count_{0};
+  const uint64_t max_slots_;
 };
 
 // Names (symbols, by their intern index) to local pids.

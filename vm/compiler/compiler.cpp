@@ -3,6 +3,7 @@
 #include <bit>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -832,10 +833,8 @@ class Compiler::FnCompiler {
       if (names.size() + (n - i - 1) == 0) continue;
       int smaller = alloc();
       if (smaller < 0) return false;
-      emit(instr::abc(Op::kArg, 0, rest, 0));
-      emit(instr::abc(Op::kArg, 1, lit, 0));
       static const uint32_t kSetRemove = *find_intrinsic("set-remove");
-      emit(instr::abc(Op::kCallNative, smaller, kSetRemove, 2));
+      emit_native_call(smaller, kSetRemove, {rest, lit});
       rest = smaller;
     }
     for (size_t j = 0; j < names.size(); ++j) {
@@ -861,18 +860,23 @@ class Compiler::FnCompiler {
     static const uint32_t kPidLocal = *find_intrinsic("pid-local");
     int is_pid = alloc();
     if (is_pid < 0) return false;
-    emit(instr::abc(Op::kArg, 0, reg, 0));
-    emit(instr::abc(Op::kCallNative, is_pid, kIsPid, 1));
+    emit_native_call(is_pid, kIsPid, {reg});
     fails->push_back(emit_jump_unless(is_pid));
     for (auto [part, id] : {std::pair{items[1], kPidRealm}, std::pair{items[2], kPidLocal}}) {
       if (is_symbol_named(part, "_")) continue;
       int r = alloc();
       if (r < 0) return false;
-      emit(instr::abc(Op::kArg, 0, reg, 0));
-      emit(instr::abc(Op::kCallNative, r, id, 1));
+      emit_native_call(r, id, {reg});
       if (!compile_pattern(part, r, fails, bound, depth + 1)) return false;
     }
     return true;
+  }
+
+  // dest = intrinsic `id` called on the values in registers `args` (what patterns test with).
+  void emit_native_call(int dest, uint32_t id, std::initializer_list<int> args) {
+    uint32_t i = 0;
+    for (int a : args) emit(instr::abc(Op::kArg, i++, a, 0));
+    emit(instr::abc(Op::kCallNative, dest, id, i));
   }
 
   // (lona.core/bytes b... & rest) and (lona.core/bits [v size mods...]... & rest): fields most

@@ -58,6 +58,34 @@ TEST(ProcessTable, APidNeverStartedGivesItsSlotBack) {
   rt.release_pid(again);
 }
 
+// A full table hands out no pid (spawn turns that into :system-limit) until a slot is given
+// back; slots come back with the next serial and stay distinct however they are churned.
+TEST(ProcessTable, AFullTableHandsOutNoPidUntilASlotIsFree) {
+  ProcessTable table(3);
+  uint64_t a = table.reserve(), b = table.reserve(), c = table.reserve();
+  EXPECT_EQ(std::vector<uint64_t>({slot_of(a), slot_of(b), slot_of(c)}),
+            std::vector<uint64_t>({1, 2, 3}));
+  EXPECT_EQ(table.reserve(), 0u);
+  EXPECT_EQ(table.reserve(), 0u);  // and stays full
+  table.unreserve(b);
+  uint64_t again = table.reserve();
+  EXPECT_EQ(slot_of(again), slot_of(b));
+  EXPECT_NE(again, b);
+  EXPECT_EQ(table.reserve(), 0u);
+  for (int i = 0; i < 1000; ++i) {
+    table.unreserve(i % 2 == 0 ? a : c);
+    table.unreserve(again);
+    uint64_t x = table.reserve(), y = table.reserve();
+    ASSERT_NE(x, 0u);
+    ASSERT_NE(y, 0u);
+    ASSERT_NE(slot_of(x), slot_of(y));
+    ASSERT_EQ(table.reserve(), 0u);
+    (i % 2 == 0 ? a : c) = x;
+    again = y;
+  }
+  EXPECT_EQ(table.size(), 0u);  // reserved is not live
+}
+
 // Pids that were never handed out, or lie beyond every slot made so far, find nothing.
 TEST(ProcessTable, PidsNeverHandedOutFindNothing) {
   Runtime& rt = Runtime::get();
