@@ -52,7 +52,9 @@ void Process::visit_roots(RootVisitor& visitor) {
 
 void Process::deliver(Envelope* e) {
   mailbox_.push(e);
-  std::atomic_thread_fence(std::memory_order_seq_cst);  // the push before the look at blocked_
+  // The push before the look at blocked_ and at the state. Pairs with the fence in
+  // Runtime::run_slice: the state's store before the process looks at its mailbox.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   if (bound_ || blocked_.load(std::memory_order_seq_cst)) {
     // wait_ was made before blocked_ was set (wait()), and lives as long as the process.
     { std::lock_guard<std::mutex> lock(wait_->mutex); }  // orders the push before a waiter's check

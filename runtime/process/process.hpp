@@ -256,12 +256,15 @@ class Process : private RootSource {
   std::atomic<SchedState> sched_state_{SchedState::kRunning};
   std::atomic<uint8_t> priority_{kDefaultPriority};
   std::atomic<uint32_t> refs_{1};
+  // Here, with the flags before it, so that what a sender touches (blocked_, sched_state_,
+  // priority_, the mailbox's tail and stub) is in the object's first 64 bytes: a delivery to a
+  // process that has not run for a while then misses the cache for one or two lines, not three.
+  Mailbox mailbox_;
   std::atomic<uint64_t> reductions_{0};
   // The heap, when the process has one of its own; an adopted heap leaves it empty (a heap of no
   // words allocates nothing).
   Heap own_heap_;
   Heap* heap_;
-  Mailbox mailbox_;
 
   // The message queue is queue_[head_ ...]: taking the oldest message (the usual receive) moves
   // head_ instead of shifting the rest, and the taken prefix is dropped once it is half the vector.

@@ -124,7 +124,7 @@ void Runtime::start(Process* p) {
   }
   table_.insert(p);
   p->sched_state().store(Process::SchedState::kQueued, std::memory_order_release);
-  make_runnable(p);
+  enqueue(p);
 }
 
 bool Runtime::start(Process* p, const StartOptions& options, uint64_t* ref) {
@@ -223,6 +223,17 @@ bool Runtime::exit_signal(uint64_t from, uint64_t to, Term reason) {
 }
 
 void Runtime::make_runnable(Process* p) {
+  auto* w = static_cast<Worker*>(tl_worker);
+  if (w == nullptr || queue_of(p->priority()) == 2 || stopping_.load(std::memory_order_relaxed)) {
+    enqueue(p);
+    return;
+  }
+  Process* bumped = w->next.load(std::memory_order_relaxed);
+  w->next.store(p, std::memory_order_relaxed);
+  if (bumped != nullptr) push_local(*w, bumped, queue_of(bumped->priority()));
+}
+
+void Runtime::enqueue(Process* p) {
   if (stopping_.load(std::memory_order_relaxed)) return;
   int q = queue_of(p->priority());
   auto* w = static_cast<Worker*>(tl_worker);
@@ -250,7 +261,7 @@ void Runtime::push_local(Worker& w, Process* p, int q) {
   w.queues[q].push(p);
   std::atomic_thread_fence(std::memory_order_seq_cst);
   if (sleepers_.load(std::memory_order_seq_cst) == 0) return;
-  size_t queued = 0;
+  size_t queued = w.next.load(std::memory_order_relaxed) != nullptr ? 1 : 0;
   for (auto& dq : w.queues) queued += dq.size_approx();
   if (queued > 1) wake_one();
 }
@@ -270,7 +281,18 @@ bool Runtime::any_work() {
   return false;
 }
 
-Process* Runtime::take_work(Worker& w) {
+Process* Runtime::take_work(Worker& w, uint32_t* budget) {
+  if (Process* p = w.next.load(std::memory_order_relaxed)) {
+    w.next.store(nullptr, std::memory_order_relaxed);
+    // A normal-priority process does not go before a queued high-priority one.
+    if (w.slice_left >= kMinInheritedSlice &&
+        (queue_of(p->priority()) == 0 || w.queues[0].empty_approx())) {
+      *budget = w.slice_left;
+      return p;
+    }
+    push_local(w, p, queue_of(p->priority()));
+  }
+  *budget = kSliceReductions;
   // Priorities high, normal, low; every 8th slice looks at low first so that it never starves.
   static constexpr int kOrder[2][3] = {{0, 1, 2}, {2, 0, 1}};
   const int* order = kOrder[++w.takes % 8 == 0 ? 1 : 0];
@@ -319,13 +341,14 @@ void Runtime::worker_loop(Worker& w) {
   tl_worker = &w;
   EnvelopePool::attach_thread();
   while (!stopping_.load(std::memory_order_relaxed)) {
-    Process* p = take_work(w);
+    uint32_t budget = 0;
+    Process* p = take_work(w, &budget);
     for (int spin = 0; p == nullptr && spin < 200; ++spin) {
       cpu_relax();
-      p = take_work(w);
+      p = take_work(w, &budget);
     }
     if (p != nullptr) {
-      run_slice(w, p);
+      run_slice(w, p, budget);
       continue;
     }
     return_memory();
@@ -356,10 +379,10 @@ void Runtime::return_memory() {
   malloc_trim(0);
 }
 
-[[gnu::always_inline]] inline RunStatus Runtime::run_counted(Worker& w, Process* p,
+[[gnu::always_inline]] inline RunStatus Runtime::run_counted(Worker& w, Process* p, uint32_t budget,
                                                              uint64_t* used) {
   uint64_t before = p->reductions();
-  RunStatus status = p->run(kSliceReductions);
+  RunStatus status = p->run(budget);
   *used = p->reductions() - before;
   w.reductions.fetch_add(*used, std::memory_order_relaxed);
   w.slices.fetch_add(1, std::memory_order_relaxed);
@@ -367,10 +390,12 @@ void Runtime::return_memory() {
 }
 
 // Out of line, so that the slice without tracing is what it was plus one branch.
-[[gnu::noinline]] RunStatus Runtime::run_traced(Worker& w, Process* p) {
+[[gnu::noinline]] RunStatus Runtime::run_traced(Worker& w, Process* p, uint32_t budget,
+                                                uint64_t* used_out) {
   uint64_t start = tracer_->now_ns();
   uint64_t used = 0;
-  RunStatus status = run_counted(w, p, &used);
+  RunStatus status = run_counted(w, p, budget, &used);
+  *used_out = used;
   // Recorded before run_slice queues p again: another worker may run it from then on.
   w.trace->record({.start_ns = start,
                    .duration_ns = tracer_->now_ns() - start,
@@ -381,11 +406,19 @@ void Runtime::return_memory() {
   return status;
 }
 
-void Runtime::run_slice(Worker& w, Process* p) {
+void Runtime::run_slice(Worker& w, Process* p, uint32_t budget) {
   using S = Process::SchedState;
-  p->sched_state().store(S::kRunning, std::memory_order_release);
+  p->sched_state().store(S::kRunning, std::memory_order_relaxed);
+  // Pairs with the fence in Process::deliver (a push, then a look at the state): the store of
+  // kRunning comes before the process looks at its mailbox. Without it the store could wait in
+  // this core's store buffer while the mailbox is read, so that a sender saw kQueued (nothing to
+  // do) and the process missed its message, then waited with mail it never took: a lost wake-up
+  // that hung skynet about once in twenty runs.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   uint64_t used = 0;
-  RunStatus status = w.trace == nullptr ? run_counted(w, p, &used) : run_traced(w, p);
+  RunStatus status =
+      w.trace == nullptr ? run_counted(w, p, budget, &used) : run_traced(w, p, budget, &used);
+  w.slice_left = used < budget ? budget - static_cast<uint32_t>(used) : 0;
   switch (status) {
     case RunStatus::kYield:
       p->sched_state().store(S::kQueued, std::memory_order_release);
@@ -466,6 +499,7 @@ std::vector<WorkerStats> Runtime::stats() {
   for (auto& w : workers_) {
     WorkerStats s;
     for (auto& q : w->queues) s.run_queue_length += q.size_approx();
+    if (w->next.load(std::memory_order_relaxed) != nullptr) ++s.run_queue_length;
     s.reductions = w->reductions.load(std::memory_order_relaxed);
     s.slices = w->slices.load(std::memory_order_relaxed);
     s.steals = w->steals.load(std::memory_order_relaxed);

@@ -38,6 +38,9 @@ class Runtime {
  public:
   // Reductions per time slice, as BEAM.
   static constexpr uint32_t kSliceReductions = 4000;
+  // The least of a slice worth handing on to the process a message woke (Worker::next): with
+  // less, it goes through the run queue and gets a slice of its own.
+  static constexpr uint32_t kMinInheritedSlice = 200;
 
   // The realm's runtime, started with the worker count set before (default: one per core).
   static Runtime& get();
@@ -97,7 +100,9 @@ class Runtime {
   void demonitor(Process& self, uint64_t ref);
   bool exit_signal(uint64_t from, uint64_t to, Term reason);
 
-  // Makes a waiting scheduled process runnable (after a delivery).
+  // Makes a waiting scheduled process runnable (after a delivery). Woken by a process running
+  // on a worker, it runs next on that worker, in what is left of the waker's slice (see
+  // Worker::next).
   void make_runnable(Process* p);
 
   // The process is ending (its owner calls this once, with the exit reason set): links and
@@ -123,11 +128,14 @@ class Runtime {
   static Runtime& start_once();  // get()'s first call
   struct Worker;
   void worker_loop(Worker& w);
-  Process* take_work(Worker& w);
-  void run_slice(Worker& w, Process* p);
+  // The process w runs next, and *budget, the reductions it may use; nullptr when there is none.
+  Process* take_work(Worker& w, uint32_t* budget);
+  // Queues p on the calling worker, or else on the injection queue.
+  void enqueue(Process* p);
+  void run_slice(Worker& w, Process* p, uint32_t budget);
   // Runs a slice and counts it in w's statistics; *used: the reductions it took.
-  RunStatus run_counted(Worker& w, Process* p, uint64_t* used);
-  RunStatus run_traced(Worker& w, Process* p);
+  RunStatus run_counted(Worker& w, Process* p, uint32_t budget, uint64_t* used);
+  RunStatus run_traced(Worker& w, Process* p, uint32_t budget, uint64_t* used);
   // Records e in the calling worker's buffer, or the other threads' one (tracing on only).
   void trace(const TraceEvent& e);
   void write_trace();
@@ -148,6 +156,15 @@ class Runtime {
     uint32_t takes = 0;  // every 8th take looks at the low queue first
     std::atomic<uint64_t> reductions{0}, slices{0}, steals{0}, parks{0};
     TraceBuffer* trace = nullptr;  // this worker's, when tracing is on
+    // The process that a message from the one running here woke (not low priority): it runs
+    // next, in what is left of the waker's slice (slice_left), instead of going through the run
+    // queue. A token passed along a ring or between two processes then stays on one worker,
+    // without queue operations or another core stealing it, and a chain of such wakes shares
+    // one slice, so it cannot keep the queued processes waiting longer than a slice would.
+    // Other workers cannot take it: it waits at most for the rest of the slice of the process
+    // that woke it. Written by the owner only; stats() reads it.
+    std::atomic<Process*> next{nullptr};
+    uint32_t slice_left = 0;  // reductions left of the slice that the next process inherits
   };
 
   static int queue_of(uint8_t priority) { return priority > 100 ? 0 : priority == 100 ? 1 : 2; }

@@ -46,9 +46,9 @@ Term deep_copy(Term t, Alloc&& alloc);
 Term deep_copy_into(Term t, Word* block);
 
 // Copies a block that deep_copy_into filled (`words` words, every pointer in it pointing into it)
-// to `to`, and returns the copy of its root `root`: one memcpy and a pass that moves the pointers,
-// the way a collector's scan walks a heap (headers say which payloads are raw). What a process
-// receives is copied out of its message's block this way.
+// to `to`, and returns the copy of its root `root`: one pass that copies each word and moves the
+// pointers, the way a collector's scan walks a heap (headers say which payloads are raw). What a
+// process receives is copied out of its message's block this way.
 Term copy_block(Term root, const Word* from, size_t words, Word* to);
 
 // The words a deep copy of t would take, or limit + 1 if more: stops early on huge or shared (DAG)

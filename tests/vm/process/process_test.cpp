@@ -451,6 +451,25 @@ TEST_F(ProcessTest, BusyProcessesArePreempted) {
   EXPECT_EQ(eval("(vec (map (fn* [p] (exit p :kill)) t15-busy)) :done"), ":done");
 }
 
+// A message that wakes a process runs it next on the same worker, in what is left of the
+// waker's slice (Runtime::Worker::next). Pairs that pass a message back and forth forever are
+// then a chain of such wakes on every worker: the slice they share ends, and what waits in the
+// run queues still gets its turn.
+TEST_F(ProcessTest, PingPongPairsDoNotStarveQueuedProcesses) {
+  EXPECT_EQ(eval("(def t15b-me (self))"
+                 "(def t15b-pong (fn* pong [] (receive [:ping p] (do (send p :pong) (pong)))))"
+                 "(def t15b-ping (fn* ping [to] (do (send to [:ping (self)])"
+                 "                                  (receive :pong (ping to)))))"
+                 "(def t15b-pairs (vec (map (fn* [_] (let [p (spawn t15b-pong)]"
+                 "                                     [p (spawn (fn* [] (t15b-ping p)))]))"
+                 "                          (range 4))))"
+                 "(spawn (fn* [] (send t15b-me :still-running)))"
+                 "(receive :still-running :ok :after 10000 :starved)"),
+            ":ok");
+  EXPECT_EQ(eval("(vec (map (fn [[a b]] (do (exit a :kill) (exit b :kill))) t15b-pairs)) :done"),
+            ":done");
+}
+
 TEST_F(ProcessTest, ManyProcessesComeAndGo) {
   eval("(self)");  // this thread's process first: it stays
   size_t before = Runtime::get().process_count();
