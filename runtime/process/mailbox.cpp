@@ -10,11 +10,12 @@
 namespace lona {
 
 Envelope* Envelope::make(EnvelopeKind kind, uint64_t from, Term payload) {
-  size_t words = 0;
-  if (payload.is_pointer()) {
-    words = deep_copy_words(payload, kMaxMessageWords);
-    if (words > kMaxMessageWords) return nullptr;
-  }
+  // Most messages are one object of immediates ([:token 7]): sized and copied without the
+  // general walk.
+  size_t flat = flat_words(payload);
+  size_t words = flat;
+  if (flat == 0 && payload.is_pointer()) words = deep_copy_words(payload, kMaxMessageWords);
+  if (words > kMaxMessageWords) return nullptr;
   uint16_t tag = 0;
   Envelope* e =
       new (EnvelopePool::allocate(sizeof(Envelope) + words * sizeof(Word), &tag)) Envelope;
@@ -22,7 +23,8 @@ Envelope* Envelope::make(EnvelopeKind kind, uint64_t from, Term payload) {
   e->kind = kind;
   e->from = from;
   e->words = words;
-  e->payload = deep_copy_into(payload, e->fragment());
+  e->payload =
+      flat != 0 ? copy_flat(payload, flat, e->fragment()) : deep_copy_into(payload, e->fragment());
   return e;
 }
 

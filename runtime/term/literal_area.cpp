@@ -122,6 +122,7 @@ size_t deep_copy_words(Term t, size_t limit) {
   // the count starts again with shared_tree_words, whose time goes with the distinct nodes.
   constexpr size_t kPlainWalk = size_t{1} << 16;
   if (!t.is_pointer()) return 0;
+  if (size_t flat = flat_words(t); flat != 0) return flat <= limit ? flat : limit + 1;
   size_t words = 0;
   absl::InlinedVector<Term, 32> work = {t};
   while (!work.empty()) {

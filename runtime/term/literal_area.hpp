@@ -119,7 +119,31 @@ Term deep_copy(Term t, Alloc&& alloc) {
   return Term::from_raw(root);
 }
 
+// The words of `t` when it is one boxed object with no pointer in it (a tuple of immediates such
+// as [:token 7], a string, a float), of at most kFlatFields fields: what most messages are. 0 for
+// anything else. deep_copy_words and deep_copy_into take it without their general walk.
+inline constexpr size_t kFlatFields = 16;
+inline size_t flat_words(Term t) {
+  if (!t.is_boxed()) return 0;
+  const Word* obj = t.boxed_object();
+  size_t size = header::size(obj[0]);
+  if (header::has_raw_payload(obj[0])) return 1 + size;
+  if (size > kFlatFields) return 0;
+  for (size_t i = 1; i <= size; ++i) {
+    if (Term::from_raw(obj[i]).is_pointer()) return 0;
+  }
+  return 1 + size;
+}
+
+// Copies `t`, for which flat_words(t) gave `words`, into `block`.
+inline Term copy_flat(Term t, size_t words, Word* block) {
+  const Word* obj = t.boxed_object();
+  for (size_t i = 0; i < words; ++i) block[i] = obj[i];
+  return Term::boxed_ptr(block);
+}
+
 inline Term deep_copy_into(Term t, Word* block) {
+  if (size_t words = flat_words(t); words != 0) return copy_flat(t, words, block);
   return deep_copy(t, [&block](size_t n) {
     Word* p = block;
     block += n;

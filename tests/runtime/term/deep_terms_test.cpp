@@ -481,6 +481,36 @@ TEST_F(DeepTermsTest, DeepCopyWordsCountsExactlyAndStopsAtTheLimit) {
   EXPECT_TRUE(equal(copy, shared.get()));
 }
 
+// Most messages are one object of immediates: flat_words sizes it without the general walk, and
+// deep_copy_words and deep_copy_into take that path. Anything holding a pointer, or wider than
+// kFlatFields, is not flat and goes the general way; both ways give the same words and copies.
+TEST_F(DeepTermsTest, FlatObjectsAreSizedAndCopiedWithoutTheWalk) {
+  h.push(K("token"));
+  h.push(Term::fixnum(7));
+  Rooted flat(h, tuple_from_stack(h, 2));
+  Rooted text(h, make_string(h, "a string longer than a word"));
+  h.push(K("token"));
+  h.push(flat.get());
+  Rooted nested(h, tuple_from_stack(h, 2));
+  for (size_t i = 0; i <= kFlatFields; ++i) h.push(Term::fixnum(static_cast<int64_t>(i)));
+  Rooted wide(h, vector_from_stack(h, kFlatFields + 1));
+  EXPECT_EQ(flat_words(Term::fixnum(1)), 0u);
+  EXPECT_EQ(flat_words(flat.get()), 3u);
+  EXPECT_EQ(flat_words(text.get()), 1 + object_size(text.get()));
+  EXPECT_EQ(flat_words(nested.get()), 0u);        // it holds a pointer
+  EXPECT_EQ(flat_words(wide.get()), 0u);          // wider than kFlatFields
+  EXPECT_EQ(deep_copy_words(flat.get(), 2), 3u);  // limit + 1: the limit still holds
+  EXPECT_EQ(deep_copy_words(wide.get(), 100), kFlatFields + 2);
+  for (Term t : {flat.get(), text.get(), nested.get(), wide.get()}) {
+    size_t words = deep_copy_words(t, 1000);
+    auto block = std::make_unique<Word[]>(words);
+    Term copy = deep_copy_into(t, block.get());
+    EXPECT_TRUE(equal(copy, t));
+    EXPECT_EQ(copy.boxed_object(), block.get());
+    EXPECT_NE(copy.raw(), t.raw());
+  }
+}
+
 TEST_F(DeepTermsTest, DeepCopyWordsOfAnExponentialDagIsQuick) {
   // x = [a a], a = [b b], ... 100 levels: a tree of 2^100 nodes in 100 objects.
   h.push(Term::fixnum(1));
