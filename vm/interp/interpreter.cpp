@@ -392,20 +392,22 @@ Term Interpreter::build(uint32_t i, size_t base) {
     case Op::kMakeMap:
       for (uint32_t k = 0; k < 2 * c; ++k) heap_.push(R[b + k]);
       return map_from_stack(heap_, c);
+    case Op::kMakeTuple:
+    case Op::kMakeVector: {
+      // Straight from the registers, without the round trip through the heap's stack that the
+      // other constructors take: a tuple is what most messages are built as.
+      Word* object = heap_.alloc(1 + c);  // may collect: the registers are roots, moved in place
+      R = regs_base_ + base;
+      object[0] =
+          header::make(instr::op(i) == Op::kMakeTuple ? ObjTag::kTuple : ObjTag::kVector, 0, c);
+      for (uint32_t k = 0; k < c; ++k) object[1 + k] = R[b + k].raw();
+      return Term::boxed_ptr(object);
+    }
     default:
       break;
   }
   for (uint32_t k = 0; k < c; ++k) heap_.push(R[b + k]);
-  switch (instr::op(i)) {
-    case Op::kMakeTuple:
-      return tuple_from_stack(heap_, c);
-    case Op::kMakeVector:
-      return vector_from_stack(heap_, c);
-    case Op::kMakeList:
-      return list_from_stack(heap_, c);
-    default:
-      return set_from_stack(heap_, c);
-  }
+  return instr::op(i) == Op::kMakeList ? list_from_stack(heap_, c) : set_from_stack(heap_, c);
 }
 
 // A bit field (GetBits) or the tail (BinaryRest) of a binary that a pattern has tested.
@@ -430,9 +432,11 @@ Term Interpreter::binary_part(uint32_t i, uint32_t word, size_t base) {
 namespace {
 
 // `=` with the common cases first: identical words are equal (but a NaN float, which is not
-// even equal to itself), and two different immediates never are.
+// even equal to itself), two different immediates never are, and neither are a keyword and a
+// boxed term (a receive testing a tuple message against a keyword pattern, as `:stop`).
 inline bool same_value(Term a, Term b) {
   if (a == b) return !is_float(a) || equal(a, b);
+  if (a.is_keyword() || b.is_keyword()) return false;
   return (a.is_pointer() || b.is_pointer()) && equal(a, b);
 }
 

@@ -43,13 +43,10 @@ Term LonalaProcess::error_reason(Heap& heap, const EvalError& error) {
 RunStatus LonalaProcess::run(uint32_t budget) {
   if (!take_mail()) return RunStatus::kExit;  // an exit signal ended it
   uint64_t before = interp_.reductions();
-  EvalResult r;
-  if (started_) {
-    r = interp_.resume(budget);
-  } else {
-    started_ = true;
-    r = interp_.start(heap().pop(), budget);
-  }
+  bool first = !started_;
+  started_ = true;
+  // Initialised from the call (no default result assigned over), as this runs at every slice.
+  EvalResult r = first ? interp_.start(heap().pop(), budget) : interp_.resume(budget);
   add_reductions(interp_.reductions() - before);
   if (heap().capacity_words() * sizeof(Word) > max_heap_bytes_) {
     set_exit_reason(error_reason(

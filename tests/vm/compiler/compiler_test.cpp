@@ -1107,5 +1107,20 @@ TEST_F(CompilerTest, DefinitionsFromAFileRecordFileAndLine) {
   std::remove((path + ".inner").c_str());
 }
 
+// MakeTuple and MakeVector build straight from the registers: with a collection at every
+// allocation, what they hold (fresh boxed terms among them) must survive the collection their own
+// allocation starts.
+TEST_F(CompilerTest, TuplesAndVectorsSurviveTheCollectionsTheyStart) {
+  heap_.set_stress(true, 0);
+  EXPECT_EQ(eval("(def build (fn* b [k acc] (if (= k 0) acc"
+                 "  (b (- k 1) [k (str \"n\" k) {acc (+ k 0.5)} acc]))))"
+                 "(def walk (fn* w [t acc] (if (nil? t) acc"
+                 "  (w (nth t 3) (if (= (nth t 1) (str \"n\" (nth t 0))) (+ acc (nth t 0)) -1)))))"
+                 "(let [t (build 50 nil)] [(nth t 0) (nth (nth t 2) 1) (nth (nth (nth t 3) 2) 1)"
+                 "                         (walk t 0)])"),
+            "[1 1.5 2.5 1275]");
+  heap_.set_stress(false);
+}
+
 }  // namespace
 }  // namespace lona
