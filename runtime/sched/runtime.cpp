@@ -266,6 +266,23 @@ void Runtime::push_local(Worker& w, Process* p, int q) {
   if (queued > 1) wake_one();
 }
 
+void Runtime::before_blocking() {
+  auto* w = static_cast<Worker*>(tl_worker);
+  if (w == nullptr) return;
+  if (Process* p = w->next.load(std::memory_order_relaxed)) {
+    w->next.store(nullptr, std::memory_order_relaxed);
+    w->queues[queue_of(p->priority())].push(p);
+  }
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (sleepers_.load(std::memory_order_seq_cst) == 0) return;
+  for (auto& dq : w->queues) {
+    if (!dq.empty_approx()) {
+      wake_one();
+      return;
+    }
+  }
+}
+
 void Runtime::wake_one() {
   wake_epoch_.fetch_add(1, std::memory_order_seq_cst);
   wake_epoch_.notify_one();

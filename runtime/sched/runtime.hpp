@@ -105,6 +105,11 @@ class Runtime {
   // Worker::next).
   void make_runnable(Process* p);
 
+  // A scheduled process is about to block its worker's thread (a receive inside eval or a
+  // macro's expansion): the process in the worker's next slot, which no other worker can take,
+  // goes to the run queue, and a parked worker is woken for what is queued there.
+  void before_blocking();
+
   // The process is ending (its owner calls this once, with the exit reason set): links and
   // monitors are told, its name is freed, and it leaves the table.
   void exit_process(Process& p);

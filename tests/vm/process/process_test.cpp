@@ -470,6 +470,23 @@ TEST_F(ProcessTest, PingPongPairsDoNotStarveQueuedProcesses) {
             ":done");
 }
 
+// A receive inside eval blocks the worker's thread. The process its message just woke sits in
+// that worker's next slot, where no other worker can take it: before blocking, the worker hands
+// it to its run queue and wakes a parked worker, which runs it, and its reply ends the wait.
+// (With one worker nothing else could run it: this needs two.)
+TEST_F(ProcessTest, AReceiveThatBlocksItsWorkerLeavesWhatItWokeToOthers) {
+  ASSERT_GE(Runtime::get().worker_count(), 2u);
+  EXPECT_EQ(eval("(def t15c-me (self))"
+                 "(def t15c-echo (spawn (fn* [] (receive [from x] (send from x)))))"
+                 "(await-status t15c-echo :waiting 1000)"
+                 "(def t15c-blocked (spawn (fn* [] (do (send t15c-echo [(self) :hi])"
+                 "                   (send t15c-me (eval '(receive x x)))))))"
+                 "(receive :hi :ok :after 10000 :stuck)"),
+            ":ok");
+  // Stuck or not, the blocked worker is let go (a worker blocked for good would hang the exit).
+  eval("(send t15c-blocked :let-go) (send t15c-echo [t15c-me :let-go])");
+}
+
 TEST_F(ProcessTest, ManyProcessesComeAndGo) {
   eval("(self)");  // this thread's process first: it stays
   size_t before = Runtime::get().process_count();
