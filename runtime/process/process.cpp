@@ -256,7 +256,7 @@ void Process::arm_timer(uint64_t ms) {
 }
 
 void Process::wait() {
-  if (!bound_) runtime_.before_blocking();            // a scheduled process is blocking its worker
+  runtime_.before_blocking();  // on a worker's thread: what it woke must not wait behind it
   if (!wait_) wait_ = std::make_unique<WaitState>();  // before blocked_ publishes it
   std::unique_lock<std::mutex> lock(wait_->mutex);
   blocked_.store(true, std::memory_order_seq_cst);

@@ -255,11 +255,12 @@ class Process : private RootSource {
   std::atomic<bool> blocked_{false};
   std::atomic<SchedState> sched_state_{SchedState::kRunning};
   std::atomic<uint8_t> priority_{kDefaultPriority};
-  std::atomic<uint32_t> refs_{1};
-  // Here, with the flags before it, so that what a sender touches (blocked_, sched_state_,
-  // priority_, the mailbox's tail and stub) is in the object's first 64 bytes: a delivery to a
-  // process that has not run for a while then misses the cache for one or two lines, not three.
+  // Here, right after the flags, so that what a sender touches (blocked_, sched_state_,
+  // priority_, the mailbox's tail and stub) is within the object's first 64 bytes (after the
+  // vtable pointer and RootSource's link): a delivery to a process that has not run for a while
+  // then misses the cache for one or two lines (the object is 16-byte aligned), not three.
   Mailbox mailbox_;
+  std::atomic<uint32_t> refs_{1};
   std::atomic<uint64_t> reductions_{0};
   // The heap, when the process has one of its own; an adopted heap leaves it empty (a heap of no
   // words allocates nothing).

@@ -90,6 +90,7 @@ void Runtime::stop() {
   wake_epoch_.notify_all();
   for (auto& w : workers_) {
     if (w->thread.joinable()) w->thread.join();
+    w->next.store(nullptr, std::memory_order_relaxed);  // freed below with every other process
   }
   timers_.stop();
   write_trace();
@@ -435,7 +436,11 @@ void Runtime::run_slice(Worker& w, Process* p, uint32_t budget) {
   uint64_t used = 0;
   RunStatus status =
       w.trace == nullptr ? run_counted(w, p, budget, &used) : run_traced(w, p, budget, &used);
-  w.slice_left = used < budget ? budget - static_cast<uint32_t>(used) : 0;
+  // A slice is charged at least kMinSliceCharge: a run can count no reductions (a process that
+  // only took an exit signal, a native actor that only got a signal), and a chain of such wakes
+  // (exits cascading along a million links) must still end.
+  uint64_t charged = std::max<uint64_t>(used, kMinSliceCharge);
+  w.slice_left = charged < budget ? budget - static_cast<uint32_t>(charged) : 0;
   switch (status) {
     case RunStatus::kYield:
       p->sched_state().store(S::kQueued, std::memory_order_release);

@@ -41,6 +41,8 @@ class Runtime {
   // The least of a slice worth handing on to the process a message woke (Worker::next): with
   // less, it goes through the run queue and gets a slice of its own.
   static constexpr uint32_t kMinInheritedSlice = 200;
+  // The least a slice is charged against what it leaves to the next process (about a ring hop).
+  static constexpr uint32_t kMinSliceCharge = 4;
 
   // The realm's runtime, started with the worker count set before (default: one per core).
   static Runtime& get();
@@ -105,9 +107,10 @@ class Runtime {
   // Worker::next).
   void make_runnable(Process* p);
 
-  // A scheduled process is about to block its worker's thread (a receive inside eval or a
-  // macro's expansion): the process in the worker's next slot, which no other worker can take,
-  // goes to the run queue, and a parked worker is woken for what is queued there.
+  // A process is about to block its thread. On a worker's thread (a receive inside eval or a
+  // macro's expansion, a C++ actor waiting where it should not): the process in the worker's
+  // next slot, which no other worker can take, goes to the run queue, and a parked worker is
+  // woken for what is queued there. Elsewhere nothing to do.
   void before_blocking();
 
   // The process is ending (its owner calls this once, with the exit reason set): links and
