@@ -260,11 +260,18 @@ void Runtime::enqueue(Process* p) {
 // a 1-worker one). While this worker is busy, the work queued behind it is what wakes help.
 void Runtime::push_local(Worker& w, Process* p, int q) {
   w.queues[q].push(p);
+  wake_if_queued(w, 1);
+}
+
+// Wakes a parked worker when w has more than `more_than` processes waiting to run (the next slot
+// included).
+void Runtime::wake_if_queued(Worker& w, size_t more_than) {
+  // Pairs with the worker's increment of sleepers_ before its last look for work.
   std::atomic_thread_fence(std::memory_order_seq_cst);
   if (sleepers_.load(std::memory_order_seq_cst) == 0) return;
   size_t queued = w.next.load(std::memory_order_relaxed) != nullptr ? 1 : 0;
   for (auto& dq : w.queues) queued += dq.size_approx();
-  if (queued > 1) wake_one();
+  if (queued > more_than) wake_one();
 }
 
 void Runtime::before_blocking() {
@@ -274,14 +281,7 @@ void Runtime::before_blocking() {
     w->next.store(nullptr, std::memory_order_relaxed);
     w->queues[queue_of(p->priority())].push(p);
   }
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (sleepers_.load(std::memory_order_seq_cst) == 0) return;
-  for (auto& dq : w->queues) {
-    if (!dq.empty_approx()) {
-      wake_one();
-      return;
-    }
-  }
+  wake_if_queued(*w, 0);  // this worker will run nothing for a while
 }
 
 void Runtime::wake_one() {

@@ -149,6 +149,7 @@ class Runtime {
   void write_trace();
   void wake_one();
   void push_local(Worker& w, Process* p, int q);
+  void wake_if_queued(Worker& w, size_t more_than);
   void return_memory();
   // Exits after which an idle worker returns free memory to the system (return_memory()).
   static constexpr size_t kTrimAfterExits = 10000;
