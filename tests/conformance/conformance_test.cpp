@@ -8,8 +8,8 @@
 // for another architecture) are joined, one per line, and fed to the batch REPL (run_batch_repl,
 // the code behind the binary) on a fresh heap and evaluator; the output lines are matched with
 // the forms in order. run.py starts one process per block; here namespaces and vars are global to
-// the realm, so each block evaluates in a namespace of its own (referring lona.core, as `user`
-// does) so that what one block defines cannot change another's results, whatever order or subset
+// the realm, so each block evaluates in a namespace of its own (referring what `user` refers)
+// so that what one block defines cannot change another's results, whatever order or subset
 // of areas runs.
 #include <gtest/gtest.h>
 
@@ -544,10 +544,10 @@ const char* skip_reason(const Block& b) {
   return nullptr;
 }
 
-// The namespace a block evaluates in: fresh, referring lona.core, like `user` at boot.
+// The namespace a block evaluates in: fresh, referring what `user` refers at boot.
 uint32_t fresh_namespace() {
   static int counter = 0;
-  return namespace_referring_core("lona.conformance.block-" + std::to_string(++counter));
+  return namespace_like_user("lona.conformance.block-" + std::to_string(++counter));
 }
 
 // The output lines of the batch REPL for `input`, on a fresh heap and evaluator.

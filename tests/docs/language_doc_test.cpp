@@ -278,9 +278,9 @@ RunReport run_examples(const std::vector<Example>& examples, std::string_view fi
   return report;
 }
 
-// A namespace of its own for the samples below, referring lona.core as `user` does, so that
+// A namespace of its own for the samples below, referring what `user` refers, so that
 // what they define can never meet the guide's definitions in `user`.
-uint32_t sample_namespace() { return namespace_referring_core("lona.docs.sample"); }
+uint32_t sample_namespace() { return namespace_like_user("lona.docs.sample"); }
 
 TEST(LanguageDocExtractor, SplitsBlocksIntoFormsAndExpectations) {
   const std::string md =

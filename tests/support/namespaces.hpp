@@ -10,14 +10,14 @@
 
 namespace lona {
 
-// The namespace `name` (created if new), referring lona.core as `user` does, so that what a test
-// defines there never meets what other tests define in `user` (vars are global to the realm).
-// Boots the namespaces first: lona.core must exist before a namespace can refer it.
-inline uint32_t namespace_referring_core(const std::string& name) {
+// The namespace `name` (created if new), referring lona.core, lona.process and lona.time as
+// `user` does, so that what a test defines there never meets what other tests define in `user`
+// (vars are global to the realm). Boots the namespaces first: they must exist to be referred.
+inline uint32_t namespace_like_user(const std::string& name) {
   boot_namespaces();
   Namespaces& namespaces = Namespaces::global();
   uint32_t ns = namespaces.find_or_create(make_symbol(name));
-  namespaces.refer(ns, *namespaces.find(make_symbol("lona.core")));
+  namespaces.refer_defaults(ns);
   return ns;
 }
 

@@ -62,8 +62,8 @@ class LiteralEvaluator final : public Evaluator {
 
 class Interpreter;
 
-// Boots the realm's namespaces once (lona.core with its intrinsics, user referring lona.core)
-// and returns the index of `user`.
+// Boots the realm's namespaces once (lona.core, lona.process and lona.time with their intrinsics
+// and libraries; user referring all three) and returns the index of `user`.
 uint32_t boot_namespaces();
 
 class CompilingEvaluator final : public Evaluator {

@@ -1,6 +1,5 @@
 // The lona.core intrinsics implemented natively (reference section 4.1), one table indexed by id.
 #include <atomic>
-#include <chrono>
 #include <iostream>
 #include <optional>
 #include <vector>
@@ -670,21 +669,6 @@ bool seq(NativeContext& ctx, Args a, Term* o) {
   return true;
 }
 
-// lona.time (reference 4.5; sleep arrives with the scheduler). Nanoseconds.
-bool monotonic_time(NativeContext& ctx, Args, Term* o) {
-  static const auto start = std::chrono::steady_clock::now();
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
-                                                                 start);
-  *o = make_integer(ctx.heap, static_cast<int64_t>(ns.count()));
-  return true;
-}
-bool system_time(NativeContext& ctx, Args, Term* o) {
-  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-      std::chrono::system_clock::now().time_since_epoch());
-  *o = make_integer(ctx.heap, static_cast<int64_t>(ns.count()));
-  return true;
-}
-
 bool identical_p(NativeContext&, Args a, Term* o) {
   *o = Term::boolean(a[0] == a[1]);
   return true;
@@ -779,8 +763,6 @@ const Intrinsic kIntrinsics[] = {
     {"var-get", var_get, 1, 1},
     {"identical?", identical_p, 2, 2},
     {"seq", seq, 1, 1},
-    {"monotonic-time", monotonic_time, 0, 0},
-    {"system-time", system_time, 0, 0},
     {"keys", keys, 1, 1},
     {"vals", vals, 1, 1},
     {"eval", reflection::eval, 1, 1},
@@ -808,16 +790,24 @@ const Intrinsic kIntrinsics[] = {
 std::span<const Intrinsic> core_intrinsic_table() { return kIntrinsics; }
 
 namespace {
-// Every family's table, in id order: core (apply first), numeric, binary, kernel, process,
-// runtime.
+// A family of intrinsics and the namespace that owns its vars.
+struct IntrinsicFamily {
+  std::span<const Intrinsic> table;
+  const char* ns;
+};
+// Every family, in id order: core (apply first), numeric, binary, kernel, process, runtime, time.
+const std::vector<IntrinsicFamily>& families() {
+  static const std::vector<IntrinsicFamily>* all = new std::vector<IntrinsicFamily>{
+      {core_intrinsic_table(), "lona.core"},       {numeric_intrinsic_table(), "lona.core"},
+      {binary_intrinsic_table(), "lona.core"},     {kernel_intrinsic_table(), "lona.core"},
+      {process_intrinsic_table(), "lona.process"}, {runtime_intrinsic_table(), "lona.core"},
+      {time_intrinsic_table(), "lona.time"}};
+  return *all;
+}
 const std::vector<Intrinsic>& all_intrinsics() {
   static const std::vector<Intrinsic>* all = [] {
     auto* v = new std::vector<Intrinsic>();
-    for (auto table :
-         {core_intrinsic_table(), numeric_intrinsic_table(), binary_intrinsic_table(),
-          kernel_intrinsic_table(), process_intrinsic_table(), runtime_intrinsic_table()}) {
-      v->insert(v->end(), table.begin(), table.end());
-    }
+    for (const IntrinsicFamily& f : families()) v->insert(v->end(), f.table.begin(), f.table.end());
     return v;
   }();
   return *all;
@@ -840,12 +830,16 @@ std::optional<uint32_t> find_intrinsic(std::string_view name) {
   return std::nullopt;
 }
 
-void install_intrinsics(uint32_t core_ns) {
+void install_intrinsics() {
   Namespaces& namespaces = Namespaces::global();
-  for (uint32_t id = 0; id < intrinsic_count(); ++id) {
-    Var& v = namespaces.intern(core_ns, make_symbol(intrinsic(id).name));
-    v.set(Term::native_fn(id));
-    v.intrinsic.store(true);
+  uint32_t id = 0;
+  for (const IntrinsicFamily& f : families()) {
+    uint32_t ns = namespaces.find_or_create(make_symbol(f.ns));
+    for (size_t i = 0; i < f.table.size(); ++i, ++id) {
+      Var& v = namespaces.intern(ns, make_symbol(intrinsic(id).name));
+      v.set(Term::native_fn(id));
+      v.intrinsic.store(true);
+    }
   }
 }
 

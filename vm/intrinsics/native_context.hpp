@@ -49,13 +49,14 @@ std::FILE* program_output();
 constexpr uint32_t kApplyIntrinsic = 0;
 
 // Each family of intrinsics contributes a table; ids follow the order core, numeric, binary,
-// kernel, process, runtime.
+// kernel, process, runtime, time.
 std::span<const Intrinsic> core_intrinsic_table();     // core_intrinsics.cpp
 std::span<const Intrinsic> numeric_intrinsic_table();  // numeric_intrinsics.cpp
 std::span<const Intrinsic> binary_intrinsic_table();   // binary_intrinsics.cpp
 std::span<const Intrinsic> kernel_intrinsic_table();   // kernel_types.cpp
 std::span<const Intrinsic> process_intrinsic_table();  // process_intrinsics.cpp
 std::span<const Intrinsic> runtime_intrinsic_table();  // runtime_intrinsics.cpp
+std::span<const Intrinsic> time_intrinsic_table();     // time_intrinsics.cpp
 
 // The intrinsic table, indexed by id (what Term::native_fn holds).
 const Intrinsic& intrinsic(uint32_t id);
@@ -63,7 +64,9 @@ uint32_t intrinsic_count();
 // The id of the intrinsic named `name`, if there is one.
 std::optional<uint32_t> find_intrinsic(std::string_view name);
 
-// Defines a lona.core var for every intrinsic (its root is the native function).
-void install_intrinsics(uint32_t core_ns);
+// Defines a var for every intrinsic (its root is the native function) in the namespace of its
+// family: lona.process for the process table, lona.time for the clocks, lona.core for the rest.
+// Creates those namespaces.
+void install_intrinsics();
 
 }  // namespace lona

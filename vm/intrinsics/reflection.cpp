@@ -109,13 +109,14 @@ bool ns_name(NativeContext& ctx, std::span<Term> args, Term* out) {
   return true;
 }
 
-// (in-ns 'name): makes `name` (created if new, referring lona.core) the current namespace.
+// (in-ns 'name): makes `name` the current namespace; one created here refers lona.core,
+// lona.process and lona.time, as `user` does.
 bool in_ns(NativeContext& ctx, std::span<Term> args, Term* out) {
   if (!is_any_symbol(args[0])) return type_error(ctx, "in-ns", "a symbol", args[0]);
   Namespaces& namespaces = Namespaces::global();
   bool existed = namespaces.find(args[0]).has_value();
   uint32_t ns = namespaces.find_or_create(args[0]);
-  if (!existed) namespaces.refer(ns, *namespaces.find(make_symbol("lona.core")));
+  if (!existed) namespaces.refer_defaults(ns);
   ctx.interp->set_current_ns(ns);
   *out = Term::ns(ns);
   return true;

@@ -102,29 +102,45 @@ bool eval_source(CompilingEvaluator& evaluator, Heap& heap, std::string_view tex
   return ok;
 }
 
+namespace {
+// Evaluates the library file of namespace `name` in that namespace; exits when it cannot: the
+// libraries ship inside the binary, so failing to load one is a defect of the build.
+void load_library(uint32_t ns, const char* name) {
+  Heap heap;
+  CompilingEvaluator evaluator(ns);
+  std::string path = namespace_path(name);
+  std::optional<std::string> text = library_sources().read(path);
+  EvalError error;
+  if (!text) {
+    error = {"file-not-found", str_cat(path, " is in none of ", library_sources().describe())};
+  }
+  if (!text || !eval_source(evaluator, heap, *text, path, &error)) {
+    std::cerr << "lona: cannot load " << name << ": :" << error.reason << " " << error.message
+              << "\n";
+    std::exit(70);
+  }
+}
+}  // namespace
+
 uint32_t boot_namespaces() {
   static const uint32_t user = [] {
     Namespaces& namespaces = Namespaces::global();
-    uint32_t core = namespaces.find_or_create(make_symbol("lona.core"));
-    install_intrinsics(core);
-    {
-      Heap heap;
-      CompilingEvaluator evaluator(core);
-      std::string path = namespace_path("lona.core");
-      std::optional<std::string> text = library_sources().read(path);
-      EvalError error;
-      if (!text) {
-        error = {"file-not-found", str_cat(path, " is in none of ", library_sources().describe())};
-      }
-      if (!text || !eval_source(evaluator, heap, *text, path, &error)) {
-        // The core library ships inside the binary; failing to load it is a defect of the build.
-        std::cerr << "lona: cannot load lona.core: :" << error.reason << " " << error.message
-                  << "\n";
-        std::exit(70);
-      }
-    }
+    install_intrinsics();
+    uint32_t core = *namespaces.find(make_symbol("lona.core"));
+    uint32_t process = *namespaces.find(make_symbol("lona.process"));
+    uint32_t time = *namespaces.find(make_symbol("lona.time"));
+    // lona.core first: the other two are written with it. Each sees the others' intrinsics.
+    namespaces.refer_defaults(core);
+    load_library(core, "lona.core");
+    namespaces.refer_defaults(time);
+    load_library(time, "lona.time");
+    namespaces.refer_defaults(process);
+    load_library(process, "lona.process");
+    // Again, now that lona.process and lona.time have their Lonala definitions too (refer
+    // copies the mappings of the moment).
+    namespaces.refer_defaults(core);
     uint32_t user_ns = namespaces.find_or_create(make_symbol("user"));
-    namespaces.refer(user_ns, core);
+    namespaces.refer_defaults(user_ns);
     return user_ns;
   }();
   return user;

@@ -94,6 +94,13 @@ void Namespaces::refer(uint32_t to, uint32_t from) {
   }
 }
 
+void Namespaces::refer_defaults(uint32_t to) {
+  for (const char* name : {"lona.core", "lona.process", "lona.time"}) {
+    std::optional<uint32_t> from = find(make_symbol(name));
+    if (from && *from != to) refer(to, *from);
+  }
+}
+
 void Namespaces::alias(uint32_t in, Term alias, uint32_t target) {
   std::lock_guard<std::mutex> lock(mutex_);
   namespaces_[in].aliases[bare_symbol(alias).name_index()] = target;

@@ -77,6 +77,9 @@ class Namespaces {
   Var* resolve(uint32_t current, Term symbol);
   // Makes every var of `from` (except :private ones) visible in `to` by its name.
   void refer(uint32_t to, uint32_t from);
+  // Refers what every namespace sees without asking (reference: lona.core, lona.process,
+  // lona.time), those of them that exist, into `to`: `user`, and each namespace made by in-ns.
+  void refer_defaults(uint32_t to);
   void alias(uint32_t in, Term alias, uint32_t target);
   // What syntax-quote makes of `sym` read in namespace `current`: ns/name of the var it names,
   // or the symbol itself when it names none.

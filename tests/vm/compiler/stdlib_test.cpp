@@ -1,7 +1,8 @@
 // Tests for the derived functions of the reference's appendix (lonala-reference 5, last
 // paragraph) that stdlib/lona/core.lona and the format intrinsic (vm/intrinsics/string_format.cpp)
-// add: letfn, iterate, flatten, seq?, coll?, seqable? and format; and that every name of that
-// appendix is defined.
+// add: letfn, iterate, flatten, seq?, coll?, seqable? and format; that every name of that
+// appendix is defined; and that lona.process and lona.time (stdlib/lona/process.lona, time.lona)
+// own their names and are referred wherever lona.core is.
 //
 // Vars are realm-global and outlive a test, so every test names its vars with a prefix of its own.
 #include <gtest/gtest.h>
@@ -38,6 +39,36 @@ TEST_F(StdlibTest, EveryAppendixNameIsDefinedInLonaCore) {
         "format",   "println",    "inc"}) {
     EXPECT_EQ(eval(std::string("#'") + name), std::string("#'lona.core/") + name);
   }
+}
+
+TEST_F(StdlibTest, ProcessAndTimeNamesLiveInTheirNamespaces) {
+  for (const char* name :
+       {"spawn",         "spawn-link", "spawn-monitor", "self",     "alive?",     "process-info",
+        "send",          "send-sync",  "send-named",    "link",     "unlink",     "trap-exit",
+        "monitor",       "demonitor",  "exit",          "register", "unregister", "whereis",
+        "whereis-local", "make-ref",   "yield!"}) {
+    EXPECT_EQ(eval(std::string("#'") + name), std::string("#'lona.process/") + name);
+  }
+  for (const char* name : {"monotonic-time", "system-time", "sleep"}) {
+    EXPECT_EQ(eval(std::string("#'") + name), std::string("#'lona.time/") + name);
+  }
+  EXPECT_EQ(eval("[(lona.time/sleep 0) (pid? (lona.process/self)) (lona.process/alive? (self))]"),
+            "[:ok true true]");
+}
+
+TEST_F(StdlibTest, ANewNamespaceSeesProcessAndTimeUnqualified) {
+  EXPECT_EQ(eval("(ns lona.test.pt-fresh)"
+                 "(let [p (spawn (fn [] (receive [from x] (send from [:got x]))))]"
+                 "  (send p [(self) (> (monotonic-time) 0)])"
+                 "  [(receive [:got x] x :after 5000 :timeout) (sleep 0)])"),
+            "[true :ok]");
+  EXPECT_EQ(eval("(ns user)"), "nil");
+}
+
+TEST_F(StdlibTest, TheRuntimesPrivateHalvesAreNotReferred) {
+  EXPECT_EQ(eval("(send-sync* (self) 1 (make-ref))"), "ERROR :undefined");
+  EXPECT_EQ(eval("(await-reply* nil)"), "ERROR :undefined");
+  EXPECT_EQ(eval("(:private (meta #'lona.process/reply*))"), "true");
 }
 
 // --- letfn ---------------------------------------------------------------------------------------
