@@ -50,8 +50,10 @@ struct Envelope : MailboxLink {
   Word* fragment() { return reinterpret_cast<Word*>(this + 1); }
 
   // An envelope with `payload` deep-copied into its fragment (immediates need none). Returns
-  // nullptr only when the copy would exceed kMaxMessageWords (a DAG whose tree copy explodes).
-  static Envelope* make(EnvelopeKind kind, uint64_t from, Term payload);
+  // nullptr when the copy would exceed kMaxMessageWords (a DAG whose tree copy explodes) and,
+  // given `holds_bytebuf`, when the payload holds a bytebuf (which it then sets).
+  static Envelope* make(EnvelopeKind kind, uint64_t from, Term payload,
+                        bool* holds_bytebuf = nullptr);
   // The answer to a link or monitor `request` that found no process `dead`: the exit signal
   // :noproc of a link, or the :DOWN of monitor `ref` with reason :noproc.
   static Envelope* noproc(EnvelopeKind request, uint64_t dead, uint64_t ref);

@@ -9,12 +9,15 @@
 
 namespace lona {
 
-Envelope* Envelope::make(EnvelopeKind kind, uint64_t from, Term payload) {
+Envelope* Envelope::make(EnvelopeKind kind, uint64_t from, Term payload, bool* holds_bytebuf) {
   // Most messages are one object of immediates ([:token 7]): sized and copied without the
   // general walk.
   size_t flat = flat_words(payload);
   size_t words = flat;
-  if (flat == 0 && payload.is_pointer()) words = deep_copy_words(payload, kMaxMessageWords);
+  if (flat == 0 && payload.is_pointer()) {
+    words = deep_copy_words(payload, kMaxMessageWords, holds_bytebuf);
+    if (holds_bytebuf != nullptr && *holds_bytebuf) return nullptr;
+  }
   if (words > kMaxMessageWords) return nullptr;
   uint16_t tag = 0;
   Envelope* e =

@@ -52,8 +52,9 @@ Term deep_copy_into(Term t, Word* block);
 Term copy_block(Term root, const Word* from, size_t words, Word* to);
 
 // The words a deep copy of t would take, or limit + 1 if more: stops early on huge or shared (DAG)
-// terms.
-size_t deep_copy_words(Term t, size_t limit);
+// terms. With `holds_bytebuf`, also says whether t holds a bytebuf (which a message must not:
+// it is mutable and its process's own).
+size_t deep_copy_words(Term t, size_t limit, bool* holds_bytebuf = nullptr);
 
 }  // namespace lona
 
@@ -119,26 +120,48 @@ Term deep_copy(Term t, Alloc&& alloc) {
   return Term::from_raw(root);
 }
 
-// The words of `t` when it is one boxed object with no pointer in it (a tuple of immediates such
-// as [:token 7], a string, a float), of at most kFlatFields fields: what most messages are. 0 for
-// anything else. deep_copy_words and deep_copy_into take it without their general walk.
+// The words of `t` when it is a leaf (an object of raw payload: a pid, a string, a float; never
+// a bytebuf, which the general walk must see) or one boxed object of at most kFlatFields fields,
+// each an immediate or a leaf: a tuple such as [:token 7] or [#pid<1.2> 7], a string. That is what
+// most messages are. 0 for anything else. deep_copy_words and deep_copy_into take it without
+// their general walk.
 inline constexpr size_t kFlatFields = 16;
 inline size_t flat_words(Term t) {
   if (!t.is_boxed()) return 0;
   const Word* obj = t.boxed_object();
   size_t size = header::size(obj[0]);
-  if (header::has_raw_payload(obj[0])) return 1 + size;
+  if (header::has_raw_payload(obj[0]))
+    return header::tag(obj[0]) == ObjTag::kBytebuf ? 0 : 1 + size;
   if (size > kFlatFields) return 0;
+  size_t words = 1 + size;
   for (size_t i = 1; i <= size; ++i) {
-    if (Term::from_raw(obj[i]).is_pointer()) return 0;
+    Term f = Term::from_raw(obj[i]);
+    if (!f.is_pointer()) continue;
+    if (!f.is_boxed()) return 0;  // a list
+    Word h = *f.boxed_object();
+    if (!header::has_raw_payload(h) || header::tag(h) == ObjTag::kBytebuf) return 0;
+    words += 1 + header::size(h);
   }
-  return 1 + size;
+  return words;
 }
 
-// Copies `t`, for which flat_words(t) gave `words`, into `block`.
+// Copies `t`, for which flat_words(t) gave `words`, into `block`: the object, then its leaves
+// in field order (one copy per field that points to one, as the general walk makes).
 inline Term copy_flat(Term t, size_t words, Word* block) {
   const Word* obj = t.boxed_object();
-  for (size_t i = 0; i < words; ++i) block[i] = obj[i];
+  size_t own = 1 + header::size(obj[0]);
+  for (size_t i = 0; i < own; ++i) block[i] = obj[i];
+  if (own == words) return Term::boxed_ptr(block);
+  Word* next = block + own;
+  for (size_t i = 1; i < own; ++i) {
+    Term f = Term::from_raw(obj[i]);
+    if (!f.is_pointer()) continue;
+    const Word* leaf = f.boxed_object();
+    size_t n = 1 + header::size(leaf[0]);
+    for (size_t j = 0; j < n; ++j) next[j] = leaf[j];
+    block[i] = Term::boxed_ptr(next).raw();
+    next += n;
+  }
   return Term::boxed_ptr(block);
 }
 

@@ -270,16 +270,14 @@ const Code* Interpreter::enter_slow(size_t base, uint32_t n, EvalError* error) {
 }
 
 bool Interpreter::call_intrinsic(uint32_t id, uint32_t n, Term* result, EvalError* error) {
-  const Intrinsic& in = intrinsic(id);
+  const Intrinsic& in = id < builtins_.size() ? builtins_[id] : intrinsic(id);
   if (static_cast<int>(n) < in.min_args || (in.max_args >= 0 && static_cast<int>(n) > in.max_args))
       [[unlikely]] {
     *error = {"arity-mismatch", str_cat("wrong number of arguments to ", in.name, ": got ", n)};
     return false;
   }
-  NativeContext ctx{heap_, {}, current_ns_, this, id};
-  bool ok = in.fn(ctx, std::span<Term>(x_base_, n), result);
-  if (!ok) *error = std::move(ctx.error);
-  return ok;
+  NativeContext ctx{heap_, *error, current_ns_, this, id};
+  return in.fn(ctx, std::span<Term>(x_base_, n), result);
 }
 
 Interpreter::Direct Interpreter::call_direct(Term* fn, uint32_t* n, Term* result,
@@ -323,18 +321,14 @@ bool Interpreter::call_lookup(Term fn, uint32_t n, Term* result, EvalError* erro
 
 bool Interpreter::slow_arith(ArithOp op, Term b, Term c, Term* out, const char* fname,
                              EvalError* error) {
-  NativeContext ctx{heap_, {}, current_ns_, this};
-  bool ok = arith(ctx, op, b, c, out, fname);
-  if (!ok) *error = std::move(ctx.error);
-  return ok;
+  NativeContext ctx{heap_, *error, current_ns_, this};
+  return arith(ctx, op, b, c, out, fname);
 }
 
 bool Interpreter::slow_compare(Term b, Term c, int* cmp, bool* unordered, const char* fname,
                                EvalError* error) {
-  NativeContext ctx{heap_, {}, current_ns_, this};
-  bool ok = compare_numbers(ctx, b, c, cmp, unordered, fname);
-  if (!ok) *error = std::move(ctx.error);
-  return ok;
+  NativeContext ctx{heap_, *error, current_ns_, this};
+  return compare_numbers(ctx, b, c, cmp, unordered, fname);
 }
 
 void Interpreter::unbound_error(const Var* v, EvalError* error) {

@@ -815,6 +815,8 @@ const std::vector<Intrinsic>& all_intrinsics() {
 }  // namespace
 
 // Past the built-in tables: the functions registered at run time (vm/native).
+std::span<const Intrinsic> builtin_intrinsics() { return all_intrinsics(); }
+
 const Intrinsic& intrinsic(uint32_t id) {
   const std::vector<Intrinsic>& all = all_intrinsics();
   return id < all.size() ? all[id] : registered_intrinsic(id);

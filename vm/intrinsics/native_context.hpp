@@ -19,7 +19,9 @@ class Interpreter;
 
 struct NativeContext {
   Heap& heap;
-  EvalError error;
+  // Where fail() puts the error: the caller's, so that a call that succeeds (nearly all) makes
+  // and destroys no strings.
+  EvalError& error;
   uint32_t current_ns = 0;
   Interpreter* interp = nullptr;  // for the intrinsics that run code (eval, require, ...)
   uint32_t id = 0;                // the intrinsic called (a registered function's slot)
@@ -60,6 +62,9 @@ std::span<const Intrinsic> time_intrinsic_table();     // time_intrinsics.cpp
 
 // The intrinsic table, indexed by id (what Term::native_fn holds).
 const Intrinsic& intrinsic(uint32_t id);
+// The built-in part of that table (every family's, in id order); the ids past its end are the
+// functions registered at run time.
+std::span<const Intrinsic> builtin_intrinsics();
 uint32_t intrinsic_count();
 // The id of the intrinsic named `name`, if there is one.
 std::optional<uint32_t> find_intrinsic(std::string_view name);

@@ -198,13 +198,19 @@ bool pid_eq(NativeContext& ctx, Args a, Term* o) {
 // --- messages ------------------------------------------------------------------------------------
 
 // `sync_ref` nonzero: the receiver acknowledges the message when a receive takes it (send-sync).
+// Sends `msg` (what `fn` was given) to `to` as an envelope of `kind`. A message holding a
+// bytebuf, anywhere, is a :type-error: a bytebuf is mutable and its process's own, never sent.
 bool deliver_message(NativeContext& ctx, uint64_t to, Term msg, const char* fn,
-                     uint64_t sync_ref = 0) {
-  Envelope* e = Envelope::make(EnvelopeKind::kMessage, self_of(ctx).id(), msg);
+                     EnvelopeKind kind = EnvelopeKind::kMessage, uint64_t ref = 0) {
+  bool holds_bytebuf = false;
+  Envelope* e = Envelope::make(kind, self_of(ctx).id(), msg, &holds_bytebuf);
+  if (holds_bytebuf) {
+    return type_error(ctx, fn, "a message without bytebufs (a bytebuf is never sent)", msg);
+  }
   if (e == nullptr) {
     return ctx.fail("badarg", str_cat(fn, ": the message is too large to copy"));
   }
-  e->ref = sync_ref;
+  e->ref = ref;
   runtime().send(to, e);  // a dead pid: dropped, silently (reference 6)
   return true;
 }
@@ -212,9 +218,6 @@ bool deliver_message(NativeContext& ctx, uint64_t to, Term msg, const char* fn,
 bool send(NativeContext& ctx, Args a, Term* o) {
   uint64_t to;
   if (!pid_arg(ctx, a[0], "send", &to)) return false;
-  if (kind_of(a[1]) == Kind::kBytebuf) {
-    return type_error(ctx, "send", "a message without bytebufs (a bytebuf is never sent)", a[1]);
-  }
   if (!deliver_message(ctx, to, a[1], "send")) return false;
   *o = ok_keyword();
   return true;
@@ -225,13 +228,9 @@ bool send(NativeContext& ctx, Args a, Term* o) {
 bool send_sync(NativeContext& ctx, Args a, Term* o) {
   uint64_t to;
   if (!pid_arg(ctx, a[0], "send-sync", &to)) return false;
-  if (kind_of(a[1]) == Kind::kBytebuf) {
-    return type_error(ctx, "send-sync", "a message without bytebufs (a bytebuf is never sent)",
-                      a[1]);
-  }
   if (!is_ref(a[2])) return type_error(ctx, "send-sync", "a ref", a[2]);
   uint64_t ref = ref_id(a[2]);
-  if (!deliver_message(ctx, to, a[1], "send-sync", ref)) return false;
+  if (!deliver_message(ctx, to, a[1], "send-sync", EnvelopeKind::kMessage, ref)) return false;
   self_of(ctx).set_awaited_reply(ref);
   *o = ok_keyword();
   return true;
@@ -252,13 +251,7 @@ bool reply(NativeContext& ctx, Args a, Term* o) {
   uint64_t to;
   if (!pid_arg(ctx, a[0], "reply", &to)) return false;
   if (!is_ref(a[1])) return type_error(ctx, "reply", "a ref", a[1]);
-  if (kind_of(a[2]) == Kind::kBytebuf) {
-    return type_error(ctx, "reply", "a value without bytebufs (a bytebuf is never sent)", a[2]);
-  }
-  Envelope* e = Envelope::make(EnvelopeKind::kReply, self_of(ctx).id(), a[2]);
-  if (e == nullptr) return ctx.fail("badarg", "reply: the value is too large to copy");
-  e->ref = ref_id(a[1]);
-  runtime().send(to, e);
+  if (!deliver_message(ctx, to, a[2], "reply", EnvelopeKind::kReply, ref_id(a[1]))) return false;
   *o = ok_keyword();
   return true;
 }

@@ -24,6 +24,7 @@
 #include "runtime/term/heap.hpp"
 #include "runtime/term/literal_area.hpp"
 #include "runtime/term/number.hpp"
+#include "runtime/term/pid.hpp"
 #include "runtime/term/symbol_table.hpp"
 #include "runtime/term/text.hpp"
 #include "vm/printer/printer.hpp"
@@ -481,33 +482,54 @@ TEST_F(DeepTermsTest, DeepCopyWordsCountsExactlyAndStopsAtTheLimit) {
   EXPECT_TRUE(equal(copy, shared.get()));
 }
 
-// Most messages are one object of immediates: flat_words sizes it without the general walk, and
-// deep_copy_words and deep_copy_into take that path. Anything holding a pointer, or wider than
-// kFlatFields, is not flat and goes the general way; both ways give the same words and copies.
+// Most messages are one object of immediates and leaves (a pid, a string): flat_words sizes it
+// without the general walk, and deep_copy_words and deep_copy_into take that path. Anything
+// holding a list, an object of fields or a bytebuf, or wider than kFlatFields, is not flat and
+// goes the general way; both ways give the same words and copies.
 TEST_F(DeepTermsTest, FlatObjectsAreSizedAndCopiedWithoutTheWalk) {
   h.push(K("token"));
   h.push(Term::fixnum(7));
   Rooted flat(h, tuple_from_stack(h, 2));
   Rooted text(h, make_string(h, "a string longer than a word"));
+  Rooted pid(h, make_pid(h, 1, 42));
+  h.push(pid.get());
+  h.push(text.get());
+  h.push(Term::fixnum(9));
+  h.push(pid.get());  // the same leaf twice: copied twice, as the general walk does
+  Rooted leaves(h, tuple_from_stack(h, 4));
   h.push(K("token"));
   h.push(flat.get());
   Rooted nested(h, tuple_from_stack(h, 2));
+  Rooted buf(h, make_bytebuf(h, 8));
+  h.push(buf.get());
+  Rooted holds_buf(h, tuple_from_stack(h, 1));
   for (size_t i = 0; i <= kFlatFields; ++i) h.push(Term::fixnum(static_cast<int64_t>(i)));
   Rooted wide(h, vector_from_stack(h, kFlatFields + 1));
   EXPECT_EQ(flat_words(Term::fixnum(1)), 0u);
   EXPECT_EQ(flat_words(flat.get()), 3u);
   EXPECT_EQ(flat_words(text.get()), 1 + object_size(text.get()));
-  EXPECT_EQ(flat_words(nested.get()), 0u);        // it holds a pointer
+  EXPECT_EQ(flat_words(leaves.get()),
+            5 + 2 * (1 + object_size(pid.get())) + 1 + object_size(text.get()));
+  EXPECT_EQ(flat_words(nested.get()), 0u);        // it holds an object of fields
+  EXPECT_EQ(flat_words(holds_buf.get()), 0u);     // a bytebuf is for the general walk to see
   EXPECT_EQ(flat_words(wide.get()), 0u);          // wider than kFlatFields
   EXPECT_EQ(deep_copy_words(flat.get(), 2), 3u);  // limit + 1: the limit still holds
   EXPECT_EQ(deep_copy_words(wide.get(), 100), kFlatFields + 2);
-  for (Term t : {flat.get(), text.get(), nested.get(), wide.get()}) {
+  for (Term t : {flat.get(), text.get(), leaves.get(), nested.get(), wide.get()}) {
     size_t words = deep_copy_words(t, 1000);
     auto block = std::make_unique<Word[]>(words);
     Term copy = deep_copy_into(t, block.get());
     EXPECT_TRUE(equal(copy, t));
     EXPECT_EQ(copy.boxed_object(), block.get());
     EXPECT_NE(copy.raw(), t.raw());
+    // No field of the copy points outside the block: it owes nothing to the original.
+    if (header::has_raw_payload(block[0])) continue;
+    for (size_t i = 1; i <= header::size(block[0]); ++i) {
+      Term f = Term::from_raw(block[i]);
+      if (!f.is_pointer()) continue;
+      EXPECT_GE(f.boxed_object(), block.get());
+      EXPECT_LT(f.boxed_object(), block.get() + words);
+    }
   }
 }
 

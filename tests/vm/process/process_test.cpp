@@ -127,6 +127,25 @@ TEST_F(ProcessTest, SendErrorsAndDeadPids) {
   EXPECT_EQ(eval("(send (self) (bytebuf-alloc 4))"), "ERROR :type-error");
 }
 
+TEST_F(ProcessTest, ABytebufIsNeverSentHoweverDeepItLies) {
+  // Flat or not, in a leaf position or below other objects: the message is refused whole and
+  // nothing arrives.
+  EXPECT_EQ(eval("(def sb-buf (bytebuf-alloc 4)) (register 'sb-me)"), ":ok");
+  for (const char* msg : {"[sb-buf]", "[(self) sb-buf]", "(list 1 sb-buf)", "%{:k {1 [sb-buf]}}",
+                          "[1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 sb-buf]"}) {
+    EXPECT_EQ(eval(std::string("(send (self) ") + msg + ")"), "ERROR :type-error") << msg;
+    EXPECT_TRUE(
+        Mentions(eval_message(std::string("(send (self) ") + msg + ")"), "a bytebuf is never sent"))
+        << msg;
+    EXPECT_EQ(eval(std::string("(send-named 'sb-me ") + msg + ")"), "ERROR :type-error") << msg;
+  }
+  EXPECT_EQ(eval("(send-sync (self) [sb-buf] 0)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(receive x [:got x] :after 0 :none)"), ":none");
+  EXPECT_EQ(eval("(send (self) [(self) (bytebuf->binary sb-buf)])"), ":ok");  // a binary is sent
+  EXPECT_EQ(eval("(receive [p b] (binary? b) :after 0 :none)"), "true");
+  eval("(unregister 'sb-me)");
+}
+
 TEST_F(ProcessTest, ProcessEndsAndIsNoLongerAlive) {
   EXPECT_EQ(eval("(def t4-p (spawn (fn* [] :done))) (def t4-r (monitor t4-p))"
                  "(receive [:DOWN r _ reason] (= r t4-r) :after 5000 :timeout)"),
