@@ -120,27 +120,38 @@ Term deep_copy(Term t, Alloc&& alloc) {
   return Term::from_raw(root);
 }
 
-// The words of `t` when it is a leaf (an object of raw payload: a pid, a string, a float; never
-// a bytebuf, which the general walk must see) or one boxed object of at most kFlatFields fields,
-// each an immediate or a leaf: a tuple such as [:token 7] or [#pid<1.2> 7], a string. That is what
-// most messages are. 0 for anything else. deep_copy_words and deep_copy_into take it without
-// their general walk.
+// The words of the object at `obj` when it holds no pointer: raw payload (a pid, a string, a
+// float; never a bytebuf, which the general walk must see) or at most kFlatFields immediates.
+// 0 for anything else.
 inline constexpr size_t kFlatFields = 16;
+inline size_t leaf_words(const Word* obj) {
+  Word h = obj[0];
+  size_t size = header::size(h);
+  if (header::has_raw_payload(h)) return header::tag(h) == ObjTag::kBytebuf ? 0 : 1 + size;
+  if (size > kFlatFields) return 0;
+  for (size_t i = 1; i <= size; ++i) {
+    if (Term::from_raw(obj[i]).is_pointer()) return 0;
+  }
+  return 1 + size;
+}
+
+// The words of `t` when it is a leaf, or an object of at most kFlatFields fields each an
+// immediate or a leaf: [:token 7], [#pid<1.2> 7], a string, a closure of a few values. That is
+// what most messages and spawned functions are. 0 for anything else. deep_copy_words and
+// deep_copy_into take it without their general walk.
 inline size_t flat_words(Term t) {
   if (!t.is_boxed()) return 0;
   const Word* obj = t.boxed_object();
+  if (size_t words = leaf_words(obj); words != 0) return words;
   size_t size = header::size(obj[0]);
-  if (header::has_raw_payload(obj[0]))
-    return header::tag(obj[0]) == ObjTag::kBytebuf ? 0 : 1 + size;
-  if (size > kFlatFields) return 0;
+  if (header::has_raw_payload(obj[0]) || size > kFlatFields) return 0;
   size_t words = 1 + size;
   for (size_t i = 1; i <= size; ++i) {
     Term f = Term::from_raw(obj[i]);
     if (!f.is_pointer()) continue;
-    if (!f.is_boxed()) return 0;  // a list
-    Word h = *f.boxed_object();
-    if (!header::has_raw_payload(h) || header::tag(h) == ObjTag::kBytebuf) return 0;
-    words += 1 + header::size(h);
+    size_t leaf = f.is_boxed() ? leaf_words(f.boxed_object()) : 0;  // not a list
+    if (leaf == 0) return 0;
+    words += leaf;
   }
   return words;
 }

@@ -63,7 +63,8 @@ RunStatus LonalaProcess::run(uint32_t budget) {
       break;
   }
   if (r.ok) {
-    set_exit_reason(make_keyword("normal"));
+    static const Term kNormal = make_keyword("normal");  // interned once, not at every exit
+    set_exit_reason(kNormal);
   } else if (r.error.reason != "exit") {  // exit and exit signals set the reason themselves
     set_exit_reason(error_reason(heap(), r.error));
   }

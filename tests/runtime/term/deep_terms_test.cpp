@@ -482,10 +482,11 @@ TEST_F(DeepTermsTest, DeepCopyWordsCountsExactlyAndStopsAtTheLimit) {
   EXPECT_TRUE(equal(copy, shared.get()));
 }
 
-// Most messages are one object of immediates and leaves (a pid, a string): flat_words sizes it
-// without the general walk, and deep_copy_words and deep_copy_into take that path. Anything
-// holding a list, an object of fields or a bytebuf, or wider than kFlatFields, is not flat and
-// goes the general way; both ways give the same words and copies.
+// Most messages are one object of immediates and leaves (a pid, a string, a tuple of
+// immediates): flat_words sizes it without the general walk, and deep_copy_words and
+// deep_copy_into take that path. Anything holding a list, an object that holds a pointer or a
+// bytebuf, or wider than kFlatFields, is not flat and goes the general way; both ways give the
+// same words and copies.
 TEST_F(DeepTermsTest, FlatObjectsAreSizedAndCopiedWithoutTheWalk) {
   h.push(K("token"));
   h.push(Term::fixnum(7));
@@ -499,7 +500,9 @@ TEST_F(DeepTermsTest, FlatObjectsAreSizedAndCopiedWithoutTheWalk) {
   Rooted leaves(h, tuple_from_stack(h, 4));
   h.push(K("token"));
   h.push(flat.get());
-  Rooted nested(h, tuple_from_stack(h, 2));
+  Rooted nested(h, tuple_from_stack(h, 2));  // [:token [:token 7]]: a leaf inside
+  h.push(nested.get());
+  Rooted deeper(h, tuple_from_stack(h, 1));  // [[:token [:token 7]]]: three levels
   Rooted buf(h, make_bytebuf(h, 8));
   h.push(buf.get());
   Rooted holds_buf(h, tuple_from_stack(h, 1));
@@ -510,12 +513,13 @@ TEST_F(DeepTermsTest, FlatObjectsAreSizedAndCopiedWithoutTheWalk) {
   EXPECT_EQ(flat_words(text.get()), 1 + object_size(text.get()));
   EXPECT_EQ(flat_words(leaves.get()),
             5 + 2 * (1 + object_size(pid.get())) + 1 + object_size(text.get()));
-  EXPECT_EQ(flat_words(nested.get()), 0u);        // it holds an object of fields
+  EXPECT_EQ(flat_words(nested.get()), 3u + 3u);
+  EXPECT_EQ(flat_words(deeper.get()), 0u);        // its child holds a pointer
   EXPECT_EQ(flat_words(holds_buf.get()), 0u);     // a bytebuf is for the general walk to see
   EXPECT_EQ(flat_words(wide.get()), 0u);          // wider than kFlatFields
   EXPECT_EQ(deep_copy_words(flat.get(), 2), 3u);  // limit + 1: the limit still holds
   EXPECT_EQ(deep_copy_words(wide.get(), 100), kFlatFields + 2);
-  for (Term t : {flat.get(), text.get(), leaves.get(), nested.get(), wide.get()}) {
+  for (Term t : {flat.get(), text.get(), leaves.get(), nested.get(), deeper.get(), wide.get()}) {
     size_t words = deep_copy_words(t, 1000);
     auto block = std::make_unique<Word[]>(words);
     Term copy = deep_copy_into(t, block.get());
