@@ -27,7 +27,6 @@
 #include "vm/bytecode/code.hpp"
 #include "vm/eval/evaluator.hpp"
 #include "vm/intrinsics/arithmetic.hpp"
-#include "vm/intrinsics/native_context.hpp"
 
 namespace lona {
 
@@ -153,8 +152,6 @@ class Interpreter final : private RootSource {
   bool owns_process_ = false;
   bool can_suspend_ = false;  // true in start() and resume(), outside nested calls
   uint32_t current_ns_ = 0;
-  // The built-in intrinsics, looked up once rather than at every call.
-  std::span<const Intrinsic> builtins_ = builtin_intrinsics();
   // Where the code being evaluated comes from (the loader and the REPL set it); a process's
   // interpreter has none, and pays a pointer for it.
   std::unique_ptr<SourcePosition> source_;
