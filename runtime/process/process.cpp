@@ -104,8 +104,9 @@ Term Process::copy_payload(Envelope& e) {
 }
 
 bool Process::copy_from(Term t, Term* out) {
-  size_t words = deep_copy_words(t, Envelope::kMaxMessageWords);
-  if (words > Envelope::kMaxMessageWords) return false;
+  bool holds_bytebuf = false;
+  size_t words = deep_copy_words(t, Envelope::kMaxMessageWords, &holds_bytebuf);
+  if (holds_bytebuf || words > Envelope::kMaxMessageWords) return false;
   *out = copy_in(t, words);
   return true;
 }

@@ -202,7 +202,7 @@ class Process : private RootSource {
   // The payload of a message or signal, copied out of its envelope into the heap.
   Term copy_payload(Envelope& e);
   // Copies t from another heap into this one; false when the copy would be larger than a
-  // message may be (Envelope::kMaxMessageWords).
+  // message may be (Envelope::kMaxMessageWords) or t holds a bytebuf (never shared).
   bool copy_from(Term t, Term* out);
 
  private:

@@ -1,6 +1,6 @@
 // vm/intrinsics: processes (reference 4.2 and 6): spawn, send, links, monitors, exits, the
-// registry, process-info, refs, pids. `receive` is a special form (vm/compiler) and `sleep` is
-// written with it (lona/core.lona).
+// registry, process-info, refs, pids: lona.process's natives. `receive` is a special form
+// (vm/compiler); send-sync and process-info are written with it (lona/process.lona).
 #include <algorithm>
 #include <optional>
 
@@ -10,6 +10,7 @@
 #include "runtime/support/str_cat.hpp"
 #include "runtime/term/collections.hpp"
 #include "runtime/term/kind.hpp"
+#include "runtime/term/literal_area.hpp"
 #include "runtime/term/number.hpp"
 #include "runtime/term/pid.hpp"
 #include "runtime/term/symbol_table.hpp"
@@ -112,7 +113,7 @@ bool spawn(NativeContext& ctx, Args a, Term* o) {
     child->release();
     return ctx.fail("badarg", str_cat(fn,
                                       ": the function's captured values or the process-bound "
-                                      "var values are too large to copy"));
+                                      "var values are too large to copy, or hold a bytebuf"));
   }
   child->set_priority(opts.priority);
   child->set_max_heap_bytes(opts.max_heap_bytes);
@@ -197,9 +198,9 @@ bool pid_eq(NativeContext& ctx, Args a, Term* o) {
 
 // --- messages ------------------------------------------------------------------------------------
 
-// `sync_ref` nonzero: the receiver acknowledges the message when a receive takes it (send-sync).
-// Sends `msg` (what `fn` was given) to `to` as an envelope of `kind`. A message holding a
-// bytebuf, anywhere, is a :type-error: a bytebuf is mutable and its process's own, never sent.
+// Sends `msg` (what `fn` was given) to `to` as an envelope of `kind`; `ref` nonzero on a message:
+// the receiver acknowledges it when a receive takes it (send-sync). A message holding a bytebuf,
+// anywhere, is a :type-error: a bytebuf is mutable and its process's own, never sent.
 bool deliver_message(NativeContext& ctx, uint64_t to, Term msg, const char* fn,
                      EnvelopeKind kind = EnvelopeKind::kMessage, uint64_t ref = 0) {
   bool holds_bytebuf = false;
@@ -223,7 +224,7 @@ bool send(NativeContext& ctx, Args a, Term* o) {
   return true;
 }
 
-// (send-sync* pid msg ref): the sending half of send-sync (lona/core.lona): sends msg, which
+// (send-sync* pid msg ref): the sending half of send-sync (lona/process.lona): sends msg, which
 // the receiver acknowledges with a reply to ref when a receive takes it, and awaits that reply.
 bool send_sync(NativeContext& ctx, Args a, Term* o) {
   uint64_t to;
@@ -339,7 +340,10 @@ bool trap_exit(NativeContext& ctx, Args a, Term* o) {
 // has a root: the calling process's own value of v (reference 3, process-bound vars). The var.
 bool bind_process_var(NativeContext& ctx, Args a, Term* o) {
   if (!a[0].is_var()) return type_error(ctx, "bind-process-var*", "a var", a[0]);
-  if (kind_of(a[1]) == Kind::kBytebuf) {
+  // Children start with a copy of it, and a bytebuf is never shared.
+  bool holds_bytebuf = false;
+  deep_copy_words(a[1], Envelope::kMaxMessageWords, &holds_bytebuf);
+  if (holds_bytebuf) {
     return type_error(ctx, "def", "a value without bytebufs for a process-bound var", a[1]);
   }
   self_of(ctx).set_binding(a[0].index(), a[1]);
@@ -395,7 +399,7 @@ bool whereis(NativeContext& ctx, Args a, Term* o) {
 
 // --- process-info --------------------------------------------------------------------------------
 
-// (process-info* pid ref): the half of process-info (lona/core.lona) that runs here. Of the
+// (process-info* pid ref): the half of process-info (lona/process.lona) that runs here. Of the
 // calling process (pid nil or its own): the map. Of a pid with no live process: nil. Of any
 // other: asks it (runtime/process/process_info.hpp) and returns ref; the map arrives as the
 // reply [:lona/reply ref map], which process-info waits for while it monitors the target.

@@ -136,9 +136,10 @@ uint32_t boot_namespaces() {
     load_library(time, "lona.time");
     namespaces.refer_defaults(process);
     load_library(process, "lona.process");
-    // Again, now that lona.process and lona.time have their Lonala definitions too (refer
-    // copies the mappings of the moment).
+    // Again, now that lona.process and lona.time have their Lonala definitions and private
+    // marks too (refer copies the mappings of the moment).
     namespaces.refer_defaults(core);
+    namespaces.refer_defaults(time);
     uint32_t user_ns = namespaces.find_or_create(make_symbol("user"));
     namespaces.refer_defaults(user_ns);
     return user_ns;

@@ -143,6 +143,12 @@ TEST_F(ProcessTest, ABytebufIsNeverSentHoweverDeepItLies) {
   EXPECT_EQ(eval("(receive x [:got x] :after 0 :none)"), ":none");
   EXPECT_EQ(eval("(send (self) [(self) (bytebuf->binary sb-buf)])"), ":ok");  // a binary is sent
   EXPECT_EQ(eval("(receive [p b] (binary? b) :after 0 :none)"), "true");
+  // Nor does a child start with one: not captured by its function, not in a process-bound value.
+  EXPECT_EQ(eval("(let [b sb-buf] (spawn (fn [] (bytebuf-size b))))"), "ERROR :badarg");
+  EXPECT_TRUE(Mentions(eval_message("(let [b sb-buf] (spawn (fn [] [b])))"), "hold a bytebuf"));
+  EXPECT_EQ(eval("(def ^:process-bound *sb-pb* :root) (def *sb-pb* [1 [sb-buf]])"),
+            "ERROR :type-error");
+  EXPECT_EQ(eval("*sb-pb*"), ":root");
   eval("(unregister 'sb-me)");
 }
 
