@@ -10,24 +10,18 @@
 namespace lona {
 
 Envelope* Envelope::make(EnvelopeKind kind, uint64_t from, Term payload, bool* holds_bytebuf) {
-  // Most messages are one object of immediates ([:token 7]): sized and copied without the
-  // general walk.
-  size_t flat = flat_words(payload);
-  size_t words = flat;
-  if (flat == 0 && payload.is_pointer()) {
-    words = deep_copy_words(payload, kMaxMessageWords, holds_bytebuf);
-    if (holds_bytebuf != nullptr && *holds_bytebuf) return nullptr;
+  CopySize size = deep_copy_size(payload, kMaxMessageWords, holds_bytebuf);
+  if (size.words > kMaxMessageWords || (holds_bytebuf != nullptr && *holds_bytebuf)) {
+    return nullptr;
   }
-  if (words > kMaxMessageWords) return nullptr;
   uint16_t tag = 0;
   Envelope* e =
-      new (EnvelopePool::allocate(sizeof(Envelope) + words * sizeof(Word), &tag)) Envelope;
+      new (EnvelopePool::allocate(sizeof(Envelope) + size.words * sizeof(Word), &tag)) Envelope;
   e->pool_tag = tag;
   e->kind = kind;
   e->from = from;
-  e->words = words;
-  e->payload =
-      flat != 0 ? copy_flat(payload, flat, e->fragment()) : deep_copy_into(payload, e->fragment());
+  e->words = size.words;
+  e->payload = deep_copy_sized(payload, size, e->fragment());
   return e;
 }
 

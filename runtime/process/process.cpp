@@ -94,10 +94,6 @@ void Process::finalize() {
   delete this;
 }
 
-Term Process::copy_in(Term t, size_t words) {
-  return t.is_pointer() ? deep_copy_into(t, heap_->alloc(words)) : t;
-}
-
 Term Process::copy_payload(Envelope& e) {
   if (!e.payload.is_pointer()) return e.payload;
   return copy_block(e.payload, e.fragment(), e.words, heap_->alloc(e.words));
@@ -105,9 +101,9 @@ Term Process::copy_payload(Envelope& e) {
 
 bool Process::copy_from(Term t, Term* out) {
   bool holds_bytebuf = false;
-  size_t words = deep_copy_words(t, Envelope::kMaxMessageWords, &holds_bytebuf);
-  if (holds_bytebuf || words > Envelope::kMaxMessageWords) return false;
-  *out = copy_in(t, words);
+  CopySize size = deep_copy_size(t, Envelope::kMaxMessageWords, &holds_bytebuf);
+  if (holds_bytebuf || size.words > Envelope::kMaxMessageWords) return false;
+  *out = t.is_pointer() ? deep_copy_sized(t, size, heap_->alloc(size.words)) : t;
   return true;
 }
 

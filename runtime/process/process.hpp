@@ -196,13 +196,11 @@ class Process : private RootSource {
   }
 
  protected:
-  // Copies t, whose copy takes `words` (deep_copy_words), into the heap in one allocation, so
-  // that no collection runs mid-copy.
-  Term copy_in(Term t, size_t words);
   // The payload of a message or signal, copied out of its envelope into the heap.
   Term copy_payload(Envelope& e);
-  // Copies t from another heap into this one; false when the copy would be larger than a
-  // message may be (Envelope::kMaxMessageWords) or t holds a bytebuf (never shared).
+  // Copies t from another heap into this one, in one allocation so that no collection runs
+  // mid-copy; false when the copy would be larger than a message may be
+  // (Envelope::kMaxMessageWords) or t holds a bytebuf (never shared).
   bool copy_from(Term t, Term* out);
 
  private:

@@ -59,7 +59,6 @@ bool is_bytebuf_object(Term x) {
 // deep_copy_words for big terms: each distinct node's tree size is computed once (post-order,
 // memoized by address, saturating at limit + 1), so the time goes with the nodes of the term,
 // not with the paths through it: a DAG of 60 nodes standing for a tree of 2^60 takes 60 steps.
-
 size_t shared_tree_words(Term root, size_t limit, bool* holds_bytebuf) {
   absl::flat_hash_map<Word, size_t> words_of;
   struct Pending {
@@ -120,7 +119,7 @@ Term copy_block(Term root, const Word* from, size_t words, Word* to) {
   return Term::from_raw(root.raw() + delta);
 }
 
-size_t deep_copy_words(Term t, size_t limit, bool* holds_bytebuf) {
+size_t walked_copy_words(Term t, size_t limit, bool* holds_bytebuf) {
   // Counts the words of the tree deep_copy would make, node by node with an explicit stack. Every
   // node counted adds at least one word and its children are pushed only once its own words are
   // within the limit, so this stops after O(limit) steps however large the tree is. Past
@@ -128,7 +127,6 @@ size_t deep_copy_words(Term t, size_t limit, bool* holds_bytebuf) {
   // the count starts again with shared_tree_words, whose time goes with the distinct nodes.
   constexpr size_t kPlainWalk = size_t{1} << 16;
   if (!t.is_pointer()) return 0;
-  if (size_t flat = flat_words(t); flat != 0) return flat <= limit ? flat : limit + 1;
   size_t words = 0;
   absl::InlinedVector<Term, 32> work = {t};
   while (!work.empty()) {

@@ -45,6 +45,19 @@ Term deep_copy(Term t, Alloc&& alloc);
 // for the whole copy: a message, a spawned function, what a process receives).
 Term deep_copy_into(Term t, Word* block);
 
+// The size of a deep copy of `t`, found once for the sizing and the copy that follows it: the
+// words (limit + 1 when more) and whether `t` is flat (flat_words, below), which the copy then
+// takes without looking again.
+struct CopySize {
+  size_t words = 0;
+  bool flat = false;
+};
+// With `holds_bytebuf`, also says whether t holds a bytebuf (which a message must not: it is
+// mutable and its process's own).
+CopySize deep_copy_size(Term t, size_t limit, bool* holds_bytebuf = nullptr);
+// Copies `t`, of the size deep_copy_size gave (within its limit), into `block`.
+Term deep_copy_sized(Term t, CopySize size, Word* block);
+
 // Copies a block that deep_copy_into filled (`words` words, every pointer in it pointing into it)
 // to `to`, and returns the copy of its root `root`: one pass that copies each word and moves the
 // pointers, the way a collector's scan walks a heap (headers say which payloads are raw). What a
@@ -52,9 +65,10 @@ Term deep_copy_into(Term t, Word* block);
 Term copy_block(Term root, const Word* from, size_t words, Word* to);
 
 // The words a deep copy of t would take, or limit + 1 if more: stops early on huge or shared (DAG)
-// terms. With `holds_bytebuf`, also says whether t holds a bytebuf (which a message must not:
-// it is mutable and its process's own).
+// terms. `holds_bytebuf` as for deep_copy_size.
 size_t deep_copy_words(Term t, size_t limit, bool* holds_bytebuf = nullptr);
+// deep_copy_words without the look for a flat term: the general walk.
+size_t walked_copy_words(Term t, size_t limit, bool* holds_bytebuf);
 
 }  // namespace lona
 
@@ -176,13 +190,29 @@ inline Term copy_flat(Term t, size_t words, Word* block) {
   return Term::boxed_ptr(block);
 }
 
-inline Term deep_copy_into(Term t, Word* block) {
-  if (size_t words = flat_words(t); words != 0) return copy_flat(t, words, block);
+inline CopySize deep_copy_size(Term t, size_t limit, bool* holds_bytebuf) {
+  if (!t.is_pointer()) return {};  // an immediate copies as itself
+  if (size_t flat = flat_words(t); flat != 0) return {flat <= limit ? flat : limit + 1, true};
+  return {walked_copy_words(t, limit, holds_bytebuf), false};
+}
+
+inline size_t deep_copy_words(Term t, size_t limit, bool* holds_bytebuf) {
+  return deep_copy_size(t, limit, holds_bytebuf).words;
+}
+
+inline Term deep_copy_sized(Term t, CopySize size, Word* block) {
+  if (!t.is_pointer()) return t;
+  if (size.flat) return copy_flat(t, size.words, block);
   return deep_copy(t, [&block](size_t n) {
     Word* p = block;
     block += n;
     return p;
   });
+}
+
+inline Term deep_copy_into(Term t, Word* block) {
+  size_t flat = flat_words(t);
+  return deep_copy_sized(t, {flat, flat != 0}, block);
 }
 
 }  // namespace lona

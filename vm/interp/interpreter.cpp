@@ -270,9 +270,7 @@ const Code* Interpreter::enter_slow(size_t base, uint32_t n, EvalError* error) {
 }
 
 bool Interpreter::call_intrinsic(uint32_t id, uint32_t n, Term* result, EvalError* error) {
-  // Looked up once, not at every call (and not per interpreter: a process's size counts).
-  static const std::span<const Intrinsic> builtins = builtin_intrinsics();
-  const Intrinsic& in = id < builtins.size() ? builtins[id] : intrinsic(id);
+  const Intrinsic& in = intrinsic(id);
   if (static_cast<int>(n) < in.min_args || (in.max_args >= 0 && static_cast<int>(n) > in.max_args))
       [[unlikely]] {
     *error = {"arity-mismatch", str_cat("wrong number of arguments to ", in.name, ": got ", n)};

@@ -814,13 +814,7 @@ const std::vector<Intrinsic>& all_intrinsics() {
 }
 }  // namespace
 
-// Past the built-in tables: the functions registered at run time (vm/native).
 std::span<const Intrinsic> builtin_intrinsics() { return all_intrinsics(); }
-
-const Intrinsic& intrinsic(uint32_t id) {
-  const std::vector<Intrinsic>& all = all_intrinsics();
-  return id < all.size() ? all[id] : registered_intrinsic(id);
-}
 void set_program_output(std::FILE* out) { g_program_output = out; }
 std::FILE* program_output() { return g_program_output; }
 uint32_t intrinsic_count() { return static_cast<uint32_t>(all_intrinsics().size()); }

@@ -60,11 +60,17 @@ std::span<const Intrinsic> process_intrinsic_table();  // process_intrinsics.cpp
 std::span<const Intrinsic> runtime_intrinsic_table();  // runtime_intrinsics.cpp
 std::span<const Intrinsic> time_intrinsic_table();     // time_intrinsics.cpp
 
-// The intrinsic table, indexed by id (what Term::native_fn holds).
-const Intrinsic& intrinsic(uint32_t id);
-// The built-in part of that table (every family's, in id order); the ids past its end are the
-// functions registered at run time.
+// The built-in intrinsics: every family's table, in id order.
 std::span<const Intrinsic> builtin_intrinsics();
+// The intrinsic of a function registered at run time (vm/native/native_function.cpp): the ids
+// past the built-ins.
+const Intrinsic& registered_intrinsic(uint32_t id);
+// The intrinsic table, indexed by id (what Term::native_fn holds). Inline: every call of an
+// intrinsic looks its function up here.
+inline const Intrinsic& intrinsic(uint32_t id) {
+  static const std::span<const Intrinsic> builtins = builtin_intrinsics();
+  return id < builtins.size() ? builtins[id] : registered_intrinsic(id);
+}
 uint32_t intrinsic_count();
 // The id of the intrinsic named `name`, if there is one.
 std::optional<uint32_t> find_intrinsic(std::string_view name);

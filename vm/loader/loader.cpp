@@ -126,20 +126,18 @@ uint32_t boot_namespaces() {
   static const uint32_t user = [] {
     Namespaces& namespaces = Namespaces::global();
     install_intrinsics();
-    uint32_t core = *namespaces.find(make_symbol("lona.core"));
-    uint32_t process = *namespaces.find(make_symbol("lona.process"));
-    uint32_t time = *namespaces.find(make_symbol("lona.time"));
-    // lona.core first: the other two are written with it. Each sees the others' intrinsics.
-    namespaces.refer_defaults(core);
-    load_library(core, "lona.core");
-    namespaces.refer_defaults(time);
-    load_library(time, "lona.time");
-    namespaces.refer_defaults(process);
-    load_library(process, "lona.process");
-    // Again, now that lona.process and lona.time have their Lonala definitions and private
-    // marks too (refer copies the mappings of the moment).
-    namespaces.refer_defaults(core);
-    namespaces.refer_defaults(time);
+    // lona.core first: the other two are written with it. Each library sees what those loaded
+    // before it define, and every intrinsic.
+    constexpr const char* kLibraries[] = {"lona.core", "lona.time", "lona.process"};
+    for (const char* name : kLibraries) {
+      uint32_t ns = *namespaces.find(make_symbol(name));
+      namespaces.refer_defaults(ns);
+      load_library(ns, name);
+    }
+    // Again, now that all three have their Lonala definitions and private marks (refer copies
+    // the mappings of the moment).
+    for (const char* name : kLibraries)
+      namespaces.refer_defaults(*namespaces.find(make_symbol(name)));
     uint32_t user_ns = namespaces.find_or_create(make_symbol("user"));
     namespaces.refer_defaults(user_ns);
     return user_ns;

@@ -39,8 +39,3 @@ std::optional<uint32_t> define_function(std::string_view ns, std::string_view na
                                         int max_args, Function fn);
 
 }  // namespace lona::native
-
-namespace lona {
-// The intrinsic of a registered native function, for intrinsic(id) (ids from intrinsic_count()).
-const Intrinsic& registered_intrinsic(uint32_t id);
-}  // namespace lona
