@@ -41,6 +41,10 @@ class Runtime {
   // The least of a slice worth handing on to the process a message woke (Worker::next): with
   // less, it goes through the run queue and gets a slice of its own.
   static constexpr uint32_t kMinInheritedSlice = 200;
+  // Every kFairnessTakes-th take of a worker serves the oldest waiting process instead of the
+  // newest (take_work): a prime, like Go's 61, so that it does not fall in step with the
+  // every-8th low-priority turn.
+  static constexpr uint32_t kFairnessTakes = 61;
   // The least a slice is charged against what it leaves to the next process (about a ring hop).
   static constexpr uint32_t kMinSliceCharge = 4;
 
@@ -149,6 +153,9 @@ class Runtime {
   void write_trace();
   void wake_one();
   void push_local(Worker& w, Process* p, int q);
+  // Queues p, which has had its turn (its slice ran out, or it yielded), behind the work waiting
+  // on this worker.
+  void push_yielded(Worker& w, Process* p, int q);
   void wake_if_queued(Worker& w, size_t more_than);
   void return_memory();
   // Exits after which an idle worker returns free memory to the system (return_memory()).
@@ -160,9 +167,15 @@ class Runtime {
 
   struct Worker {
     unsigned index = 0;
-    WorkStealingDeque<Process> queues[3];  // high, normal, low
+    // Per priority (high, normal, low), two queues. `queues`: processes made runnable here
+    // (spawned, woken, bumped from the next slot); the worker takes the newest first, thieves
+    // the oldest. `yielded`: processes that have had their turn (a slice ran out, or yield!),
+    // taken oldest first by anyone. See take_work for why and for the fairness rule.
+    WorkStealingDeque<Process> queues[3];
+    WorkStealingDeque<Process> yielded[3];
     std::thread thread;
-    uint32_t takes = 0;  // every 8th take looks at the low queue first
+    uint32_t takes = 0;  // counts takes: every 8th looks at the low queue first, and see
+                         // kFairnessTakes
     std::atomic<uint64_t> reductions{0}, slices{0}, steals{0}, parks{0};
     TraceBuffer* trace = nullptr;  // this worker's, when tracing is on
     // The process that a message from the one running here woke (not low priority): it runs

@@ -79,6 +79,31 @@ TEST_F(LonaCommand, WorkersOption) {
   }
 }
 
+// One worker, so that no other one can steal what waits. A worker takes its newest process first
+// (depth first); a chain that always spawns the next process, and two processes that never stop
+// computing, must still leave the queued ones their turn: the process spawned before the chain
+// (oldest in the queue, behind a stream of newer ones) and the counter that the slice preempts
+// many times (behind the two hogs, which have had their turn too). Without the every-61st take of
+// the oldest both starve, and so they do when that take always looks at the hogs' queue first.
+TEST_F(LonaCommand, NewestFirstSchedulingStarvesNothing) {
+  std::ofstream(dir_ / "fair.lona") << R"((defn spin [k] (if (= k 0) k (spin (- k 1))))
+(defn hog [] (hog))
+(defn chain [] (spawn chain))
+(defn main [& _]
+  (let [me (self)]
+    (spawn hog)
+    (spawn hog)
+    (spawn (fn [] (send me [:counted (spin 100000)])))
+    (spawn (fn [] (send me :queued)))
+    (spawn chain)
+    (println (receive :queued :queued :after 10000 :starved))
+    (println (receive [:counted x] [:counted x] :after 10000 :starved))))
+)";
+  Result r = run("--workers 1 run " + (dir_ / "fair.lona").string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, ":queued\n[:counted 0]\n");
+}
+
 TEST_F(LonaCommand, TraceToAPathThatCannotBeWrittenIsRefusedBeforeRunning) {
   // Found out at once, not when lona ends and the trace is lost with the run's work.
   Result r = run("--trace /nonexistent-lona-dir/trace.json eval \"(println :ran)\"");
