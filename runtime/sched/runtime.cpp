@@ -182,10 +182,51 @@ void Runtime::detach_bound(Process* p) {
 }
 
 bool Runtime::send(uint64_t to, Envelope* e) {
+  auto* w = static_cast<Worker*>(tl_worker);
+  if (w != nullptr && e->kind == EnvelopeKind::kMessage) {
+    if (Process* p = cached_receiver(*w, to)) {
+      p->deliver(e);
+      return true;
+    }
+  }
   // Delivered with the process held in its table slot: no reference taken and dropped.
   if (table_.with(to, [e](Process& p) { p.deliver(e); })) return true;
   Envelope::destroy(e);
   return false;
+}
+
+Process* Runtime::cached_receiver(Worker& w, uint64_t to) {
+  Worker::SendCacheEntry& c = w.send_cache[to % Worker::kSendCacheEntries];
+  if (c.id == to) {
+    // A message to a process that has exited is dropped: the table no longer has it.
+    if (c.process->sched_state().load(std::memory_order_acquire) != Process::SchedState::kExited) {
+      return c.process;
+    }
+    c.process->release();
+    c = {};
+    return nullptr;
+  }
+  if (c.last_miss != to) {
+    c.last_miss = to;
+    return nullptr;
+  }
+  Process* p = table_.find(to);
+  if (p == nullptr) return nullptr;
+  if (c.id != 0) c.process->release();
+  c = {.id = to, .process = p, .last_miss = 0};
+  return p;
+}
+
+void Runtime::drop_send_cache(Worker& w, bool exited_only) {
+  for (Worker::SendCacheEntry& c : w.send_cache) {
+    if (c.id == 0) continue;
+    if (exited_only &&
+        c.process->sched_state().load(std::memory_order_acquire) != Process::SchedState::kExited) {
+      continue;
+    }
+    c.process->release();
+    c = {};
+  }
 }
 
 bool Runtime::signal(EnvelopeKind kind, uint64_t from, uint64_t to, uint64_t ref) {
@@ -364,6 +405,7 @@ Process* Runtime::take_work(Worker& w, uint32_t* budget) {
     }
   }
   if (tick % kFairnessTakes == 0) {
+    drop_send_cache(w, true);
     bool turn_had_first = (tick / kFairnessTakes) % 2 != 0;
     for (int k = 0; k < 3; ++k) {
       auto& a = turn_had_first ? w.yielded[order[k]] : w.queues[order[k]];
@@ -411,6 +453,7 @@ void Runtime::worker_loop(Worker& w) {
       run_slice(w, p, budget);
       continue;
     }
+    drop_send_cache(w, false);  // what it holds may be gone by the time it wakes
     return_memory();
     uint32_t epoch = wake_epoch_.load(std::memory_order_seq_cst);
     sleepers_.fetch_add(1, std::memory_order_seq_cst);
@@ -426,6 +469,7 @@ void Runtime::worker_loop(Worker& w) {
     }
     sleepers_.fetch_sub(1, std::memory_order_seq_cst);
   }
+  drop_send_cache(w, false);
   tl_worker = nullptr;
 }
 

@@ -158,6 +158,11 @@ class Runtime {
   void push_yielded(Worker& w, Process* p, int q);
   void wake_if_queued(Worker& w, size_t more_than);
   void return_memory();
+  // The receiver of a message sent from worker w, from w's send cache (see Worker::send_cache),
+  // or nullptr: then the caller looks it up in the table.
+  Process* cached_receiver(Worker& w, uint64_t to);
+  // Lets go of the processes w's send cache holds (all, or only those that have exited).
+  static void drop_send_cache(Worker& w, bool exited_only);
   // Exits after which an idle worker returns free memory to the system (return_memory()).
   static constexpr size_t kTrimAfterExits = 10000;
   // Sends a signal without payload; false when there is no process `to`.
@@ -187,6 +192,23 @@ class Runtime {
     // that woke it. Written by the owner only; stats() reads it.
     std::atomic<Process*> next{nullptr};
     uint32_t slice_left = 0;  // reductions left of the slice that the next process inherits
+    // Receivers that processes on this worker send to again and again (a fan-in's sink, the
+    // other half of a pair), held by a reference so that a message to one goes straight to its
+    // mailbox. A table lookup holds the receiver's slot instead, with a compare-and-swap and a
+    // decrement on a word that every sender to it writes: in a fan-in, two of the four atomic
+    // writes per message, on a cache line that moves between the cores with each. An entry is
+    // made at the second message in a row to a pid that maps to it, so a ring, whose every
+    // message goes to another process, never pays for a reference; it is dropped when its
+    // process is found to have exited (a held process is not freed), at least every
+    // kFairnessTakes-th take, and when the worker parks. Plain messages only: a signal to a
+    // process that is gone must find it gone (finalize() answers links and monitors).
+    struct SendCacheEntry {
+      uint64_t id = 0;
+      Process* process = nullptr;  // held (retained) while id != 0
+      uint64_t last_miss = 0;      // the pid that last missed here
+    };
+    static constexpr size_t kSendCacheEntries = 4;
+    SendCacheEntry send_cache[kSendCacheEntries];
   };
 
   static int queue_of(uint8_t priority) { return priority > 100 ? 0 : priority == 100 ? 1 : 2; }

@@ -798,9 +798,10 @@ op_RecvWaitTimeout : {
     }
     ms = static_cast<uint64_t>(t.fixnum_value());
   }
+  // The mailbox was just looked at: by RecvPeek, which found nothing new and jumped here, or,
+  // when a suspended receive resumes, by the process's run before it resumed. (Mail that arrives
+  // in between is not lost: a process that suspends to wait with mail pending is run again.)
   for (;;) {
-    if (!proc->take_mail()) goto exited;
-    R = regs_base_ + base;
     if (proc->save() < proc->message_count()) break;  // a new message: take the Jump to peek
     if (timed && (ms == 0 || proc->timed_out())) {
       proc->end_receive();
@@ -814,6 +815,8 @@ op_RecvWaitTimeout : {
       return EvalResult::suspend(EvalResult::Suspended::kWait);
     }
     proc->wait();  // a thread of its own (or a nested call): block
+    if (!proc->take_mail()) goto exited;
+    R = regs_base_ + base;
   }
   DISPATCH();
 }

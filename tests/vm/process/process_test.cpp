@@ -127,6 +127,35 @@ TEST_F(ProcessTest, SendErrorsAndDeadPids) {
   EXPECT_EQ(eval("(send (self) (bytebuf-alloc 4))"), "ERROR :type-error");
 }
 
+// A worker keeps the processes it sends to again and again at hand (Runtime::Worker::send_cache).
+// One that has exited, or whose slot a new process took, must get nothing more. The sender S
+// sends to B until B is in its worker's cache; B exits; a new process C starts (most likely in B's
+// slot: free slots are reused last out first) and S sends to C until C is in the cache; then S
+// sends to B's pid again, and last tells C to report. C must have got only what was sent to C.
+TEST_F(ProcessTest, MessagesToAnExitedReceiverReachNobodyEvenFromAWorkersCache) {
+  EXPECT_EQ(eval("(def t2c-me (self))"
+                 "(def flush-sent (fn* f [k] (if (= k 0) :ok"
+                 "                             (receive :sent (f (- k 1)) :after 10000 :timeout))))"
+                 "(def t2c-s (spawn (fn* s [] (receive [:send to m n]"
+                 "  (do (reduce (fn* [_ _] (send to m)) nil (range n)) (send t2c-me :sent) (s))))))"
+                 "(def t2c-b (spawn (fn* b [] (receive :x (b) :die :ok))))"
+                 "(send t2c-s [:send t2c-b :x 10])"
+                 "(receive :sent :ok :after 10000 :timeout)"),
+            ":ok");
+  EXPECT_EQ(eval("(send t2c-b :die) (await-exit t2c-b)"), ":gone");
+  EXPECT_EQ(eval("(def t2c-collect (fn* c [got] (receive :end (send t2c-me got)"
+                 "                                        m (c (conj got m)))))"
+                 "(def t2c-c (spawn (fn* [] (t2c-collect {}))))"
+                 "(send t2c-s [:send t2c-c :for-c 3])"
+                 "(send t2c-s [:send t2c-b :for-b 10])"
+                 "(send t2c-s [:send t2c-c :end 1])"
+                 "(receive got when (vector? got) got :after 10000 :timeout)"),
+            "{:for-c :for-c :for-c}");
+  EXPECT_EQ(eval("(flush-sent 3)"), ":ok");
+  EXPECT_EQ(eval("(alive? t2c-b)"), "false");
+  eval("(exit t2c-s :kill)");
+}
+
 TEST_F(ProcessTest, ABytebufIsNeverSentHoweverDeepItLies) {
   // Flat or not, in a leaf position or below other objects: the message is refused whole and
   // nothing arrives.
