@@ -37,6 +37,35 @@ thread_local uint16_t tl_pool_index = 0;
 // A tag: the pool's number times 16 plus the size class (1-based).
 uint16_t make_tag(uint16_t pool, size_t cls) { return static_cast<uint16_t>(pool * 16 + cls + 1); }
 
+// Blocks this thread freed that belong to another thread's pool, not handed back yet: one chain,
+// for one pool and class at a time. A receiver frees every envelope its senders allocated; giving
+// each back alone was a compare-and-swap per message on a word the sender's worker takes from,
+// which in a fan-in bounced between the cores with every message. The chain goes back in one
+// when it holds kReturnBatch blocks, when a block of another pool or class comes, when the worker
+// is about to park (flush_thread) and when the thread ends.
+constexpr size_t kReturnBatch = 32;
+
+struct PendingReturn {
+  Pool* pool = nullptr;
+  size_t cls = 0;
+  FreeBlock* head = nullptr;
+  FreeBlock* tail = nullptr;
+  size_t count = 0;
+
+  void hand_back() {
+    if (count == 0) return;
+    std::atomic<FreeBlock*>& list = pool->remote[cls];
+    FreeBlock* top = list.load(std::memory_order_relaxed);
+    do {
+      tail->next = top;
+    } while (!list.compare_exchange_weak(top, head, std::memory_order_release,
+                                         std::memory_order_relaxed));
+    *this = {};
+  }
+  ~PendingReturn() { hand_back(); }  // pools are never destroyed: this is safe at any exit
+};
+thread_local PendingReturn tl_pending;
+
 // Puts b on the thread's own list of class cls, or frees it when the list is full.
 void keep_or_free(Pool& pool, size_t cls, FreeBlock* b) {
   if (pool.local_count[cls] >= EnvelopePool::kMaxCached) {
@@ -98,11 +127,16 @@ void EnvelopePool::release(void* p, uint16_t tag) {
     keep_or_free(*pool, cls, b);
     return;
   }
-  FreeBlock* head = pool->remote[cls].load(std::memory_order_relaxed);
-  do {
-    b->next = head;
-  } while (!pool->remote[cls].compare_exchange_weak(head, b, std::memory_order_release,
-                                                    std::memory_order_relaxed));
+  PendingReturn& r = tl_pending;
+  if (r.count != 0 && (r.pool != pool || r.cls != cls)) r.hand_back();
+  b->next = r.head;
+  r.head = b;
+  if (r.count == 0) r.tail = b;
+  r.pool = pool;
+  r.cls = cls;
+  if (++r.count == kReturnBatch) r.hand_back();
 }
+
+void EnvelopePool::flush_thread() { tl_pending.hand_back(); }
 
 }  // namespace lona

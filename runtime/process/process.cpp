@@ -50,7 +50,7 @@ void Process::visit_roots(RootVisitor& visitor) {
   for (Binding& b : bindings_) visitor.visit(&b.value, 1);
 }
 
-void Process::deliver(Envelope* e) {
+bool Process::deliver(Envelope* e) {
   mailbox_.push(e);
   // The push before the look at blocked_ and at the state. Pairs with the fence in
   // Runtime::run_slice: the state's store before the process looks at its mailbox.
@@ -59,22 +59,23 @@ void Process::deliver(Envelope* e) {
     // wait_ was made before blocked_ was set (wait()), and lives as long as the process.
     { std::lock_guard<std::mutex> lock(wait_->mutex); }  // orders the push before a waiter's check
     wait_->cv.notify_one();
-    if (bound_) return;
+    if (bound_) return true;
   }
   SchedState s = sched_state_.load(std::memory_order_acquire);
   for (;;) {
     if (s == SchedState::kWaiting) {
       if (sched_state_.compare_exchange_weak(s, SchedState::kQueued, std::memory_order_acq_rel)) {
         runtime_.make_runnable(this);
-        return;
+        return true;
       }
     } else if (s == SchedState::kRunning) {
       if (sched_state_.compare_exchange_weak(s, SchedState::kRunningNotified,
                                              std::memory_order_acq_rel)) {
-        return;
+        return true;
       }
     } else {
-      return;  // queued or notified already, or exited (finalize() answers what needs it)
+      // Queued or notified already, or exited (finalize() answers what needs it).
+      return s != SchedState::kExited;
     }
   }
 }

@@ -87,8 +87,9 @@ class Process : private RootSource {
 
   // Puts e in the mailbox and makes the owner look at it (queues a waiting scheduled process,
   // wakes a bound one). The caller must hold a reference, or hold the process in the table
-  // (ProcessTable::with).
-  void deliver(Envelope* e);
+  // (ProcessTable::with). False when the process had exited (e then waits in the mailbox of a
+  // process that will never look, until finalize()).
+  bool deliver(Envelope* e);
   void retain() { refs_.fetch_add(1, std::memory_order_relaxed); }
   // Drops a reference; the last one finalizes the process (see finalize()).
   void release();

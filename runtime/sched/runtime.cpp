@@ -185,8 +185,11 @@ bool Runtime::send(uint64_t to, Envelope* e) {
   auto* w = static_cast<Worker*>(tl_worker);
   if (w != nullptr && e->kind == EnvelopeKind::kMessage) {
     if (Process* p = cached_receiver(*w, to)) {
-      p->deliver(e);
-      return true;
+      if (p->deliver(e)) return true;
+      // It has exited: the message reaches nobody (it waits in the dead mailbox until the
+      // process is freed, which letting go of it here may do at once).
+      drop_send_cache_entry(w->send_cache[to % Worker::kSendCacheEntries]);
+      return false;
     }
   }
   // Delivered with the process held in its table slot: no reference taken and dropped.
@@ -197,15 +200,7 @@ bool Runtime::send(uint64_t to, Envelope* e) {
 
 Process* Runtime::cached_receiver(Worker& w, uint64_t to) {
   Worker::SendCacheEntry& c = w.send_cache[to % Worker::kSendCacheEntries];
-  if (c.id == to) {
-    // A message to a process that has exited is dropped: the table no longer has it.
-    if (c.process->sched_state().load(std::memory_order_acquire) != Process::SchedState::kExited) {
-      return c.process;
-    }
-    c.process->release();
-    c = {};
-    return nullptr;
-  }
+  if (c.id == to) return c.process;
   if (c.last_miss != to) {
     c.last_miss = to;
     return nullptr;
@@ -224,9 +219,13 @@ void Runtime::drop_send_cache(Worker& w, bool exited_only) {
         c.process->sched_state().load(std::memory_order_acquire) != Process::SchedState::kExited) {
       continue;
     }
-    c.process->release();
-    c = {};
+    drop_send_cache_entry(c);
   }
+}
+
+void Runtime::drop_send_cache_entry(Worker::SendCacheEntry& c) {
+  c.process->release();
+  c = {};
 }
 
 bool Runtime::signal(EnvelopeKind kind, uint64_t from, uint64_t to, uint64_t ref) {
@@ -454,6 +453,7 @@ void Runtime::worker_loop(Worker& w) {
       continue;
     }
     drop_send_cache(w, false);  // what it holds may be gone by the time it wakes
+    EnvelopePool::flush_thread();
     return_memory();
     uint32_t epoch = wake_epoch_.load(std::memory_order_seq_cst);
     sleepers_.fetch_add(1, std::memory_order_seq_cst);

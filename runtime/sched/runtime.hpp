@@ -211,6 +211,8 @@ class Runtime {
     SendCacheEntry send_cache[kSendCacheEntries];
   };
 
+  static void drop_send_cache_entry(Worker::SendCacheEntry& c);
+
   static int queue_of(uint8_t priority) { return priority > 100 ? 0 : priority == 100 ? 1 : 2; }
 
   ProcessTable table_;
