@@ -39,6 +39,7 @@ struct MailboxLink {
 struct Envelope : MailboxLink {
   EnvelopeKind kind = EnvelopeKind::kMessage;
   bool linked = false;    // kExit: sent because a linked process exited (not by exit/2)
+  bool refc = false;      // the fragment holds off-heap binaries (each copy holds a reference)
   uint16_t pool_tag = 0;  // where its memory came from (EnvelopePool)
   uint64_t from = 0;      // the sender's local pid
   uint64_t ref = 0;       // kMonitor, kDemonitor, kDown: the monitor; kTimeout: the timer;

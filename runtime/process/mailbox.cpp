@@ -10,8 +10,10 @@
 namespace lona {
 
 Envelope* Envelope::make(EnvelopeKind kind, uint64_t from, Term payload, bool* holds_bytebuf) {
-  CopySize size = deep_copy_size(payload, kMaxMessageWords, holds_bytebuf);
-  if (size.words > kMaxMessageWords || (holds_bytebuf != nullptr && *holds_bytebuf)) {
+  CopyHolds holds;
+  CopySize size = deep_copy_size(payload, kMaxMessageWords, &holds);
+  if (holds_bytebuf != nullptr) *holds_bytebuf = holds.bytebuf;
+  if (size.words > kMaxMessageWords || (holds_bytebuf != nullptr && holds.bytebuf)) {
     return nullptr;
   }
   uint16_t tag = 0;
@@ -21,6 +23,7 @@ Envelope* Envelope::make(EnvelopeKind kind, uint64_t from, Term payload, bool* h
   e->kind = kind;
   e->from = from;
   e->words = size.words;
+  e->refc = holds.refc_binary;
   e->payload = deep_copy_sized(payload, size, e->fragment());
   return e;
 }
@@ -35,6 +38,7 @@ Envelope* Envelope::noproc(EnvelopeKind request, uint64_t dead, uint64_t ref) {
 }
 
 void Envelope::destroy(Envelope* e) {
+  if (e->refc) for_each_refc_binary(e->fragment(), e->words, release_refc);
   uint16_t tag = e->pool_tag;
   e->~Envelope();
   EnvelopePool::release(e, tag);

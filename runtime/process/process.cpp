@@ -97,14 +97,23 @@ void Process::finalize() {
 
 Term Process::copy_payload(Envelope& e) {
   if (!e.payload.is_pointer()) return e.payload;
-  return copy_block(e.payload, e.fragment(), e.words, heap_->alloc(e.words));
+  Word* block = heap_->alloc(e.words);
+  Term t = copy_block(e.payload, e.fragment(), e.words, block);
+  if (e.refc) heap_->track_refc_in(block, e.words, false);  // copy_block took their references
+  return t;
 }
 
 bool Process::copy_from(Term t, Term* out) {
-  bool holds_bytebuf = false;
-  CopySize size = deep_copy_size(t, Envelope::kMaxMessageWords, &holds_bytebuf);
-  if (holds_bytebuf || size.words > Envelope::kMaxMessageWords) return false;
-  *out = t.is_pointer() ? deep_copy_sized(t, size, heap_->alloc(size.words)) : t;
+  CopyHolds holds;
+  CopySize size = deep_copy_size(t, Envelope::kMaxMessageWords, &holds);
+  if (holds.bytebuf || size.words > Envelope::kMaxMessageWords) return false;
+  if (!t.is_pointer()) {
+    *out = t;
+    return true;
+  }
+  Word* block = heap_->alloc(size.words);
+  *out = deep_copy_sized(t, size, block);
+  if (holds.refc_binary) heap_->track_refc_in(block, size.words, false);
   return true;
 }
 
@@ -132,6 +141,8 @@ bool Process::take_mail() {
       // copies out what is live (no second copy of a message that dies young).
       if (e->words > kAdoptWords) {
         enqueue_message(e->payload);
+        // The heap's own references: the envelope lets go of its when the fragment is freed.
+        if (e->refc) heap_->track_refc_in(e->fragment(), e->words, true);
         heap_->adopt_fragment(e->fragment(), e->words, e,
                               [](void* m) { Envelope::destroy(static_cast<Envelope*>(m)); });
         continue;

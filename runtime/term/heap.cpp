@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "runtime/term/object.hpp"
+#include "runtime/term/refc_binary.hpp"
 
 namespace lona {
 namespace {
@@ -23,7 +24,51 @@ Heap::Heap(size_t initial_words) {
   end_ = top_ + capacity_;
 }
 
-Heap::~Heap() { free_fragments(); }
+struct Heap::RefcList {
+  std::vector<Word*> objects;
+  size_t bytes = 0;
+  size_t limit = kMinRefcBytes;
+};
+
+Heap::~Heap() {
+  if (refc_) {  // before the fragments go: some of the objects may be in them
+    for (Word* obj : refc_->objects) release_refc(obj);
+  }
+  free_fragments();
+}
+
+void Heap::track_refc(Word* obj) {
+  if (!refc_) refc_ = std::make_unique<RefcList>();
+  refc_->objects.push_back(obj);
+  refc_->bytes += obj[1];
+  if (refc_->bytes > refc_->limit) end_ = top_;  // the next allocation collects
+}
+
+void Heap::track_refc_in(Word* block, size_t words, bool retain) {
+  for_each_refc_binary(block, words, [&](Word* obj) {
+    if (retain) retain_refc(obj);
+    track_refc(obj);
+  });
+}
+
+size_t Heap::refc_bytes() const { return refc_ ? refc_->bytes : 0; }
+
+void Heap::sweep_refc() {
+  size_t kept = 0;
+  size_t bytes = 0;
+  for (Word* obj : refc_->objects) {
+    if (header::is_header(obj[0])) {  // not copied: nothing reaches it any more
+      release_refc(obj);
+      continue;
+    }
+    Word* moved = Term::from_raw(obj[0]).boxed_object();
+    refc_->objects[kept++] = moved;
+    bytes += moved[1];
+  }
+  refc_->objects.resize(kept);
+  refc_->bytes = bytes;
+  refc_->limit = std::max(kMinRefcBytes, 2 * bytes);
+}
 
 void Heap::add_root_source(RootSource* source) {
   source->next_root_source_ = root_sources_;
@@ -160,7 +205,8 @@ void Heap::collect(size_t need) {
       }
     }
 
-    if (copy_fragments_) {  // what was live in them is in the new block now
+    if (refc_) sweep_refc();  // while the old block and the fragments are still there
+    if (copy_fragments_) {    // what was live in them is in the new block now
       copy_fragments_ = false;
       free_fragments();
     }

@@ -129,11 +129,28 @@ class Heap {
   void adopt_fragment(Word* lo, size_t words, void* mem, void (*release)(void*));
   size_t fragment_count() const { return fragments_.size(); }
 
+  // Puts the off-heap binary object `obj` (refc_binary.hpp), in this heap's block or an adopted
+  // fragment, on the heap's list: the heap holds its reference and lets go of it when a
+  // collection does not find it live, or when the heap dies. Off-heap bytes count towards the
+  // heap's fill: once the heap holds more than twice what it held after its last collection
+  // (and at least kMinRefcBytes), the next allocation collects, so a process that makes and
+  // drops big binaries frees them though its heap never fills.
+  void track_refc(Word* obj);
+  // track_refc for each off-heap binary among the `words` words at `block`, a region that a copy
+  // has just filled; with `retain`, taking a reference for each first (an adopted fragment, whose
+  // envelope keeps its own).
+  void track_refc_in(Word* block, size_t words, bool retain);
+  // The bytes of the off-heap binaries on the heap's list.
+  size_t refc_bytes() const;
+  static constexpr size_t kMinRefcBytes = size_t{1} << 20;
+
  private:
   friend class Rooted;
   Term copy(Term t, Word** to_top, const Word* from_lo, const Word* from_hi);
   bool in_fragment(const Word* p) const;
   void free_fragments();
+  // After a collection's copy: the list follows the binaries that moved and lets go of the rest.
+  void sweep_refc();
 
   std::unique_ptr<Word[]> block_;
   Word* top_ = nullptr;
@@ -160,6 +177,9 @@ class Heap {
   size_t fragment_words_ = 0;
   const Word* fragments_lo_ = nullptr;  // the span of all fragments, for a quick rejection
   const Word* fragments_hi_ = nullptr;
+  // Made at the first off-heap binary: most heaps never hold one, and every process has a heap.
+  struct RefcList;
+  std::unique_ptr<RefcList> refc_;
 };
 
 // Keeps one term alive and up to date across collections. Strictly scoped (LIFO).

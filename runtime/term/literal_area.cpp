@@ -52,14 +52,17 @@ void for_each_pointer_child(Term x, F&& f) {
 
 size_t own_words(Term x) { return x.is_cons() ? 2 : 1 + header::size(x.boxed_object()[0]); }
 
-bool is_bytebuf_object(Term x) {
-  return x.is_boxed() && header::tag(*x.boxed_object()) == ObjTag::kBytebuf;
+void note_holds(Term x, CopyHolds* holds) {
+  if (!x.is_boxed()) return;
+  const Word* obj = x.boxed_object();
+  if (header::tag(obj[0]) == ObjTag::kBytebuf) holds->bytebuf = true;
+  if (is_refc_binary_object(obj)) holds->refc_binary = true;
 }
 
 // deep_copy_words for big terms: each distinct node's tree size is computed once (post-order,
 // memoized by address, saturating at limit + 1), so the time goes with the nodes of the term,
 // not with the paths through it: a DAG of 60 nodes standing for a tree of 2^60 takes 60 steps.
-size_t shared_tree_words(Term root, size_t limit, bool* holds_bytebuf) {
+size_t shared_tree_words(Term root, size_t limit, CopyHolds* holds) {
   absl::flat_hash_map<Word, size_t> words_of;
   struct Pending {
     Term t;
@@ -82,7 +85,7 @@ size_t shared_tree_words(Term root, size_t limit, bool* holds_bytebuf) {
     work.pop_back();
     // Saturating at limit + 1 (no overflow, whatever the limit below SIZE_MAX).
     const size_t cap = limit + 1;
-    if (holds_bytebuf != nullptr && is_bytebuf_object(x)) *holds_bytebuf = true;
+    if (holds != nullptr) note_holds(x, holds);
     size_t words = std::min(own_words(x), cap);
     for_each_pointer_child(x, [&](Term c) {
       size_t w = words_of[c.raw()];
@@ -108,6 +111,7 @@ Term copy_block(Term root, const Word* from, size_t words, Word* to) {
     if (header::is_header(w)) {
       to[i] = w;
       if (header::has_raw_payload(w)) {
+        if (is_refc_binary_object(from + i)) retain_refc(from + i);
         size_t raw = header::size(w);
         std::memcpy(to + i + 1, from + i + 1, raw * sizeof(Word));
         i += raw;
@@ -119,7 +123,7 @@ Term copy_block(Term root, const Word* from, size_t words, Word* to) {
   return Term::from_raw(root.raw() + delta);
 }
 
-size_t walked_copy_words(Term t, size_t limit, bool* holds_bytebuf) {
+size_t walked_copy_words(Term t, size_t limit, CopyHolds* holds) {
   // Counts the words of the tree deep_copy would make, node by node with an explicit stack. Every
   // node counted adds at least one word and its children are pushed only once its own words are
   // within the limit, so this stops after O(limit) steps however large the tree is. Past
@@ -132,11 +136,11 @@ size_t walked_copy_words(Term t, size_t limit, bool* holds_bytebuf) {
   while (!work.empty()) {
     Term x = work.back();
     work.pop_back();
-    if (holds_bytebuf != nullptr && is_bytebuf_object(x)) *holds_bytebuf = true;
+    if (holds != nullptr) note_holds(x, holds);
     size_t own = own_words(x);
     if (limit - words < own) return limit + 1;
     words += own;
-    if (words > kPlainWalk) return shared_tree_words(t, limit, holds_bytebuf);
+    if (words > kPlainWalk) return shared_tree_words(t, limit, holds);
     for_each_pointer_child(x, [&](Term c) { work.push_back(c); });
   }
   return words;

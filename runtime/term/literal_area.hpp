@@ -52,12 +52,21 @@ struct CopySize {
   size_t words = 0;
   bool flat = false;
 };
-// With `holds_bytebuf`, also says whether t holds a bytebuf (which a message must not: it is
-// mutable and its process's own).
-CopySize deep_copy_size(Term t, size_t limit, bool* holds_bytebuf = nullptr);
+// What a term holds that its copy needs to know of (deep_copy_size finds it out).
+struct CopyHolds {
+  bool bytebuf = false;      // a bytebuf, which a message must not: mutable, its process's own
+  bool refc_binary = false;  // an off-heap binary, which whoever keeps the copy must track
+};
+// With `holds`, also says what t holds. A term that holds a bytebuf or an off-heap binary is never
+// flat, so that the walk sees it.
+CopySize deep_copy_size(Term t, size_t limit, CopyHolds* holds = nullptr);
 // Copies `t`, of the size deep_copy_size gave (within its limit), into `block`.
 Term deep_copy_sized(Term t, CopySize size, Word* block);
 
+// Every copy of an off-heap binary that these functions make takes a reference to its blob
+// (refc_binary.hpp): the copy's keeper lets go of it (a heap through track_refc, an envelope when
+// it is destroyed; the literal area never).
+//
 // Copies a block that deep_copy_into filled (`words` words, every pointer in it pointing into it)
 // to `to`, and returns the copy of its root `root`: one pass that copies each word and moves the
 // pointers, the way a collector's scan walks a heap (headers say which payloads are raw). What a
@@ -65,14 +74,15 @@ Term deep_copy_sized(Term t, CopySize size, Word* block);
 Term copy_block(Term root, const Word* from, size_t words, Word* to);
 
 // The words a deep copy of t would take, or limit + 1 if more: stops early on huge or shared (DAG)
-// terms. `holds_bytebuf` as for deep_copy_size.
-size_t deep_copy_words(Term t, size_t limit, bool* holds_bytebuf = nullptr);
+// terms. `holds` as for deep_copy_size.
+size_t deep_copy_words(Term t, size_t limit, CopyHolds* holds = nullptr);
 // deep_copy_words without the look for a flat term: the general walk.
-size_t walked_copy_words(Term t, size_t limit, bool* holds_bytebuf);
+size_t walked_copy_words(Term t, size_t limit, CopyHolds* holds);
 
 }  // namespace lona
 
 #include "runtime/term/object.hpp"
+#include "runtime/term/refc_binary.hpp"
 
 namespace lona {
 
@@ -119,6 +129,7 @@ Term deep_copy(Term t, Alloc&& alloc) {
     dst[0] = src[0];
     if (header::has_raw_payload(src[0])) {
       for (size_t i = 1; i <= size; ++i) dst[i] = src[i];
+      if (is_refc_binary_object(src)) retain_refc(src);
     } else {
       for (size_t i = 1; i <= size; ++i) {
         Term x = Term::from_raw(src[i]);
@@ -135,13 +146,15 @@ Term deep_copy(Term t, Alloc&& alloc) {
 }
 
 // The words of the object at `obj` when it holds no pointer: raw payload (a pid, a string, a
-// float; never a bytebuf, which the general walk must see) or at most kFlatFields immediates.
-// 0 for anything else.
+// float; never a bytebuf or an off-heap binary, which the general walk must see) or at most
+// kFlatFields immediates. 0 for anything else.
 inline constexpr size_t kFlatFields = 16;
 inline size_t leaf_words(const Word* obj) {
   Word h = obj[0];
   size_t size = header::size(h);
-  if (header::has_raw_payload(h)) return header::tag(h) == ObjTag::kBytebuf ? 0 : 1 + size;
+  if (header::has_raw_payload(h)) {
+    return header::tag(h) == ObjTag::kBytebuf || is_refc_binary_object(obj) ? 0 : 1 + size;
+  }
   if (size > kFlatFields) return 0;
   for (size_t i = 1; i <= size; ++i) {
     if (Term::from_raw(obj[i]).is_pointer()) return 0;
@@ -190,14 +203,14 @@ inline Term copy_flat(Term t, size_t words, Word* block) {
   return Term::boxed_ptr(block);
 }
 
-inline CopySize deep_copy_size(Term t, size_t limit, bool* holds_bytebuf) {
+inline CopySize deep_copy_size(Term t, size_t limit, CopyHolds* holds) {
   if (!t.is_pointer()) return {};  // an immediate copies as itself
   if (size_t flat = flat_words(t); flat != 0) return {flat <= limit ? flat : limit + 1, true};
-  return {walked_copy_words(t, limit, holds_bytebuf), false};
+  return {walked_copy_words(t, limit, holds), false};
 }
 
-inline size_t deep_copy_words(Term t, size_t limit, bool* holds_bytebuf) {
-  return deep_copy_size(t, limit, holds_bytebuf).words;
+inline size_t deep_copy_words(Term t, size_t limit, CopyHolds* holds) {
+  return deep_copy_size(t, limit, holds).words;
 }
 
 inline Term deep_copy_sized(Term t, CopySize size, Word* block) {

@@ -21,7 +21,13 @@ Term make_string(Heap& heap, std::string_view utf8) {
   return make_bytes(heap, ObjTag::kString, utf8);
 }
 Term make_binary(Heap& heap, std::string_view bytes) {
-  return make_bytes(heap, ObjTag::kBinary, bytes);
+  if (bytes.size() <= kRefcBinaryThreshold) return make_bytes(heap, ObjTag::kBinary, bytes);
+  Word* p = heap.alloc(3);  // first: it may collect, and the blob is not on the heap's list yet
+  p[0] = header::make(ObjTag::kBinary, kAuxRefc, 2);
+  p[1] = bytes.size();
+  p[2] = reinterpret_cast<Word>(make_refc_blob(bytes));
+  heap.track_refc(p);
+  return Term::boxed_ptr(p);
 }
 
 Term make_bytebuf(Heap& heap, size_t size) {

@@ -6,11 +6,13 @@
 
 #include "runtime/term/heap.hpp"
 #include "runtime/term/object.hpp"
+#include "runtime/term/refc_binary.hpp"
 
 namespace lona {
 
 // `bytes` must not point into `heap` (the allocation may move it); copy such data out first.
 Term make_string(Heap& heap, std::string_view utf8);
+// A binary of more than kRefcBinaryThreshold bytes is made off the heap (refc_binary.hpp).
 Term make_binary(Heap& heap, std::string_view bytes);
 
 // A mutable byte buffer of `size` zero bytes (bytebuf-alloc). Only its owner writes it; it is
@@ -30,9 +32,14 @@ inline uint64_t address_value(Term t) { return object_of(t)[1]; }
 inline bool is_string(Term t) { return is_object(t, ObjTag::kString); }
 inline bool is_binary(Term t) { return is_object(t, ObjTag::kBinary); }
 
-// The bytes of a string or binary. Valid until the next allocation on the owning heap.
+// The bytes of a string or binary. Valid until the next allocation on the owning heap (an
+// off-heap binary's, as long as the term is alive).
 inline std::string_view byte_view(Term t) {
   const Word* p = object_of(t);
+  if (is_refc_binary_object(p)) {
+    RefcBlob* blob = refc_blob_of(p);
+    return {blob->data(), blob->size};
+  }
   return {reinterpret_cast<const char*>(p + 2), static_cast<size_t>(p[1])};
 }
 

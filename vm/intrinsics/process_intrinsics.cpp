@@ -341,9 +341,9 @@ bool trap_exit(NativeContext& ctx, Args a, Term* o) {
 bool bind_process_var(NativeContext& ctx, Args a, Term* o) {
   if (!a[0].is_var()) return type_error(ctx, "bind-process-var*", "a var", a[0]);
   // Children start with a copy of it, and a bytebuf is never shared.
-  bool holds_bytebuf = false;
-  deep_copy_words(a[1], Envelope::kMaxMessageWords, &holds_bytebuf);
-  if (holds_bytebuf) {
+  CopyHolds holds;
+  deep_copy_words(a[1], Envelope::kMaxMessageWords, &holds);
+  if (holds.bytebuf) {
     return type_error(ctx, "def", "a value without bytebufs for a process-bound var", a[1]);
   }
   self_of(ctx).set_binding(a[0].index(), a[1]);

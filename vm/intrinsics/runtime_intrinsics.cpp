@@ -6,6 +6,7 @@
 
 #include "runtime/sched/runtime.hpp"
 #include "runtime/term/collections.hpp"
+#include "runtime/term/refc_binary.hpp"
 #include "runtime/term/symbol_table.hpp"
 #include "vm/intrinsics/intrinsic_support.hpp"
 
@@ -48,13 +49,16 @@ uint64_t resident_bytes() {
 }
 
 // (memory-stats): %{:resident bytes of the realm's OS process (everything: heaps, processes,
-// code, allocator slack) :processes live processes}.
+// code, allocator slack) :processes live processes :binary bytes of the off-heap binaries alive
+// (those above 64 bytes, shared by reference count)}.
 bool memory_stats(NativeContext& ctx, std::span<Term>, Term* o) {
   ctx.heap.push(make_keyword("resident"));
   ctx.heap.push(count(resident_bytes()));
   ctx.heap.push(make_keyword("processes"));
   ctx.heap.push(count(Runtime::get().process_count()));
-  *o = map_from_stack(ctx.heap, 2);
+  ctx.heap.push(make_keyword("binary"));
+  ctx.heap.push(count(live_refc_bytes()));
+  *o = map_from_stack(ctx.heap, 3);
   return true;
 }
 

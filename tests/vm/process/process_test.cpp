@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "runtime/sched/runtime.hpp"
+#include "runtime/term/refc_binary.hpp"
 #include "tests/support/eval_fixture.hpp"
 
 namespace lona {
@@ -154,6 +155,31 @@ TEST_F(ProcessTest, MessagesToAnExitedReceiverReachNobodyEvenFromAWorkersCache) 
   EXPECT_EQ(eval("(flush-sent 3)"), ":ok");
   EXPECT_EQ(eval("(alive? t2c-b)"), "false");
   eval("(exit t2c-s :kill)");
+}
+
+// A binary above 64 bytes travels by reference (refc_binary.hpp): an echo process gets a
+// 200-byte binary and sends it back inside a tuple, the bytes arrive whole, and once both
+// processes are gone, with their heaps, messages and envelopes, the realm holds no more off-heap
+// binary bytes than before.
+TEST_F(ProcessTest, BigBinariesAreSharedAndFreedWithTheirLastHolder) {
+  size_t before = live_refc_bytes();
+  EXPECT_EQ(
+      eval("(def t3b-me (self))"
+           "(def t3b-echo (spawn (fn* e [] (receive [from b] (do (send from [:echo b]) (e))))))"
+           "(def t3b-user (spawn (fn* [] (let [b (binary (range 200))]"
+           "  (send t3b-echo [(self) b])"
+           "  (receive [:echo b2] (send t3b-me [(= b b2) (binary-size b2)"
+           "                                   (>= (:binary (memory-stats)) 200)]))))))"
+           "(receive r r :after 10000 :timeout)"),
+      "[true 200 true]");
+  EXPECT_EQ(eval("(await-exit t3b-user)"), ":gone");
+  EXPECT_EQ(eval("(exit t3b-echo :kill) (await-exit t3b-echo)"), ":gone");
+  // The processes' memory goes when the last reference to them does (a worker's send cache
+  // may hold one until its worker next parks).
+  for (int i = 0; i < 1000 && live_refc_bytes() > before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(live_refc_bytes(), before);
 }
 
 TEST_F(ProcessTest, ABytebufIsNeverSentHoweverDeepItLies) {

@@ -1,0 +1,131 @@
+// Tests for runtime/term/refc_binary: binaries above 64 bytes live off the heap, shared by
+// reference count. They read like any binary; a collection frees one that nothing reaches and
+// keeps one that something does; a heap that dies and an envelope that is destroyed let go of
+// theirs; a copy takes a reference instead of copying the bytes.
+#include "runtime/term/refc_binary.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "runtime/process/envelope.hpp"
+#include "runtime/term/collections.hpp"
+#include "runtime/term/equality.hpp"
+#include "runtime/term/heap.hpp"
+#include "runtime/term/kind.hpp"
+#include "runtime/term/literal_area.hpp"
+#include "runtime/term/text.hpp"
+
+namespace lona {
+namespace {
+
+std::string bytes(size_t n, char seed) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>(seed + i * 7);
+  return s;
+}
+
+uint64_t refs_of(Term t) { return refc_blob_of(object_of(t))->refs.load(); }
+
+// A tuple of the terms on the heap's stack (pushed by the caller, each made after the last push
+// so that none is held across an allocation unrooted).
+Term tuple_of(Heap& h, size_t n) { return tuple_from_stack(h, n); }
+
+TEST(RefcBinaryTest, OnlyBinariesAbove64BytesGoOffTheHeap) {
+  Heap h;
+  size_t before = live_refc_blobs();
+  Term small = make_binary(h, bytes(64, 'a'));
+  EXPECT_FALSE(is_refc_binary_object(object_of(small)));
+  EXPECT_EQ(live_refc_blobs(), before);
+  Rooted big(h, make_binary(h, bytes(65, 'a')));
+  EXPECT_TRUE(is_refc_binary_object(object_of(big.get())));
+  EXPECT_EQ(object_size(big.get()), 2u);  // the length and the blob: 1,000 bytes or 65
+  EXPECT_EQ(live_refc_blobs(), before + 1);
+  EXPECT_TRUE(is_binary(big.get()));
+  EXPECT_EQ(kind_of(big.get()), Kind::kBinary);
+  EXPECT_EQ(byte_view(big.get()), bytes(65, 'a'));
+  EXPECT_EQ(h.refc_bytes(), 65u);
+  // A string is never off the heap, however long.
+  Term text = make_string(h, std::string(1000, 'x'));
+  EXPECT_FALSE(is_refc_binary_object(object_of(text)));
+}
+
+TEST(RefcBinaryTest, EqualAndHashedByTheirBytesWhereverTheyLive) {
+  Heap h;
+  Rooted a(h, make_binary(h, bytes(100, 'q')));
+  Rooted b(h, make_binary(h, bytes(100, 'q')));
+  Rooted c(h, make_binary(h, bytes(100, 'r')));
+  EXPECT_TRUE(equal(a.get(), b.get()));
+  EXPECT_FALSE(equal(a.get(), c.get()));
+  EXPECT_EQ(hash(a.get()), hash(b.get()));
+}
+
+TEST(RefcBinaryTest, ACollectionFreesWhatNothingReachesAndKeepsTheRest) {
+  size_t before = live_refc_blobs();
+  Heap h;
+  Rooted kept(h, make_binary(h, bytes(200, 'k')));
+  make_binary(h, bytes(300, 'd'));  // garbage at once
+  h.push(make_binary(h, bytes(400, 't')));
+  h.push(tuple_of(h, 1));
+  EXPECT_EQ(live_refc_blobs(), before + 3);
+  h.collect();
+  EXPECT_EQ(live_refc_blobs(), before + 2);
+  EXPECT_EQ(h.refc_bytes(), 600u);
+  EXPECT_EQ(byte_view(kept.get()), bytes(200, 'k'));
+  EXPECT_EQ(byte_view(array_at(h.stack().back(), 0)), bytes(400, 't'));
+  h.pop();
+  h.collect();
+  EXPECT_EQ(live_refc_blobs(), before + 1);
+  EXPECT_EQ(byte_view(kept.get()), bytes(200, 'k'));
+}
+
+TEST(RefcBinaryTest, AHeapThatDiesLetsGoOfItsBinaries) {
+  size_t before = live_refc_blobs();
+  {
+    Heap h;
+    h.push(make_binary(h, bytes(100, 'x')));
+    make_binary(h, bytes(100, 'y'));
+    EXPECT_EQ(live_refc_blobs(), before + 2);
+  }
+  EXPECT_EQ(live_refc_blobs(), before);
+}
+
+// Making and dropping big binaries frees them though the heap never fills: the off-heap bytes
+// make the heap collect.
+TEST(RefcBinaryTest, DroppedBinariesAreFreedBeforeTheHeapFills) {
+  size_t before = live_refc_blobs();
+  Heap h(Heap::kProgramInitialWords);
+  for (int i = 0; i < 1000; ++i) make_binary(h, bytes(100000, 'z'));  // 100 MB made in all
+  EXPECT_LE(live_refc_bytes(), 2 * Heap::kMinRefcBytes);
+  EXPECT_GT(h.collections(), 0u);
+  EXPECT_LT(live_refc_blobs() - before, 30u);
+}
+
+// A message shares the bytes: the envelope's copy takes a reference and lets it go when it is
+// destroyed; a heap that takes the message (copy_block) takes its own.
+TEST(RefcBinaryTest, ACopyTakesAReferenceInsteadOfTheBytes) {
+  Heap h;
+  Rooted bin(h, make_binary(h, bytes(1000, 'm')));
+  h.push(bin.get());
+  h.push(bin.get());
+  Rooted msg(h, tuple_of(h, 2));
+  EXPECT_EQ(refs_of(bin.get()), 1u);
+  Envelope* e = Envelope::make(EnvelopeKind::kMessage, 1, msg.get());
+  ASSERT_NE(e, nullptr);
+  EXPECT_TRUE(e->refc);
+  EXPECT_LT(e->words, 20u);  // two small objects and the tuple, not 2,000 bytes
+  EXPECT_EQ(refs_of(bin.get()), 3u);
+  Heap receiver;
+  Word* block = receiver.alloc(e->words);
+  Term got = copy_block(e->payload, e->fragment(), e->words, block);
+  receiver.track_refc_in(block, e->words, false);
+  EXPECT_EQ(refs_of(bin.get()), 5u);
+  Envelope::destroy(e);
+  EXPECT_EQ(refs_of(bin.get()), 3u);
+  EXPECT_TRUE(equal(got, msg.get()));
+  receiver.collect();  // nothing roots the copy: the receiver's two references go
+  EXPECT_EQ(refs_of(bin.get()), 1u);
+}
+
+}  // namespace
+}  // namespace lona
