@@ -99,7 +99,7 @@ Term Process::copy_payload(Envelope& e) {
   if (!e.payload.is_pointer()) return e.payload;
   Word* block = heap_->alloc(e.words);
   Term t = copy_block(e.payload, e.fragment(), e.words, block);
-  if (e.refc) heap_->track_refc_in(block, e.words, false);  // copy_block took their references
+  if (e.refc) heap_->track_refc_in(block, e.words);  // copy_block took their references
   return t;
 }
 
@@ -113,7 +113,7 @@ bool Process::copy_from(Term t, Term* out) {
   }
   Word* block = heap_->alloc(size.words);
   *out = deep_copy_sized(t, size, block);
-  if (holds.refc_binary) heap_->track_refc_in(block, size.words, false);
+  if (holds.refc_binary) heap_->track_refc_in(block, size.words);
   return true;
 }
 
@@ -141,8 +141,13 @@ bool Process::take_mail() {
       // copies out what is live (no second copy of a message that dies young).
       if (e->words > kAdoptWords) {
         enqueue_message(e->payload);
-        // The heap's own references: the envelope lets go of its when the fragment is freed.
-        if (e->refc) heap_->track_refc_in(e->fragment(), e->words, true);
+        // The envelope's references to its off-heap binaries go to the heap with the fragment:
+        // the collection that frees the fragment has overwritten the objects in it with
+        // forwarding words by then, so the envelope could not find them to let go.
+        if (e->refc) {
+          heap_->track_refc_in(e->fragment(), e->words);
+          e->refc = false;
+        }
         heap_->adopt_fragment(e->fragment(), e->words, e,
                               [](void* m) { Envelope::destroy(static_cast<Envelope*>(m)); });
         continue;

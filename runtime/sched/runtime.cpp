@@ -207,8 +207,9 @@ Process* Runtime::cached_receiver(Worker& w, uint64_t to) {
   }
   Process* p = table_.find(to);
   if (p == nullptr) return nullptr;
-  if (c.id != 0) c.process->release();
+  Process* old = c.id != 0 ? c.process : nullptr;
   c = {.id = to, .process = p, .last_miss = 0};
+  if (old != nullptr) old->release();  // after: its finalize may send, and find the entry
   return p;
 }
 
@@ -224,8 +225,9 @@ void Runtime::drop_send_cache(Worker& w, bool exited_only) {
 }
 
 void Runtime::drop_send_cache_entry(Worker::SendCacheEntry& c) {
-  c.process->release();
+  Process* p = c.process;
   c = {};
+  p->release();
 }
 
 bool Runtime::signal(EnvelopeKind kind, uint64_t from, uint64_t to, uint64_t ref) {
@@ -414,8 +416,17 @@ Process* Runtime::take_work(Worker& w, uint32_t* budget) {
     }
   }
   for (int k = 0; k < 3; ++k) {
-    if (Process* p = w.queues[order[k]].pop()) return p;
-    if (Process* p = oldest(w.yielded[order[k]])) return p;
+    int q = order[k];
+    if (q == 2) {
+      // Low priority, oldest first, of the two queues in turn: while other work waits it is
+      // served only every 8th take, and newest first could keep its oldest waiting for ever.
+      bool turn_had_first = (tick / 8) % 2 != 0;
+      if (Process* p = oldest(turn_had_first ? w.yielded[q] : w.queues[q])) return p;
+      if (Process* p = oldest(turn_had_first ? w.queues[q] : w.yielded[q])) return p;
+      continue;
+    }
+    if (Process* p = w.queues[q].pop()) return p;
+    if (Process* p = oldest(w.yielded[q])) return p;
   }
   size_t n = workers_.size();
   for (size_t k = 1; k < n; ++k) {

@@ -44,11 +44,8 @@ void Heap::track_refc(Word* obj) {
   if (refc_->bytes > refc_->limit) end_ = top_;  // the next allocation collects
 }
 
-void Heap::track_refc_in(Word* block, size_t words, bool retain) {
-  for_each_refc_binary(block, words, [&](Word* obj) {
-    if (retain) retain_refc(obj);
-    track_refc(obj);
-  });
+void Heap::track_refc_in(Word* block, size_t words) {
+  for_each_refc_binary(block, words, [this](Word* obj) { track_refc(obj); });
 }
 
 size_t Heap::refc_bytes() const { return refc_ ? refc_->bytes : 0; }

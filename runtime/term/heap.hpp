@@ -136,10 +136,10 @@ class Heap {
   // (and at least kMinRefcBytes), the next allocation collects, so a process that makes and
   // drops big binaries frees them though its heap never fills.
   void track_refc(Word* obj);
-  // track_refc for each off-heap binary among the `words` words at `block`, a region that a copy
-  // has just filled; with `retain`, taking a reference for each first (an adopted fragment, whose
-  // envelope keeps its own).
-  void track_refc_in(Word* block, size_t words, bool retain);
+  // track_refc for each off-heap binary among the `words` words at `block`: a region that a copy
+  // has just filled (the copy took the references), or an adopted fragment, whose envelope hands
+  // its references over.
+  void track_refc_in(Word* block, size_t words);
   // The bytes of the off-heap binaries on the heap's list.
   size_t refc_bytes() const;
   static constexpr size_t kMinRefcBytes = size_t{1} << 20;

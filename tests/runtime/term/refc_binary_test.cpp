@@ -118,7 +118,7 @@ TEST(RefcBinaryTest, ACopyTakesAReferenceInsteadOfTheBytes) {
   Heap receiver;
   Word* block = receiver.alloc(e->words);
   Term got = copy_block(e->payload, e->fragment(), e->words, block);
-  receiver.track_refc_in(block, e->words, false);
+  receiver.track_refc_in(block, e->words);
   EXPECT_EQ(refs_of(bin.get()), 5u);
   Envelope::destroy(e);
   EXPECT_EQ(refs_of(bin.get()), 3u);

@@ -182,6 +182,27 @@ TEST_F(ProcessTest, BigBinariesAreSharedAndFreedWithTheirLastHolder) {
   EXPECT_EQ(live_refc_bytes(), before);
 }
 
+// A message over 64 words is not copied: its fragment joins the receiver's heap, and the
+// envelope hands its references to the heap. Here the 2 MB binary in it makes the receiver's
+// heap collect at once (off-heap bytes count towards its fill), while the message is still
+// live, which overwrites the fragment's objects with forwarding words: the references must not
+// be looked for there afterwards (they leaked when the envelope kept them).
+TEST_F(ProcessTest, BigBinariesInAnAdoptedMessageAreFreedWithTheirLastHolder) {
+  size_t before = live_refc_bytes();
+  EXPECT_EQ(eval("(def t3d-me (self))"
+                 "(def t3d-r (spawn (fn* [] (receive [b v] (let [n (count (vec (range 3000)))]"
+                 "  (send t3d-me [(binary-size b) (count v) n]))))))"
+                 "(spawn (fn* [] (send t3d-r [(bytebuf->binary (bytebuf-alloc 2000000))"
+                 "                            (vec (range 70))])))"
+                 "(receive r r :after 10000 :timeout)"),
+            "[2000000 70 3000]");
+  EXPECT_EQ(eval("(await-exit t3d-r)"), ":gone");
+  for (int i = 0; i < 1000 && live_refc_bytes() > before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(live_refc_bytes(), before);
+}
+
 TEST_F(ProcessTest, ABytebufIsNeverSentHoweverDeepItLies) {
   // Flat or not, in a leaf position or below other objects: the message is refused whole and
   // nothing arrives.

@@ -104,6 +104,25 @@ TEST_F(LonaCommand, NewestFirstSchedulingStarvesNothing) {
   EXPECT_EQ(r.out, ":queued\n[:counted 0]\n");
 }
 
+// Low priority is served every 8th take while other work waits; there it must be oldest first,
+// or a low-priority chain that always spawns the next process keeps the older low-priority
+// counter from ever running (it starved when low priority was taken newest first).
+TEST_F(LonaCommand, LowPrioritySchedulingStarvesNothing) {
+  std::ofstream(dir_ / "low.lona") << R"((defn spin [k] (if (= k 0) k (spin (- k 1))))
+(defn hog [] (hog))
+(defn chain [] (spawn chain %{:priority 50}))
+(defn main [& _]
+  (let [me (self)]
+    (spawn hog)
+    (spawn (fn [] (send me [:counted (spin 100000)])) %{:priority 50})
+    (spawn chain %{:priority 50})
+    (println (receive [:counted x] [:counted x] :after 10000 :starved))))
+)";
+  Result r = run("--workers 1 run " + (dir_ / "low.lona").string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "[:counted 0]\n");
+}
+
 TEST_F(LonaCommand, TraceToAPathThatCannotBeWrittenIsRefusedBeforeRunning) {
   // Found out at once, not when lona ends and the trace is lost with the run's work.
   Result r = run("--trace /nonexistent-lona-dir/trace.json eval \"(println :ran)\"");
