@@ -405,28 +405,24 @@ Process* Runtime::take_work(Worker& w, uint32_t* budget) {
       }
     }
   }
+  // The oldest of priority q's two queues, those that have had their turn first when asked.
+  auto oldest_of = [&w](int q, bool turn_had_first) {
+    Process* p = oldest(turn_had_first ? w.yielded[q] : w.queues[q]);
+    return p != nullptr ? p : oldest(turn_had_first ? w.queues[q] : w.yielded[q]);
+  };
   if (tick % kFairnessTakes == 0) {
     drop_send_cache(w, true);
-    bool turn_had_first = (tick / kFairnessTakes) % 2 != 0;
     for (int k = 0; k < 3; ++k) {
-      auto& a = turn_had_first ? w.yielded[order[k]] : w.queues[order[k]];
-      auto& b = turn_had_first ? w.queues[order[k]] : w.yielded[order[k]];
-      if (Process* p = oldest(a)) return p;
-      if (Process* p = oldest(b)) return p;
+      if (Process* p = oldest_of(order[k], (tick / kFairnessTakes) % 2 != 0)) return p;
     }
   }
   for (int k = 0; k < 3; ++k) {
     int q = order[k];
-    if (q == 2) {
-      // Low priority, oldest first, of the two queues in turn: while other work waits it is
-      // served only every 8th take, and newest first could keep its oldest waiting for ever.
-      bool turn_had_first = (tick / 8) % 2 != 0;
-      if (Process* p = oldest(turn_had_first ? w.yielded[q] : w.queues[q])) return p;
-      if (Process* p = oldest(turn_had_first ? w.queues[q] : w.yielded[q])) return p;
-      continue;
-    }
-    if (Process* p = w.queues[q].pop()) return p;
-    if (Process* p = oldest(w.yielded[q])) return p;
+    // Low priority, oldest first, of the two queues in turn: while other work waits it is
+    // served only every 8th take, and newest first could keep its oldest waiting for ever.
+    Process* p = q == 2 ? oldest_of(q, (tick / 8) % 2 != 0) : w.queues[q].pop();
+    if (p == nullptr && q != 2) p = oldest(w.yielded[q]);
+    if (p != nullptr) return p;
   }
   size_t n = workers_.size();
   for (size_t k = 1; k < n; ++k) {

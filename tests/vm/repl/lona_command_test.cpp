@@ -49,6 +49,13 @@ class LonaCommand : public ::testing::Test {
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir_ / "out"), slurp(dir_ / "err")};
   }
 
+  // Writes `source` to `file` in the test's directory and runs it: `lona OPTIONS run FILE`.
+  Result run_program(const std::string& file, const std::string& source,
+                     const std::string& options) {
+    std::ofstream(dir_ / file) << source;
+    return run(options + " run " + (dir_ / file).string());
+  }
+
   fs::path dir_;
 };
 
@@ -86,7 +93,7 @@ TEST_F(LonaCommand, WorkersOption) {
 // many times (behind the two hogs, which have had their turn too). Without the every-61st take of
 // the oldest both starve, and so they do when that take always looks at the hogs' queue first.
 TEST_F(LonaCommand, NewestFirstSchedulingStarvesNothing) {
-  std::ofstream(dir_ / "fair.lona") << R"((defn spin [k] (if (= k 0) k (spin (- k 1))))
+  Result r = run_program("fair.lona", R"((defn spin [k] (if (= k 0) k (spin (- k 1))))
 (defn hog [] (hog))
 (defn chain [] (spawn chain))
 (defn main [& _]
@@ -98,8 +105,8 @@ TEST_F(LonaCommand, NewestFirstSchedulingStarvesNothing) {
     (spawn chain)
     (println (receive :queued :queued :after 10000 :starved))
     (println (receive [:counted x] [:counted x] :after 10000 :starved))))
-)";
-  Result r = run("--workers 1 run " + (dir_ / "fair.lona").string());
+)",
+                         "--workers 1");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, ":queued\n[:counted 0]\n");
 }
@@ -108,7 +115,7 @@ TEST_F(LonaCommand, NewestFirstSchedulingStarvesNothing) {
 // or a low-priority chain that always spawns the next process keeps the older low-priority
 // counter from ever running (it starved when low priority was taken newest first).
 TEST_F(LonaCommand, LowPrioritySchedulingStarvesNothing) {
-  std::ofstream(dir_ / "low.lona") << R"((defn spin [k] (if (= k 0) k (spin (- k 1))))
+  Result r = run_program("low.lona", R"((defn spin [k] (if (= k 0) k (spin (- k 1))))
 (defn hog [] (hog))
 (defn chain [] (spawn chain %{:priority 50}))
 (defn main [& _]
@@ -117,8 +124,8 @@ TEST_F(LonaCommand, LowPrioritySchedulingStarvesNothing) {
     (spawn (fn [] (send me [:counted (spin 100000)])) %{:priority 50})
     (spawn chain %{:priority 50})
     (println (receive [:counted x] [:counted x] :after 10000 :starved))))
-)";
-  Result r = run("--workers 1 run " + (dir_ / "low.lona").string());
+)",
+                         "--workers 1");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "[:counted 0]\n");
 }
