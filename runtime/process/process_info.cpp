@@ -13,6 +13,7 @@ namespace lona {
 namespace {
 
 Term int_term(uint64_t v) { return Term::fixnum(static_cast<int64_t>(v)); }
+uint64_t bytes_of(size_t words) { return words * sizeof(Word); }
 
 // A set of `ids` in ascending order (so that two answers compare equal when nothing changed),
 // each made a term by `make`, pushed on the heap's stack.
@@ -71,18 +72,23 @@ Term build_process_info(Process& p, Heap& heap, Term status) {
   // Read before anything is built: when `heap` is p's own, building moves what it measures.
   const Heap& h = p.heap();
   const Process::RunnerInfo runner = p.runner_info();
-  const size_t capacity = h.capacity_words(), used = h.used_words(), collections = h.collections();
-  // The heap has one generation and no statistics of what its collections freed yet: the old
-  // heap and the major collections are 0, and so is :total-reclaimed (docs/runtime.md).
+  // Sizes in bytes; :heap-size and :heap-used are the young generation's, as in BEAM.
+  const uint64_t young_size = bytes_of(h.young_capacity_words());
+  const uint64_t young_used = bytes_of(h.young_used_words());
+  const uint64_t old_size = bytes_of(h.old_capacity_words());
+  const uint64_t old_used = bytes_of(h.old_used_words());
+  const uint64_t majors = h.major_collections();
+  const uint64_t minors = h.collections() - majors;
+  const uint64_t reclaimed = bytes_of(h.reclaimed_words());
   put(kStatus, status);
-  put(kHeapSize, int_term(capacity * sizeof(Word)));
-  put(kHeapUsed, int_term(used * sizeof(Word)));
-  put(kOldHeapSize, int_term(0));
-  put(kOldHeapUsed, int_term(0));
+  put(kHeapSize, int_term(young_size));
+  put(kHeapUsed, int_term(young_used));
+  put(kOldHeapSize, int_term(old_size));
+  put(kOldHeapUsed, int_term(old_used));
   put(kStackSize, int_term(runner.stack_words * sizeof(Word)));
-  put(kMinorGcCount, int_term(collections));
-  put(kMajorGcCount, int_term(0));
-  put(kTotalReclaimed, int_term(0));
+  put(kMinorGcCount, int_term(minors));
+  put(kMajorGcCount, int_term(majors));
+  put(kTotalReclaimed, int_term(reclaimed));
   put(kMailboxLen, int_term(p.message_count()));
   put(kPriority, int_term(p.priority()));
   Runtime& rt = p.runtime();

@@ -114,23 +114,20 @@ Term keyed_from_stack(Heap& heap, ObjTag tag, size_t n, size_t stride) {
   }
 
   size_t m = kept.size();
+  // The index is made before the object that points to it: an object never gets a pointer to
+  // one younger than itself once made, which the generational collector relies on (heap.hpp).
+  Term idx = m > kIndexThreshold ? make_index(heap, build_slots(m, hashes)) : Term::nil();
+  Rooted index(heap, idx);
   size_t payload = 1 + m * stride;
   Word* p = heap.alloc(1 + payload);  // may move the stack's contents; indices stay valid
   p[0] = header::make(tag, 0, payload);
-  p[1] = Term::nil().raw();
+  p[1] = index.get().raw();
   for (size_t j = 0; j < m; ++j) {
     p[2 + j * stride] = key(kept[j]).raw();
     if (stride == 2) p[3 + j * stride] = st[base + value_src[j] * 2 + 1].raw();
   }
   st.resize(base);
-  Term result = Term::boxed_ptr(p);
-  if (m > kIndexThreshold) {
-    Rooted r(heap, result);
-    Term idx = make_index(heap, build_slots(m, hashes));
-    object_of(r.get())[1] = idx.raw();
-    result = r.get();
-  }
-  return result;
+  return Term::boxed_ptr(p);
 }
 
 }  // namespace

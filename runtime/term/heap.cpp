@@ -1,6 +1,8 @@
 #include "runtime/term/heap.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "runtime/term/object.hpp"
@@ -13,33 +15,86 @@ namespace {
 // immediate no value ever uses, so it cannot be confused with a live head.
 constexpr Word kMovedCons = 0xFB;
 
+// LONA_HEAP_STRESS=N starts every heap in stress mode with a slack of N words: a debugging aid
+// that makes a term held unrooted across an allocation, or an old object pointing to a young
+// one, show up at once in any program or test (docs/runtime.md).
+long stress_slack_from_environment() {
+  static const long slack = [] {
+    const char* text = std::getenv("LONA_HEAP_STRESS");
+    return text == nullptr ? -1L : std::max(0L, std::atol(text));
+  }();
+  return slack;
+}
+
 }  // namespace
 
 Heap::Heap(size_t initial_words) {
-  if (initial_words == 0) return;  // empty: the first allocation makes the block
-  capacity_ = next_size(initial_words);
-  initial_capacity_ = capacity_;
-  block_ = std::make_unique_for_overwrite<Word[]>(capacity_);
-  top_ = block_.get();
-  end_ = top_ + capacity_;
+  if (initial_words != 0) {  // else empty: the first allocation makes the block
+    capacity_ = next_size(initial_words);
+    initial_capacity_ = capacity_;
+    block_ = std::make_unique_for_overwrite<Word[]>(capacity_);
+    top_ = block_.get();
+    aged_top_ = top_;
+    end_ = top_ + capacity_;
+  }
+  if (long slack = stress_slack_from_environment(); slack >= 0) {
+    set_stress(true, static_cast<size_t>(slack));
+  }
 }
 
 struct Heap::RefcList {
-  std::vector<Word*> objects;
-  size_t bytes = 0;
-  size_t limit = kMinRefcBytes;
+  std::vector<Word*> young;  // objects in the young block or an adopted fragment
+  std::vector<Word*> old;    // objects in the old heap
+  size_t bytes = 0;          // of both lists
+  size_t old_bytes = 0;
+  size_t limit = kMinRefcBytes;  // past this many bytes the next allocation collects
+  // Past this many old bytes a collection is major: the old heap is collected only then, and its
+  // few words may hold many megabytes.
+  size_t major_limit = kMinRefcBytes;
+};
+
+struct Heap::OldGeneration {
+  std::unique_ptr<Word[]> block;  // none until a minor collection has something to move there
+  Word* top = nullptr;
+  size_t capacity = 0;
+  uint64_t majors = 0;
+  uint64_t reclaimed = 0;  // words
+  size_t limit_words = 0;
+  uint64_t* limit_signal = nullptr;
+
+  size_t used() const { return static_cast<size_t>(top - block.get()); }
 };
 
 Heap::~Heap() {
   if (refc_) {  // before the fragments go: some of the objects may be in them
-    for (Word* obj : refc_->objects) release_refc(obj);
+    for (Word* obj : refc_->young) release_refc(obj);
+    for (Word* obj : refc_->old) release_refc(obj);
   }
   free_fragments();
 }
 
+Heap::OldGeneration& Heap::old_generation() {
+  if (!old_) old_ = std::make_unique<OldGeneration>();
+  return *old_;
+}
+
+size_t Heap::old_used_words() const { return old_ ? old_->used() : 0; }
+size_t Heap::old_capacity_words() const { return old_ ? old_->capacity : 0; }
+uint64_t Heap::major_collections() const { return old_ ? old_->majors : 0; }
+uint64_t Heap::reclaimed_words() const { return old_ ? old_->reclaimed : 0; }
+
+bool Heap::in_old(const Word* p) const { return old_ && p >= old_->block.get() && p < old_->top; }
+
+void Heap::set_limit(size_t max_words, uint64_t* signal) {
+  if (max_words == 0 && !old_) return;
+  OldGeneration& g = old_generation();
+  g.limit_words = max_words;
+  g.limit_signal = signal;
+}
+
 void Heap::track_refc(Word* obj) {
   if (!refc_) refc_ = std::make_unique<RefcList>();
-  refc_->objects.push_back(obj);
+  refc_->young.push_back(obj);
   refc_->bytes += obj[1];
   if (refc_->bytes > refc_->limit) end_ = top_;  // the next allocation collects
 }
@@ -50,21 +105,37 @@ void Heap::track_refc_in(Word* block, size_t words) {
 
 size_t Heap::refc_bytes() const { return refc_ ? refc_->bytes : 0; }
 
-void Heap::sweep_refc() {
-  size_t kept = 0;
-  size_t bytes = 0;
-  for (Word* obj : refc_->objects) {
-    if (header::is_header(obj[0])) {  // not copied: nothing reaches it any more
-      release_refc(obj);
-      continue;
+void Heap::sweep_refc(Kind kind) {
+  RefcList& r = *refc_;
+  std::vector<Word*> young;
+  young.reserve(r.young.size());
+  auto follow = [&](std::vector<Word*>& list) {
+    for (Word* obj : list) {
+      if (header::is_header(obj[0])) {  // not copied: nothing reaches it any more
+        release_refc(obj);
+        continue;
+      }
+      Word* moved = Term::from_raw(obj[0]).boxed_object();
+      if (in_old(moved)) {
+        r.old.push_back(moved);
+        r.old_bytes += moved[1];
+      } else {
+        young.push_back(moved);
+      }
     }
-    Word* moved = Term::from_raw(obj[0]).boxed_object();
-    refc_->objects[kept++] = moved;
-    bytes += moved[1];
+  };
+  if (kind == Kind::kMajor) {  // the old heap is from-space too; everything lands young
+    std::vector<Word*> old = std::move(r.old);
+    r.old.clear();
+    r.old_bytes = 0;
+    follow(old);
   }
-  refc_->objects.resize(kept);
-  refc_->bytes = bytes;
-  refc_->limit = std::max(kMinRefcBytes, 2 * bytes);
+  follow(r.young);
+  r.young = std::move(young);
+  r.bytes = r.old_bytes;
+  for (Word* obj : r.young) r.bytes += obj[1];
+  r.limit = std::max(kMinRefcBytes, 2 * r.bytes);
+  if (kind == Kind::kMajor) r.major_limit = std::max(kMinRefcBytes, 2 * r.bytes);
 }
 
 void Heap::add_root_source(RootSource* source) {
@@ -117,40 +188,158 @@ size_t Heap::next_size(size_t words) {
   return a;
 }
 
-Term Heap::copy(Term t, Word** to_top, const Word* from_lo, const Word* from_hi) {
-  if (t.is_cons()) {
-    Word* cell = t.cons_cell();
-    if ((cell < from_lo || cell >= from_hi) && !in_fragment(cell)) return t;
-    if (cell[0] == kMovedCons) return Term::cons_ptr(reinterpret_cast<Word*>(cell[1]));
-    Word* to = *to_top;
-    to[0] = cell[0];
-    to[1] = cell[1];
-    *to_top += 2;
-    cell[0] = kMovedCons;
-    cell[1] = reinterpret_cast<Word>(to);
-    return Term::cons_ptr(to);
+// One copying pass. From-space is the young block and the adopted fragments, and in a major
+// collection the old heap too. In a minor collection what lies below the high-water mark moves to
+// the old heap's free end; everything else moves to the new young block.
+struct Heap::Evacuation final : RootVisitor {
+  Evacuation(Heap& h, Kind k, Word* young_to, Word* old_to)
+      : heap(h), kind(k), to_young(young_to), to_old(old_to) {}
+
+  void visit(Term* terms, size_t count) override {
+    for (size_t i = 0; i < count; ++i) terms[i] = copy(terms[i]);
   }
-  if (t.is_boxed()) {
-    Word* obj = t.boxed_object();
-    if ((obj < from_lo || obj >= from_hi) && !in_fragment(obj)) return t;
-    if (!header::is_header(obj[0])) return Term::from_raw(obj[0]);  // already moved: forward
-    size_t words = 1 + header::size(obj[0]);
-    Word* to = *to_top;
-    std::memcpy(to, obj, words * sizeof(Word));
-    *to_top += words;
-    Term moved = Term::boxed_ptr(to);
-    obj[0] = moved.raw();
-    return moved;
+
+  // Where the object at p is copied to, or nullptr when p is not in from-space.
+  Word** destination(const Word* p) {
+    if (p >= young_lo && p < young_hi) {
+      return kind == Kind::kMinor && p < aged_hi ? &to_old : &to_young;
+    }
+    if (p >= old_lo && p < old_hi) return &to_young;
+    if (heap.in_fragment(p)) return &to_young;
+    return nullptr;
   }
-  return t;
+
+  Term copy(Term t) {
+    if (t.is_cons()) {
+      Word* cell = t.cons_cell();
+      Word** to_top = destination(cell);
+      if (to_top == nullptr) return t;
+      if (cell[0] == kMovedCons) return Term::cons_ptr(reinterpret_cast<Word*>(cell[1]));
+      Word* to = *to_top;
+      to[0] = cell[0];
+      to[1] = cell[1];
+      *to_top += 2;
+      cell[0] = kMovedCons;
+      cell[1] = reinterpret_cast<Word>(to);
+      return Term::cons_ptr(to);
+    }
+    if (t.is_boxed()) {
+      Word* obj = t.boxed_object();
+      Word** to_top = destination(obj);
+      if (to_top == nullptr) return t;
+      if (!header::is_header(obj[0])) return Term::from_raw(obj[0]);  // already moved: forward
+      size_t words = 1 + header::size(obj[0]);
+      Word* to = *to_top;
+      std::memcpy(to, obj, words * sizeof(Word));
+      *to_top += words;
+      Term moved = Term::boxed_ptr(to);
+      obj[0] = moved.raw();
+      return moved;
+    }
+    return t;
+  }
+
+  // Copies what the object or cons cell at `at` points to; returns the word after it.
+  Word* scan(Word* at) {
+    Word w = at[0];
+    if (!header::is_header(w)) {  // a cons cell: two terms
+      at[0] = copy(Term::from_raw(at[0])).raw();
+      at[1] = copy(Term::from_raw(at[1])).raw();
+      return at + 2;
+    }
+    size_t size = header::size(w);
+    if (!header::has_raw_payload(w)) {
+      for (size_t i = 1; i <= size; ++i) at[i] = copy(Term::from_raw(at[i])).raw();
+    }
+    return at + 1 + size;
+  }
+
+  Heap& heap;
+  Kind kind;
+  const Word* young_lo = nullptr;
+  const Word* young_hi = nullptr;
+  const Word* aged_hi = nullptr;
+  const Word* old_lo = nullptr;  // set in a major collection only
+  const Word* old_hi = nullptr;
+  Word* to_young;
+  Word* to_old;  // null unless a minor collection moves something to the old heap
+};
+
+void Heap::copy_pass(Kind kind, size_t target) {
+  auto to_block = std::make_unique_for_overwrite<Word[]>(target);
+  OldGeneration& g = old_generation();
+  const bool promotes = kind == Kind::kMinor && aged_top_ > block_.get();
+  Evacuation e(*this, kind, to_block.get(), promotes ? g.top : nullptr);
+  e.young_lo = block_.get();
+  e.young_hi = top_;
+  e.aged_hi = aged_top_;
+  if (kind == Kind::kMajor && g.block) {
+    e.old_lo = g.block.get();
+    e.old_hi = g.top;
+  }
+  const size_t from_words = young_used_words() + (copy_fragments_ ? fragment_words_ : 0) +
+                            (kind == Kind::kMajor ? g.used() : 0);
+  Word* const old_start = e.to_old;
+
+  for (Term& r : stack_) r = e.copy(r);
+  for (Rooted* r = rooted_; r != nullptr; r = r->outer_) r->term_ = e.copy(r->term_);
+  for (RootSource* s = root_sources_; s != nullptr; s = s->next_root_source_) s->visit_roots(e);
+
+  // Cheney scan of both to-spaces: what lies between a scan pointer and its space's top is copied
+  // but not yet scanned.
+  Word* young_scan = to_block.get();
+  Word* old_scan = old_start;
+  while (young_scan < e.to_young || old_scan < e.to_old) {
+    while (young_scan < e.to_young) young_scan = e.scan(young_scan);
+    while (old_scan < e.to_old) old_scan = e.scan(old_scan);
+  }
+
+  if (promotes) g.top = e.to_old;
+  if (refc_) sweep_refc(kind);  // while from-space is still there
+  if (copy_fragments_) {        // what was live in them is in the new block now
+    copy_fragments_ = false;
+    free_fragments();
+  }
+  if (kind == Kind::kMajor) {
+    g.block.reset();
+    g.top = nullptr;
+    g.capacity = 0;
+    ++g.majors;
+  }
+  const size_t copied =
+      static_cast<size_t>(e.to_young - to_block.get()) + static_cast<size_t>(e.to_old - old_start);
+  g.reclaimed += from_words - copied;
+  block_ = std::move(to_block);
+  top_ = e.to_young;
+  aged_top_ = top_;  // everything here has survived a collection now
+  capacity_ = target;
+  end_ = block_.get() + capacity_;
 }
 
 void Heap::collect(size_t need) {
-  // Two passes at most: copy into a block that surely fits (the current size plus the request),
-  // then, when what is live wants a block much smaller or larger than that, once more into one
-  // sized from it: twice the live data (and the request), never less than the heap was created
-  // with, so a small heap with little live data does not collect every few allocations.
-  size_t target = std::max(capacity_, used_words() + fragment_words_) + need;
+  const size_t aged = static_cast<size_t>(aged_top_ - block_.get());
+  bool major = refc_ && refc_->old_bytes > refc_->major_limit;
+  if (!major && aged > 0) {
+    OldGeneration& g = old_generation();
+    if (!g.block) {  // room for twice what moves now, so that the next minor ones fit too
+      g.capacity = next_size(2 * aged);
+      g.block = std::make_unique_for_overwrite<Word[]>(g.capacity);
+      g.top = g.block.get();
+    } else if (aged > g.capacity - g.used()) {
+      major = true;
+    }
+  }
+  collect_as(major ? Kind::kMajor : Kind::kMinor, need);
+}
+
+void Heap::collect_major(size_t need) { collect_as(Kind::kMajor, need); }
+
+void Heap::collect_as(Kind kind, size_t need) {
+  if (stress_) verify_old_points_to_old();
+  // Copy into a young block that surely fits (the current size, or what may land there, plus the
+  // request); then, when what is live wants a block much smaller or larger than that, once more
+  // into one sized from it: twice the live data (and the request), never less than the heap was
+  // created with, so a small heap with little live data does not collect every few allocations.
   if (!fragments_.empty()) {
     std::sort(fragments_.begin(), fragments_.end(),
               [](const Fragment& a, const Fragment& b) { return a.lo < b.lo; });
@@ -161,70 +350,55 @@ void Heap::collect(size_t need) {
             ->hi;
     copy_fragments_ = true;
   }
-  for (int pass = 0; pass < 2; ++pass) {
-    auto to_block = std::make_unique_for_overwrite<Word[]>(target);
-    Word* to = to_block.get();
-    const Word* lo = block_.get();
-    const Word* hi = top_;
-
-    for (Term& r : stack_) r = copy(r, &to, lo, hi);
-    for (Rooted* r = rooted_; r != nullptr; r = r->outer_) r->term_ = copy(r->term_, &to, lo, hi);
-    struct Copier final : RootVisitor {
-      Copier(Heap& h, Word** t, const Word* l, const Word* u) : heap(h), to(t), lo(l), hi(u) {}
-      void visit(Term* terms, size_t count) override {
-        for (size_t i = 0; i < count; ++i) terms[i] = heap.copy(terms[i], to, lo, hi);
-      }
-      Heap& heap;
-      Word** to;
-      const Word* lo;
-      const Word* hi;
-    } copier(*this, &to, lo, hi);
-    for (RootSource* s = root_sources_; s != nullptr; s = s->next_root_source_) {
-      s->visit_roots(copier);
-    }
-
-    // Cheney scan: everything between scan and to is copied but not yet scanned.
-    Word* scan = to_block.get();
-    while (scan < to) {
-      Word w = scan[0];
-      if (header::is_header(w)) {
-        size_t size = header::size(w);
-        if (!header::has_raw_payload(w)) {
-          for (size_t i = 1; i <= size; ++i) {
-            scan[i] = copy(Term::from_raw(scan[i]), &to, lo, hi).raw();
-          }
-        }
-        scan += 1 + size;
-      } else {  // a cons cell: two terms
-        scan[0] = copy(Term::from_raw(scan[0]), &to, lo, hi).raw();
-        scan[1] = copy(Term::from_raw(scan[1]), &to, lo, hi).raw();
-        scan += 2;
-      }
-    }
-
-    if (refc_) sweep_refc();  // while the old block and the fragments are still there
-    if (copy_fragments_) {    // what was live in them is in the new block now
-      copy_fragments_ = false;
-      free_fragments();
-    }
-    size_t live = static_cast<size_t>(to - to_block.get());
-    block_ = std::move(to_block);
-    top_ = to;
-    capacity_ = target;
+  const size_t may_land =
+      kind == Kind::kMajor ? used_words() : static_cast<size_t>(top_ - aged_top_);
+  const size_t target = std::max(capacity_, may_land + fragment_words_) + need;
+  copy_pass(kind, target);
+  const size_t live = young_used_words();
+  const size_t wanted = std::max({next_size(2 * (live + need)), initial_capacity_, kWorkingWords});
+  if (wanted <= target + target / 4 && wanted >= target / 2) {  // near enough: keep the block
+    // but use no more of it than wanted, so that the size does not creep up by each request.
+    capacity_ = std::clamp(wanted, live + need, target);
     end_ = block_.get() + capacity_;
-
-    size_t wanted = std::max({next_size(2 * (live + need)), initial_capacity_, kWorkingWords});
-    if (wanted <= target + target / 4 && wanted >= target / 2) {  // near enough: keep the block
-      // but use no more of it than wanted, so that the size does not creep up by each request.
-      capacity_ = std::clamp(wanted, live + need, target);
-      end_ = block_.get() + capacity_;
-      break;
-    }
-    target = wanted;
+  } else {
+    copy_pass(Kind::kResize, wanted);
   }
   ++collections_;
-  if (limit_words_ != 0 && capacity_ > limit_words_ && limit_signal_ != nullptr) *limit_signal_ = 0;
+  if (stress_) verify_old_points_to_old();
+  const OldGeneration& g = *old_;
+  if (g.limit_words != 0 && capacity_words() > g.limit_words && g.limit_signal != nullptr) {
+    *g.limit_signal = 0;
+  }
   if (stress_) end_ = std::min(end_, top_ + need + stress_slack_);
+}
+
+void Heap::verify_old_points_to_old() const {
+  if (!old_ || !old_->block) return;
+  auto check = [&](Word w) {
+    Term t = Term::from_raw(w);
+    const Word* p = t.is_cons() ? t.cons_cell() : t.is_boxed() ? t.boxed_object() : nullptr;
+    if (p == nullptr) return;
+    bool young = p >= block_.get() && p < block_.get() + capacity_;
+    for (const Fragment& f : fragments_) young = young || (p >= f.lo && p < f.hi);
+    if (young) {
+      std::fprintf(stderr, "lona: heap: an old object points into the young generation\n");
+      std::abort();
+    }
+  };
+  for (const Word* at = old_->block.get(); at < old_->top;) {
+    Word w = at[0];
+    if (!header::is_header(w)) {
+      check(at[0]);
+      check(at[1]);
+      at += 2;
+      continue;
+    }
+    size_t size = header::size(w);
+    if (!header::has_raw_payload(w)) {
+      for (size_t i = 1; i <= size; ++i) check(at[i]);
+    }
+    at += 1 + size;
+  }
 }
 
 }  // namespace lona

@@ -1,13 +1,24 @@
 // runtime/term: the heap that terms live on; one per process (and one per REPL or reader user).
 //
-// Allocation bumps a pointer in one block. When the block is full the heap copies everything
-// reachable from its roots into a new block, Cheney style, and frees the old one; the new block is
-// sized from the live data (twice it, from a Fibonacci table, then 20% steps), never below the
+// Allocation bumps a pointer in the young block. When it is full the heap copies what is
+// reachable from its roots, Cheney style, into a fresh block and frees the old one; the new block
+// is sized from the live data (twice it, from a Fibonacci table, then 20% steps), never below the
 // size the heap was created with. Objects therefore move at any allocation: C++ code that holds a
 // term across an allocation must hold it in a root (the heap's term stack or a Rooted handle).
 //
-// This is the mechanism the per-process heap of DESIGN.md section 4 grows from: the actor runtime
-// adds the stack at the top of the block, the old generation and the process roots.
+// The heap has two generations, as BEAM's has. A minor collection copies the young block only:
+// what has already survived one collection (below the high-water mark) moves to the old heap,
+// the rest stays young; the old heap is neither copied nor scanned. A major collection copies
+// both into a fresh young block and frees the old heap; it runs when the old heap has no room for
+// what a minor collection would move there, when old off-heap binaries hold twice what they held
+// at the last major collection, and on request.
+//
+// Not scanning the old heap is sound because terms are immutable: an object only ever points to
+// objects older than itself. Code that builds an object must therefore make its parts first and
+// never store a pointer into an object that an allocation has happened since (collections.cpp
+// builds a map's index before the map for this reason). Bytebufs, the one mutable kind, hold
+// bytes, not terms. In stress mode (set_stress) each collection checks that no old object points
+// into the young generation.
 #pragma once
 
 #include <algorithm>
@@ -79,8 +90,11 @@ class Heap {
     return p;
   }
 
-  // Copies the live data into a fresh block with room for at least `need` more words.
+  // A collection, minor or major as the heap sees fit (header comment), that leaves room for at
+  // least `need` more words in the young block.
   void collect(size_t need = 0);
+  // A major collection: afterwards the heap holds only what is reachable from its roots.
+  void collect_major(size_t need = 0);
 
   // The term stack: a root set that code building terms pushes intermediate values onto.
   std::vector<Term>& stack() { return stack_; }
@@ -96,11 +110,20 @@ class Heap {
     return t;
   }
 
-  size_t used_words() const { return static_cast<size_t>(top_ - block_.get()); }
-  size_t capacity_words() const { return capacity_; }
+  // Words in use and words held, both generations together; then each generation.
+  size_t used_words() const { return young_used_words() + old_used_words(); }
+  size_t capacity_words() const { return capacity_ + old_capacity_words(); }
+  size_t young_used_words() const { return static_cast<size_t>(top_ - block_.get()); }
+  size_t young_capacity_words() const { return capacity_; }
+  size_t old_used_words() const;
+  size_t old_capacity_words() const;
+  // Collections of both kinds, the major ones, and the words all of them have freed.
   uint64_t collections() const { return collections_; }
-  // True when p points into this heap's current block (terms outside it are never moved).
-  bool contains(const Word* p) const { return p >= block_.get() && p < top_; }
+  uint64_t major_collections() const;
+  uint64_t reclaimed_words() const;
+  // True when p points into this heap's young block or old heap (terms outside them are never
+  // moved).
+  bool contains(const Word* p) const { return (p >= block_.get() && p < top_) || in_old(p); }
 
   // Stress mode: a collection as soon as `slack` more words have been allocated (0: at every
   // allocation), so a term held unrooted across an allocation is caught (tests and fuzzers).
@@ -114,10 +137,7 @@ class Heap {
   // A soft limit: when a collection leaves the heap larger than `max_words`, it sets *signal to
   // 0. The owner passes its preemption word (vm/interp), so the running code stops at its next
   // call or backward jump and the owner can end the process (:max-heap-size). 0: no limit.
-  void set_limit(size_t max_words, uint64_t* signal) {
-    limit_words_ = max_words;
-    limit_signal_ = signal;
-  }
+  void set_limit(size_t max_words, uint64_t* signal);
 
   // The size table: the smallest heap size of at least `words`.
   static size_t next_size(size_t words);
@@ -146,20 +166,29 @@ class Heap {
 
  private:
   friend class Rooted;
-  Term copy(Term t, Word** to_top, const Word* from_lo, const Word* from_hi);
+  struct Evacuation;
+  struct OldGeneration;
+  enum class Kind { kMinor, kMajor, kResize };
+  // A collection of that kind: a pass, then a resize of the young block when it wants one.
+  void collect_as(Kind kind, size_t need);
+  // One copying pass (heap.cpp): a minor or major collection, or a resize of the young block.
+  void copy_pass(Kind kind, size_t target);
   bool in_fragment(const Word* p) const;
+  bool in_old(const Word* p) const;
   void free_fragments();
-  // After a collection's copy: the list follows the binaries that moved and lets go of the rest.
-  void sweep_refc();
+  // After a pass's copy: the list follows the binaries that moved and lets go of the rest.
+  void sweep_refc(Kind kind);
+  // Stress mode: aborts when an object in the old heap points into the young block or a fragment.
+  void verify_old_points_to_old() const;
+  OldGeneration& old_generation();
 
-  std::unique_ptr<Word[]> block_;
+  std::unique_ptr<Word[]> block_;  // the young block
   Word* top_ = nullptr;
   Word* end_ = nullptr;
+  Word* aged_top_ = nullptr;  // the high-water mark: [block_, aged_top_) survived a collection
   size_t capacity_ = 0;
   size_t initial_capacity_ = 0;  // collections never shrink the heap below this
   uint64_t collections_ = 0;
-  size_t limit_words_ = 0;
-  uint64_t* limit_signal_ = nullptr;
   // Fields are ordered so that the small ones share words: every process has a heap.
   bool stress_ = false;
   bool copy_fragments_ = false;  // a collection's first pass: fragments are from-space too
@@ -180,6 +209,9 @@ class Heap {
   // Made at the first off-heap binary: most heaps never hold one, and every process has a heap.
   struct RefcList;
   std::unique_ptr<RefcList> refc_;
+  // Made at the first collection or set_limit: the old heap, statistics and the size limit (an
+  // idle process never collects, and every process has a heap).
+  std::unique_ptr<OldGeneration> old_;
 };
 
 // Keeps one term alive and up to date across collections. Strictly scoped (LIFO).

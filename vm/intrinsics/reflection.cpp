@@ -232,8 +232,9 @@ bool macroexpand(NativeContext& ctx, std::span<Term> args, Term* out) {
   return true;
 }
 
-// (garbage-collect) or (garbage-collect :full): collects the heap now and returns :ok. There is
-// one generation so far, so :minor (the other value the original accepted) collects it too.
+// (garbage-collect) or (garbage-collect :full): a major collection of the heap now, which frees
+// everything unreachable; (garbage-collect :minor): a minor one (major when the old heap is
+// full). Returns :ok.
 bool garbage_collect(NativeContext& ctx, std::span<Term> args, Term* out) {
   if (!args.empty()) {
     Term kind = args[0];
@@ -244,7 +245,11 @@ bool garbage_collect(NativeContext& ctx, std::span<Term> args, Term* out) {
                       str_cat("garbage-collect: ", print(kind), " is neither :full nor :minor"));
     }
   }
-  ctx.heap.collect();
+  if (!args.empty() && name_entry(args[0]).full == "minor") {
+    ctx.heap.collect();
+  } else {
+    ctx.heap.collect_major();
+  }
   *out = ok_keyword();
   return true;
 }

@@ -1,13 +1,14 @@
 // Tests for runtime/term/term and heap: the tagged word (fixnum range, immediates, constants,
 // truthiness) and the copying collector (roots on the term stack and in Rooted handles, structure
 // and sharing kept, long lists, collections triggered by allocation, stress mode, shrinking, the
-// size table).
+// size table, the two generations).
 #include "runtime/term/heap.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -28,8 +29,8 @@ namespace {
 BigInt B(int64_t v) { return BigInt::from_int64(v); }
 BigInt pow2(size_t n) { return BigInt::from_int64(1).shifted_left(n); }
 
-// Pointers reachable from t that are not in h's current block (0 for a healthy heap term). Walks
-// iteratively, visiting shared objects once, so long lists and DAGs are cheap.
+// Pointers reachable from t that are not in h's young block or old heap (0 for a healthy heap
+// term). Walks iteratively, visiting shared objects once, so long lists and DAGs are cheap.
 size_t pointers_outside(const Heap& h, Term t) {
   size_t bad = 0;
   std::vector<Term> work = {t};
@@ -334,13 +335,25 @@ TEST(Heap, StackRootsSurviveCollections) {
   EXPECT_EQ(before, print(ref.term()));
   uint64_t hash_before = hash(h.stack().back());
 
-  for (int round = 0; round < 3; ++round) {
+  // Round 0 copies it into the new young block, round 1 moves it to the old heap (it has
+  // survived a collection), round 2 leaves it there (a minor collection does not copy the old
+  // heap), round 3 is major and brings it back to a young block.
+  for (int round = 0; round < 4; ++round) {
     Word old = h.stack().back().raw();
     uint64_t n = h.collections();
-    h.collect();
+    if (round == 3) {
+      h.collect_major();
+    } else {
+      h.collect();
+    }
     EXPECT_EQ(h.collections(), n + 1);
     Term t = h.stack().back();
-    EXPECT_NE(t.raw(), old);  // it moved to the new block
+    if (round == 2) {
+      EXPECT_EQ(t.raw(), old);
+    } else {
+      EXPECT_NE(t.raw(), old);
+    }
+    EXPECT_EQ(h.old_used_words() > 0, round == 1 || round == 2) << round;
     EXPECT_EQ(pointers_outside(h, t), 0u);
     EXPECT_EQ(print(t), before);
     EXPECT_TRUE(equal(t, ref.term()));
@@ -426,9 +439,9 @@ TEST(Heap, RootedHandlesSurviveCollections) {
   EXPECT_EQ(print(outer.get()), print(ref1.term()));
   EXPECT_EQ(sample_metadata(outer.get()), "%{:line 1} %{:doc \"about 1\"}");
 
-  // set() replaces the rooted term.
+  // set() replaces the rooted term; a major collection keeps only what is reachable.
   outer.set(make_string(h, "replaced"));
-  h.collect();
+  h.collect_major();
   EXPECT_EQ(byte_view(outer.get()), "replaced");
   EXPECT_EQ(h.used_words(), 1 + object_size(outer.get()));  // only the string is live
 }
@@ -703,8 +716,9 @@ TEST(Heap, NeverShrinksBelowItsInitialSize) {
   // size, so there is one collection per initial-size worth of allocation, not one per few
   // hundred words.
   for (int i = 0; i < 250000; ++i) make_cons(h, Term::fixnum(i), Term::empty_list());
-  EXPECT_GE(h.capacity_words(), initial);
-  EXPECT_LE(h.capacity_words(), initial + 16);  // the size it was created with, and a request
+  EXPECT_GE(h.young_capacity_words(), initial);
+  // the size it was created with, and a request
+  EXPECT_LE(h.young_capacity_words(), initial + 16);
   EXPECT_LE(h.collections(), 500000 / (initial - 16) + 1);
   EXPECT_GE(h.collections(), 500000 / initial);
   EXPECT_EQ(byte_view(h.stack().back()), "live");
@@ -722,20 +736,140 @@ TEST(Heap, ShrinksAfterGarbageIsDropped) {
   Term survivor = h.pop();
   h.stack().clear();
   h.push(survivor);
-  h.collect();
+  h.collect_major();  // the old heap holds the rest until a major collection
   EXPECT_LT(h.capacity_words(), peak);
   EXPECT_LE(h.capacity_words(), 1000u);
   EXPECT_EQ(byte_view(h.stack().back()), "survivor");
 
   // Drop everything.
   h.stack().clear();
-  h.collect();
+  h.collect_major();
   EXPECT_EQ(h.used_words(), 0u);
   EXPECT_LT(h.capacity_words(), peak);
   EXPECT_EQ(h.capacity_words(), Heap::kWorkingWords);  // a heap that collects keeps that much
   // Still usable.
   h.push(make_string(h, "again"));
   EXPECT_EQ(byte_view(h.stack().back()), "again");
+}
+
+// --- the two generations
+// ---------------------------------------------------------------------------
+
+// What survives two collections lives in the old heap, which minor collections neither copy nor
+// scan; garbage in the young block is freed at once, garbage in the old heap at the next major
+// collection, which brings everything back to one young block and frees the old heap.
+TEST(Heap, MinorCollectionsPromoteSurvivorsAndLeaveTheOldHeapAlone) {
+  Heap h(1);
+  Rooted kept(h, make_string(h, "long lived"));
+  Rooted dropped(h, make_string(h, "short lived"));
+  h.collect();
+  EXPECT_EQ(h.old_used_words(), 0u);  // survived once: still young
+  h.collect();
+  const size_t string_words = 1 + object_size(kept.get());
+  EXPECT_EQ(h.old_used_words(), 2 * string_words);
+  EXPECT_EQ(h.young_used_words(), 0u);
+  EXPECT_GE(h.old_capacity_words(), 2 * h.old_used_words());  // room for more promotions
+  const Word* in_old = object_of(kept.get());
+
+  dropped.set(Term::nil());
+  for (int i = 0; i < 1000; ++i) make_string(h, "young garbage");
+  h.collect();
+  EXPECT_EQ(object_of(kept.get()), in_old);         // not copied
+  EXPECT_EQ(h.old_used_words(), 2 * string_words);  // the dropped one is still there
+  EXPECT_EQ(h.young_used_words(), 0u);              // the young garbage is gone
+  EXPECT_EQ(h.major_collections(), 0u);
+
+  const uint64_t before_major = h.collections();
+  h.collect_major();
+  EXPECT_EQ(h.major_collections(), 1u);
+  EXPECT_EQ(h.collections(), before_major + 1);
+  EXPECT_EQ(h.old_capacity_words(), 0u);  // freed
+  EXPECT_EQ(h.used_words(), string_words);
+  EXPECT_EQ(byte_view(kept.get()), "long lived");
+  EXPECT_EQ(pointers_outside(h, kept.get()), 0u);
+}
+
+// When the old heap has no room for what a minor collection would move there, the collection is
+// major instead; data kept across many such cycles stays intact.
+TEST(Heap, AFullOldHeapMakesTheCollectionMajor) {
+  Heap h(1);
+  for (int64_t i = 0; i < 3000; ++i) {
+    h.push(make_integer(h, pow2(70) + B(i)));  // live: promoted in time
+    for (int j = 0; j < 5; ++j) make_string(h, "garbage");
+  }
+  EXPECT_GT(h.major_collections(), 0u);
+  EXPECT_GT(h.collections(), 2 * h.major_collections());  // most are minor
+  ASSERT_EQ(h.stack().size(), 3000u);
+  for (size_t i = 0; i < 3000; ++i) {
+    EXPECT_EQ(integer_value(h.stack()[i]), pow2(70) + B(static_cast<int64_t>(i))) << i;
+    EXPECT_EQ(pointers_outside(h, h.stack()[i]), 0u) << i;
+  }
+}
+
+// reclaimed_words counts what each collection did not copy: the garbage made, whichever
+// generation it died in.
+TEST(Heap, ReclaimedWordsCountWhatCollectionsFreed) {
+  Heap h(1);
+  Rooted kept(h, make_string(h, "kept"));
+  const size_t string_words = 1 + object_size(kept.get());
+  Rooted dies_old(h, make_string(h, "dies old"));
+  h.collect();
+  h.collect();  // both promoted
+  EXPECT_EQ(h.reclaimed_words(), 0u);
+  for (int i = 0; i < 10; ++i) make_string(h, "kept");  // as big as kept: 10 strings of garbage
+  dies_old.set(Term::nil());
+  h.collect();
+  EXPECT_EQ(h.reclaimed_words(), 10 * string_words);
+  h.collect_major();
+  EXPECT_EQ(h.reclaimed_words(), 10 * string_words + string_words);
+}
+
+// A map of more than 8 entries gets a hash index, made before the map so that the map (which may
+// be promoted) never points to something younger than itself. Under stress the heap checks that
+// at every collection; the lookups check that the index survived.
+TEST(Heap, BigMapsAndSetsKeepTheirIndexAcrossGenerations) {
+  Heap h(1);
+  h.set_stress(true, 8);
+  for (int64_t i = 0; i < 40; ++i) {
+    h.push(make_integer(h, pow2(80) + B(i)));
+    h.push(Term::fixnum(i));
+  }
+  Rooted map(h, map_from_stack(h, 40));
+  for (int64_t i = 0; i < 40; ++i) h.push(make_integer(h, pow2(90) + B(i)));
+  Rooted set(h, set_from_stack(h, 40));
+  ASSERT_TRUE(has_hash_index(map.get()));
+  ASSERT_TRUE(has_hash_index(set.get()));
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 200; ++i) make_string(h, "churn");
+    for (int64_t i = 0; i < 40; ++i) {
+      Rooted key(h, make_integer(h, pow2(80) + B(i)));
+      std::optional<Term> v = map_get(map.get(), key.get());
+      ASSERT_TRUE(v.has_value()) << i;
+      EXPECT_EQ(*v, Term::fixnum(i));
+      Rooted member(h, make_integer(h, pow2(90) + B(i)));
+      EXPECT_TRUE(set_contains(set.get(), member.get())) << i;
+    }
+  }
+  EXPECT_GT(h.old_used_words(), 0u);
+  h.set_stress(false);
+}
+
+// The check that stress mode makes: an old object that points into the young generation (which
+// immutable terms never do) stops the process instead of leaving a pointer the next minor
+// collection would break.
+TEST(HeapDeathTest, StressModeCatchesAnOldObjectPointingToAYoungOne) {
+  auto break_the_rule = [] {
+    Heap h(1);
+    h.set_stress(true, 64);
+    h.push(Term::nil());
+    Rooted holder(h, tuple_from_stack(h, 1));
+    h.collect();
+    h.collect();  // the tuple is old now
+    Term young = make_string(h, "young");
+    object_of(holder.get())[1] = young.raw();  // the mutation terms must never undergo
+    h.collect();
+  };
+  EXPECT_DEATH(break_the_rule(), "an old object points into the young generation");
 }
 
 }  // namespace

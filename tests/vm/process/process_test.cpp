@@ -414,6 +414,29 @@ TEST_F(ProcessTest, ProcessInfoOfOthers) {
   EXPECT_EQ(eval("(unlink t22-q) (send t22-q :stop) (await-exit t22-q)"), ":gone");
 }
 
+// A process's heap has two generations, and process-info reports both: a structure it keeps
+// while it churns garbage ends up in the old heap, minor collections count and reclaim, and
+// (garbage-collect) is a major collection that frees the old heap.
+TEST_F(ProcessTest, ProcessInfoReportsTheTwoGenerations) {
+  EXPECT_EQ(eval("(def t27-me (self))"
+                 "(spawn (fn* [] (let [kept (vec (map str (range 300)))"
+                 "                     churn (fn* churn [n] (if (= n 0) :done"
+                 "                                            (do [(str n) n] (churn (- n 1)))))"
+                 "                     _ (churn 20000)"
+                 "                     a (process-info)"
+                 "                     _ (garbage-collect)"
+                 "                     b (process-info)]"
+                 "  (send t27-me [:info a b (count kept) (nth kept 299)]))))"
+                 "(def t27 (receive [:info a b n last] [a b n last] :after 10000 :timeout))"
+                 "(let [[a b n last] t27]"
+                 "  [n last (> (:old-heap-used a) 0) (> (:minor-gc-count a) 0)"
+                 "   (> (:total-reclaimed a) 0) (- (:major-gc-count b) (:major-gc-count a))"
+                 "   (:old-heap-size b)"
+                 "   (> (:total-reclaimed b) (:total-reclaimed a))"
+                 "   (<= (:heap-used b) (:heap-size b))])"),
+            "[300 \"299\" true true true 1 0 true true]");
+}
+
 // Another process answers process-info with every key, built from its own state (a signal it
 // handles when it takes its mail): here a process waiting in a receive that none of its three
 // queued messages matches, linked to the test's process and monitoring it.
