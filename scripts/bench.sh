@@ -25,5 +25,11 @@ else
   echo "(lua5.4 or $peers/fib.lua not found: no side-by-side figure)"
 fi
 
+# The generational collector: a process keeping 200,000 tuples alive while it makes 5 million
+# short-lived ones (bench/programs/live_set.lona). No goal; one generation took about 1.45x the
+# time (docs/runtime.md).
+echo "== live_set 200000 5000000, median of 5"
+echo "lona   $(median_ms "$build/bin/lona" run bench/programs/live_set.lona 200000 5000000) ms"
+
 # The process benchmarks side by side with BEAM and CAF.
 "$(dirname "$0")/bench_peers.sh" "$build" 5
