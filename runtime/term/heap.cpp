@@ -53,18 +53,6 @@ struct Heap::RefcList {
   size_t major_limit = kMinRefcBytes;
 };
 
-struct Heap::OldGeneration {
-  std::unique_ptr<Word[]> block;  // none until a minor collection has something to move there
-  Word* top = nullptr;
-  size_t capacity = 0;
-  uint64_t majors = 0;
-  uint64_t reclaimed = 0;  // words
-  size_t limit_words = 0;
-  uint64_t* limit_signal = nullptr;
-
-  size_t used() const { return static_cast<size_t>(top - block.get()); }
-};
-
 Heap::~Heap() {
   if (refc_) {  // before the fragments go: some of the objects may be in them
     for (Word* obj : refc_->young) release_refc(obj);
@@ -77,13 +65,6 @@ Heap::OldGeneration& Heap::old_generation() {
   if (!old_) old_ = std::make_unique<OldGeneration>();
   return *old_;
 }
-
-size_t Heap::old_used_words() const { return old_ ? old_->used() : 0; }
-size_t Heap::old_capacity_words() const { return old_ ? old_->capacity : 0; }
-uint64_t Heap::major_collections() const { return old_ ? old_->majors : 0; }
-uint64_t Heap::reclaimed_words() const { return old_ ? old_->reclaimed : 0; }
-
-bool Heap::in_old(const Word* p) const { return old_ && p >= old_->block.get() && p < old_->top; }
 
 void Heap::set_limit(size_t max_words, uint64_t* signal) {
   if (max_words == 0 && !old_) return;

@@ -115,12 +115,12 @@ class Heap {
   size_t capacity_words() const { return capacity_ + old_capacity_words(); }
   size_t young_used_words() const { return static_cast<size_t>(top_ - block_.get()); }
   size_t young_capacity_words() const { return capacity_; }
-  size_t old_used_words() const;
-  size_t old_capacity_words() const;
+  size_t old_used_words() const { return old_ ? old_->used() : 0; }
+  size_t old_capacity_words() const { return old_ ? old_->capacity : 0; }
   // Collections of both kinds, the major ones, and the words all of them have freed.
   uint64_t collections() const { return collections_; }
-  uint64_t major_collections() const;
-  uint64_t reclaimed_words() const;
+  uint64_t major_collections() const { return old_ ? old_->majors : 0; }
+  uint64_t reclaimed_words() const { return old_ ? old_->reclaimed : 0; }
   // True when p points into this heap's young block or old heap (terms outside them are never
   // moved).
   bool contains(const Word* p) const { return (p >= block_.get() && p < top_) || in_old(p); }
@@ -167,14 +167,24 @@ class Heap {
  private:
   friend class Rooted;
   struct Evacuation;
-  struct OldGeneration;
+  struct OldGeneration {
+    std::unique_ptr<Word[]> block;  // none until a minor collection has something to move there
+    Word* top = nullptr;
+    size_t capacity = 0;
+    uint64_t majors = 0;
+    uint64_t reclaimed = 0;  // words
+    size_t limit_words = 0;
+    uint64_t* limit_signal = nullptr;
+
+    size_t used() const { return static_cast<size_t>(top - block.get()); }
+  };
   enum class Kind { kMinor, kMajor, kResize };
   // A collection of that kind: a pass, then a resize of the young block when it wants one.
   void collect_as(Kind kind, size_t need);
   // One copying pass (heap.cpp): a minor or major collection, or a resize of the young block.
   void copy_pass(Kind kind, size_t target);
   bool in_fragment(const Word* p) const;
-  bool in_old(const Word* p) const;
+  bool in_old(const Word* p) const { return old_ && p >= old_->block.get() && p < old_->top; }
   void free_fragments();
   // After a pass's copy: the list follows the binaries that moved and lets go of the rest.
   void sweep_refc(Kind kind);

@@ -348,10 +348,12 @@ TEST(Heap, StackRootsSurviveCollections) {
     }
     EXPECT_EQ(h.collections(), n + 1);
     Term t = h.stack().back();
-    if (round == 2) {
-      EXPECT_EQ(t.raw(), old);
-    } else {
+    // Only rounds 1 and 2 say for sure whether it moved: in the others a block freed during the
+    // collection may come back from the allocator at the same address.
+    if (round == 1) {
       EXPECT_NE(t.raw(), old);
+    } else if (round == 2) {
+      EXPECT_EQ(t.raw(), old);
     }
     EXPECT_EQ(h.old_used_words() > 0, round == 1 || round == 2) << round;
     EXPECT_EQ(pointers_outside(h, t), 0u);
