@@ -47,7 +47,8 @@ test-tsan: setup
 	cmake --build --preset tsan -j $(JOBS)
 	ctest --preset tsan -j $(JOBS)
 
-bench: setup
+bench:
+	@./scripts/setup.sh bench
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
 	./scripts/bench.sh build/release

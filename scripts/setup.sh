@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, from Debian's archive, whatever Lona's build and tests need and this machine lacks.
 # Quiet and fast when everything is already there (the common case: `make` calls it every time).
+# `setup.sh bench` also installs the peers that `make bench` measures against (BEAM, CAF).
 set -euo pipefail
 
 packages=(
@@ -10,6 +11,9 @@ packages=(
   libedit-dev python3
   lua5.4  # make bench compares with the Lua peer (../shared/peers/fib.lua)
 )
+if [ "${1:-}" = bench ]; then
+  packages+=(erlang-nox libcaf-dev)  # the BEAM and CAF peers of scripts/bench_peers.sh
+fi
 
 missing=()
 for p in "${packages[@]}"; do
