@@ -20,8 +20,8 @@ ReaderOptions CompilingEvaluator::reader_options() {
 }
 CompilingEvaluator::~CompilingEvaluator() = default;
 
-// lona.core/*ns* names the current namespace. (It becomes a per-process binding with the actor
-// runtime; with one evaluator per realm today, the root is that binding.)
+// lona.core/*ns*: each process reads its own current namespace (var-get); the root, which C++
+// code without a process reads, follows the evaluator's.
 void CompilingEvaluator::publish_current_ns() {
   Namespaces& namespaces = Namespaces::global();
   std::optional<uint32_t> core = namespaces.find(make_symbol("lona.core"));

@@ -641,10 +641,15 @@ bool with_meta_(NativeContext& ctx, Args a, Term* o) {
   return true;
 }
 
-// (var-get v): v's root; for a process-bound var, the calling process's own value when it has one.
+// (var-get v): v's root; for a process-bound var, the calling process's own value when it has one
+// (for *ns*, its current namespace).
 bool var_get(NativeContext& ctx, Args a, Term* o) {
   if (!a[0].is_var()) return type_error(ctx, "var-get", "a var", a[0]);
   const Var& var = Namespaces::global().var(a[0].index());
+  if (var.names_current_ns && ctx.interp != nullptr) {
+    *o = Term::ns(ctx.interp->current_ns());
+    return true;
+  }
   if (var.process_bound.load(std::memory_order_relaxed) && ctx.interp != nullptr) {
     if (std::optional<Term> own = ctx.interp->process()->binding(var.index)) {
       *o = *own;

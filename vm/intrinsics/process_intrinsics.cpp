@@ -16,6 +16,7 @@
 #include "runtime/term/symbol_table.hpp"
 #include "vm/interp/interpreter.hpp"
 #include "vm/intrinsics/intrinsic_support.hpp"
+#include "vm/namespace/namespaces.hpp"
 #include "vm/process/lonala_process.hpp"
 
 namespace lona {
@@ -340,6 +341,12 @@ bool trap_exit(NativeContext& ctx, Args a, Term* o) {
 // has a root: the calling process's own value of v (reference 3, process-bound vars). The var.
 bool bind_process_var(NativeContext& ctx, Args a, Term* o) {
   if (!a[0].is_var()) return type_error(ctx, "bind-process-var*", "a var", a[0]);
+  if (Namespaces::global().var(a[0].index()).names_current_ns) {  // (def *ns* ns): in-ns
+    if (!a[1].is_ns()) return type_error(ctx, "def", "a namespace for *ns*", a[1]);
+    ctx.interp->set_current_ns(a[1].index());
+    *o = a[0];
+    return true;
+  }
   // Children start with a copy of it, and a bytebuf is never shared.
   CopyHolds holds;
   deep_copy_words(a[1], Envelope::kMaxMessageWords, &holds);

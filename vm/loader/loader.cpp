@@ -126,6 +126,12 @@ uint32_t boot_namespaces() {
   static const uint32_t user = [] {
     Namespaces& namespaces = Namespaces::global();
     install_intrinsics();
+    // *ns* is process-bound from the start, so that every read of it, in the libraries too,
+    // compiles to var-get, which answers with the reading process's current namespace.
+    Var& current_ns =
+        namespaces.intern(*namespaces.find(make_symbol("lona.core")), make_symbol("*ns*"));
+    current_ns.process_bound.store(true);
+    current_ns.names_current_ns = true;
     // lona.core first: the other two are written with it. Each library sees what those loaded
     // before it define, and every intrinsic.
     constexpr const char* kLibraries[] = {"lona.core", "lona.time", "lona.process"};
@@ -140,6 +146,7 @@ uint32_t boot_namespaces() {
       namespaces.refer_defaults(*namespaces.find(make_symbol(name)));
     uint32_t user_ns = namespaces.find_or_create(make_symbol("user"));
     namespaces.refer_defaults(user_ns);
+    current_ns.set(Term::ns(user_ns));
     return user_ns;
   }();
   return user;

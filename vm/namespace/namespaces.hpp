@@ -36,6 +36,9 @@ struct Var {
   // which reads of the var see before the root and which def of the var sets once it has a
   // root. Once set, it stays.
   std::atomic<bool> process_bound{false};
+  // lona.core/*ns*: a process's own value of it is its interpreter's current namespace, which
+  // in-ns sets and spawn hands on (var-get, bind-process-var*), not a binding.
+  bool names_current_ns = false;
 
   Term get() const { return Term::from_raw(root.load(std::memory_order_acquire)); }
   void set(Term v) { root.store(v.raw(), std::memory_order_release); }

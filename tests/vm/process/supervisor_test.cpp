@@ -405,5 +405,26 @@ TEST_F(ProcessBoundVarTest, BindingsSurviveCollections) {
             "499500");
 }
 
+// *ns* is each process's own: in-ns in a child changes the child's, which its own children
+// start with, and neither the parent's nor the root.
+TEST_F(ProcessBoundVarTest, EachProcessHasItsOwnCurrentNamespace) {
+  EXPECT_EQ(eval("(def pb3-me (self))"
+                 "(spawn (fn* [] (send pb3-me [:at-start (ns-name *ns*)])"
+                 "  (in-ns 'pb3.child)"
+                 "  (send pb3-me [:after-in-ns (ns-name *ns*)])"
+                 "  (spawn (fn* [] (send pb3-me [:grandchild (ns-name *ns*)])))))"
+                 "[(receive [:at-start n] n :after 10000 :timeout)"
+                 " (receive [:after-in-ns n] n :after 10000 :timeout)"
+                 " (receive [:grandchild n] n :after 10000 :timeout)"
+                 " (ns-name *ns*) (ns-name (var-get #'*ns*))]"),
+            "[user pb3.child pb3.child user user]");
+  // (def *ns* ns), compiled in lona.core where the var is, is in-ns; it takes a namespace only.
+  EXPECT_EQ(eval("(in-ns 'lona.core) (def *ns* (find-ns 'lona.time)) (ns-name *ns*)"), "lona.time");
+  EXPECT_EQ(eval("(in-ns 'lona.core) (def *ns* 5)"), "ERROR :type-error");
+  EXPECT_EQ(eval("(ns-name *ns*)"), "lona.core");
+  EXPECT_EQ(eval("(in-ns 'user)"), "#<ns user>");
+  EXPECT_EQ(eval("(ns-name *ns*)"), "user");
+}
+
 }  // namespace
 }  // namespace lona
