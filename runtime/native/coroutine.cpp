@@ -1,26 +1,37 @@
 #include "runtime/native/coroutine.hpp"
 
+#include <utility>
+
 namespace lona::native {
 
-// receive: the message it would take is message(0) once the previous one is dropped. Each
-// receive costs a reduction; past the slice's budget it suspends and completes next slice.
-bool Self::receive_ready(std::optional<uint64_t> timeout) {
-  if (holding_) {
-    holding_ = false;
-    remove_message(0);
-  }
-  if (message_count() == 0 && !take_mail()) {
-    killed_ = true;  // the run loop ends the actor once the coroutine is suspended
-    return false;
+// receive: drops the message the previous one returned and looks for the oldest that the filter
+// accepts. Each receive costs a reduction; past the slice's budget it suspends and completes
+// next slice.
+bool Self::receive_ready(MessageFilter filter, std::optional<uint64_t> timeout) {
+  if (held_) remove_message(*std::exchange(held_, std::nullopt));
+  end_receive();  // scan from the oldest message
+  filter_ = std::move(filter);
+  matched_ = next_match(*this, filter_);
+  if (!matched_) {
+    if (!take_mail()) {
+      killed_ = true;  // the run loop ends the actor once the coroutine is suspended
+      return false;
+    }
+    matched_ = next_match(*this, filter_);
   }
   if (used_ >= budget_) return false;
   ++used_;
-  return message_count() > 0 || timeout == uint64_t{0};
+  return matched_ || timeout == uint64_t{0};
+}
+
+bool Self::ready() {
+  if (!matched_) matched_ = next_match(*this, filter_);
+  return matched_ || timed_out() || poll_;
 }
 
 void Self::receive_suspend(std::optional<uint64_t> timeout) {
   state_ = State::kReceive;
-  if (killed_ || message_count() > 0) return;
+  if (killed_ || matched_) return;
   if (timeout == uint64_t{0}) {
     poll_ = true;
   } else if (timeout) {
@@ -31,9 +42,11 @@ void Self::receive_suspend(std::optional<uint64_t> timeout) {
 std::optional<Term> Self::receive_resume() {
   poll_ = false;
   end_receive();  // a pending timer is now stale: its signal is ignored
-  if (message_count() == 0) return std::nullopt;
-  holding_ = true;
-  return message(0);
+  if (!matched_) matched_ = next_match(*this, filter_);  // a poll: what is there now
+  filter_ = nullptr;
+  if (!matched_) return std::nullopt;
+  held_ = std::exchange(matched_, std::nullopt);
+  return message(*held_);
 }
 
 RunStatus Self::end(RunStatus status) {

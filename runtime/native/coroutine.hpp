@@ -11,7 +11,9 @@
 //
 // The coroutine starts at the actor's first slice. co_await self.receive() suspends it until a
 // message comes (the worker runs other processes meanwhile); receive(timeout) gives nullopt when
-// none came in time; co_await self.yield() ends the slice. Returning ends the actor with
+// none came in time; co_await self.receive(filter) and receive(filter, timeout) are selective:
+// they take the oldest message the filter accepts and leave the others queued, in order, for
+// later receives. co_await self.yield() ends the slice. Returning ends the actor with
 // :normal, self.exit(reason) then co_return with that reason, an escaping exception with
 // [:error :exception %{:message ...}]. Parameters are copied into the coroutine: pass them by
 // value, never by reference to something that may be gone when the coroutine runs.
@@ -27,6 +29,7 @@
 #include <utility>
 
 #include "runtime/native/actor_base.hpp"
+#include "runtime/native/message_filter.hpp"
 #include "runtime/native/spawn.hpp"
 
 namespace lona::native {
@@ -75,14 +78,16 @@ class Self : public ActorBase {
   // The awaitables of receive() and yield().
   class Receive {
    public:
-    bool await_ready() { return self_.receive_ready(timeout_); }
+    bool await_ready() { return self_.receive_ready(std::move(filter_), timeout_); }
     void await_suspend(std::coroutine_handle<>) { self_.receive_suspend(timeout_); }
     std::optional<Term> await_resume() { return self_.receive_resume(); }
 
    private:
     friend class Self;
-    Receive(Self& self, std::optional<uint64_t> timeout) : self_(self), timeout_(timeout) {}
+    Receive(Self& self, MessageFilter filter, std::optional<uint64_t> timeout)
+        : self_(self), filter_(std::move(filter)), timeout_(timeout) {}
     Self& self_;
+    MessageFilter filter_;
     std::optional<uint64_t> timeout_;
   };
   class ReceiveAny {
@@ -93,7 +98,7 @@ class Self : public ActorBase {
 
    private:
     friend class Self;
-    explicit ReceiveAny(Self& self) : inner_(self, std::nullopt) {}
+    ReceiveAny(Self& self, MessageFilter filter) : inner_(self, std::move(filter), std::nullopt) {}
     Receive inner_;
   };
   class Yield {
@@ -110,15 +115,19 @@ class Self : public ActorBase {
 
   // The next message, oldest first. It stays a root of the heap until the next receive: after
   // an allocation, re-read it with current_message() (a term read from it goes stale).
-  ReceiveAny receive() { return ReceiveAny(*this); }
+  ReceiveAny receive() { return ReceiveAny(*this, MessageFilter()); }
   // The same, or nullopt when no message came within `timeout` (0: only what is there now).
-  Receive receive(std::chrono::milliseconds timeout) {
-    return Receive(*this, static_cast<uint64_t>(std::max<int64_t>(0, timeout.count())));
+  Receive receive(std::chrono::milliseconds timeout) { return receive(MessageFilter(), timeout); }
+  // Selective: the oldest message `filter` accepts; the others stay queued, in order.
+  ReceiveAny receive(MessageFilter filter) { return ReceiveAny(*this, std::move(filter)); }
+  Receive receive(MessageFilter filter, std::chrono::milliseconds timeout) {
+    return Receive(*this, std::move(filter),
+                   static_cast<uint64_t>(std::max<int64_t>(0, timeout.count())));
   }
   // Ends the slice: other processes run before this one goes on.
   Yield yield() { return Yield(*this); }
   // The message the last receive returned (nil when it timed out or before any).
-  Term current_message() const { return holding_ ? message(0) : Term::nil(); }
+  Term current_message() const { return held_ ? message(*held_) : Term::nil(); }
 
   // The coroutine to run (before the actor starts).
   void set_task(Task task) { task_ = std::move(task); }
@@ -127,18 +136,22 @@ class Self : public ActorBase {
 
  private:
   enum class State : uint8_t { kRunnable, kReceive, kYield };
-  bool receive_ready(std::optional<uint64_t> timeout);
+  bool receive_ready(MessageFilter filter, std::optional<uint64_t> timeout);
   void receive_suspend(std::optional<uint64_t> timeout);
   std::optional<Term> receive_resume();
-  bool ready() const { return message_count() > 0 || timed_out() || poll_; }
+  // Looks for a message the pending receive takes (matched_); true also when it is to end
+  // without one (timed out, or a poll).
+  bool ready();
   RunStatus end(RunStatus status);
 
   Task task_;
   State state_ = State::kRunnable;
   uint32_t budget_ = 0;
-  bool holding_ = false;  // message(0) is what the last receive returned
-  bool poll_ = false;     // the pending receive has timeout 0: it completes at its next slice
-  bool killed_ = false;   // an exit signal ended the actor while its coroutine ran
+  MessageFilter filter_;           // the pending receive's
+  std::optional<size_t> matched_;  // the queue index of the message the pending receive takes
+  std::optional<size_t> held_;     // the queue index of the message the last receive returned
+  bool poll_ = false;    // the pending receive has timeout 0: it completes at its next slice
+  bool killed_ = false;  // an exit signal ended the actor while its coroutine ran
 };
 
 // A coroutine actor, not yet started (see start(), ActorBase::start_link): `fn(self, args...)`

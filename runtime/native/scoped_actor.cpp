@@ -1,6 +1,7 @@
 #include "runtime/native/scoped_actor.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "runtime/process/envelope.hpp"
 #include "runtime/sched/runtime.hpp"
@@ -18,12 +19,11 @@ bool ScopedActor::send(Pid to, Term message) {
   return true;
 }
 
-std::optional<Term> ScopedActor::receive(std::optional<std::chrono::milliseconds> timeout) {
+std::optional<Term> ScopedActor::receive(const MessageFilter& filter,
+                                         std::optional<std::chrono::milliseconds> timeout) {
   Process& p = *process_;
-  if (holding_) {
-    holding_ = false;
-    p.remove_message(0);
-  }
+  if (held_) p.remove_message(*std::exchange(held_, std::nullopt));
+  p.end_receive();  // scan from the oldest message
   if (killed_) return std::nullopt;
   if (timeout) p.arm_timer(static_cast<uint64_t>(std::max<int64_t>(0, timeout->count())));
   for (;;) {
@@ -32,10 +32,10 @@ std::optional<Term> ScopedActor::receive(std::optional<std::chrono::milliseconds
       p.end_receive();
       return std::nullopt;
     }
-    if (p.message_count() > 0) {
+    if (std::optional<size_t> i = next_match(p, filter)) {
       p.end_receive();
-      holding_ = true;
-      return p.message(0);
+      held_ = i;
+      return p.message(*i);
     }
     if (p.timed_out()) {
       p.end_receive();

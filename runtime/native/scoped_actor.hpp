@@ -6,6 +6,9 @@
 //   me.send(server, lona::native::tuple(me.heap(), lona::native::PidOf{me.self()}, 42));
 //   std::optional<lona::Term> reply = me.receive(std::chrono::seconds(5));
 //
+// receive(filter, timeout) is a selective receive: it takes the oldest message the filter
+// accepts and leaves the others queued, in order, for later receives.
+//
 // Only the thread that made it uses it. It ends (reason :normal, or the reason an exit signal
 // gave it) when destroyed; its links and monitors hear of it then.
 #pragma once
@@ -14,6 +17,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "runtime/native/message_filter.hpp"
 #include "runtime/native/terms.hpp"
 #include "runtime/process/process.hpp"
 #include "runtime/term/heap.hpp"
@@ -39,7 +43,12 @@ class ScopedActor {
   // The next message, oldest first, blocking the thread; nullopt when `timeout` passed first
   // (none: wait for ever) or when an exit signal ended this process (killed()). The message
   // stays a root of the heap until the next receive.
-  std::optional<Term> receive(std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+  std::optional<Term> receive(std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
+    return receive(MessageFilter(), timeout);
+  }
+  // The oldest message `filter` accepts (the others stay queued, in order), as above.
+  std::optional<Term> receive(const MessageFilter& filter,
+                              std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
   void link(Pid other);
   void unlink(Pid other);
@@ -54,7 +63,7 @@ class ScopedActor {
  private:
   Heap heap_;  // before process_, which lives on it
   Process* process_;
-  bool holding_ = false;
+  std::optional<size_t> held_;  // the queue index of the message the last receive returned
   bool killed_ = false;
 };
 
