@@ -276,20 +276,27 @@ void Heap::copy_pass(Kind kind, size_t target) {
   }
 
   if (promotes) g.top = e.to_old;
+  if (kind == Kind::kMinor) ++g.minors_since_major;
+  const size_t copied =
+      static_cast<size_t>(e.to_young - to_block.get()) + static_cast<size_t>(e.to_old - old_start);
+  g.reclaimed += from_words - copied;
+
   if (refc_) sweep_refc(kind);  // while from-space is still there
   if (copy_fragments_) {        // what was live in them is in the new block now
     copy_fragments_ = false;
     free_fragments();
   }
-  if (kind == Kind::kMajor) {
+  if (kind == Kind::kMajor || (g.block && g.used() == 0)) {
+    // A major collection empties the old heap, and a minor one may have moved nothing to an old
+    // heap made for it (what had survived once died since): an old heap with nothing in it goes.
     g.block.reset();
     g.top = nullptr;
     g.capacity = 0;
-    ++g.majors;
   }
-  const size_t copied =
-      static_cast<size_t>(e.to_young - to_block.get()) + static_cast<size_t>(e.to_old - old_start);
-  g.reclaimed += from_words - copied;
+  if (kind == Kind::kMajor) {
+    ++g.majors;
+    g.minors_since_major = 0;
+  }
   block_ = std::move(to_block);
   top_ = e.to_young;
   aged_top_ = top_;  // everything here has survived a collection now
@@ -299,7 +306,8 @@ void Heap::copy_pass(Kind kind, size_t target) {
 
 void Heap::collect(size_t need) {
   const size_t aged = static_cast<size_t>(aged_top_ - block_.get());
-  bool major = refc_ && refc_->old_bytes > refc_->major_limit;
+  bool major = (refc_ && refc_->old_bytes > refc_->major_limit) ||
+               (old_ && old_->minors_since_major >= kMajorAfterMinors);
   if (!major && aged > 0) {
     OldGeneration& g = old_generation();
     if (!g.block) {  // room for twice what moves now, so that the next minor ones fit too

@@ -10,8 +10,9 @@
 // what has already survived one collection (below the high-water mark) moves to the old heap,
 // the rest stays young; the old heap is neither copied nor scanned. A major collection copies
 // both into a fresh young block and frees the old heap; it runs when the old heap has no room for
-// what a minor collection would move there, when old off-heap binaries hold twice what they held
-// at the last major collection, and on request.
+// what a minor collection would move there, when the off-heap binaries of old objects hold more
+// than twice what the heap held at its last major collection (and at least kMinRefcBytes), after
+// kMajorAfterMinors minor ones (so that dead old data does not stay for ever), and on request.
 //
 // Not scanning the old heap is sound because terms are immutable: an object only ever points to
 // objects older than itself. Code that builds an object must therefore make its parts first and
@@ -131,6 +132,7 @@ class Heap {
   void set_stress(bool on, size_t slack = 0) {
     stress_ = on;
     stress_slack_ = static_cast<uint32_t>(std::min<size_t>(slack, UINT32_MAX));
+    if (!block_) return;  // empty: the first allocation collects, and sets end_ from stress_
     end_ = on ? std::min(end_, top_ + slack) : block_.get() + capacity_;
   }
 
@@ -163,6 +165,8 @@ class Heap {
   // The bytes of the off-heap binaries on the heap's list.
   size_t refc_bytes() const;
   static constexpr size_t kMinRefcBytes = size_t{1} << 20;
+  // As BEAM's default fullsweep_after.
+  static constexpr uint32_t kMajorAfterMinors = 65535;
 
  private:
   friend class Rooted;
@@ -173,6 +177,7 @@ class Heap {
     size_t capacity = 0;
     uint64_t majors = 0;
     uint64_t reclaimed = 0;  // words
+    uint32_t minors_since_major = 0;
     size_t limit_words = 0;
     uint64_t* limit_signal = nullptr;
 

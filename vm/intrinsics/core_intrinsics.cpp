@@ -646,7 +646,7 @@ bool with_meta_(NativeContext& ctx, Args a, Term* o) {
 bool var_get(NativeContext& ctx, Args a, Term* o) {
   if (!a[0].is_var()) return type_error(ctx, "var-get", "a var", a[0]);
   const Var& var = Namespaces::global().var(a[0].index());
-  if (var.names_current_ns && ctx.interp != nullptr) {
+  if (var.names_current_ns.load(std::memory_order_relaxed) && ctx.interp != nullptr) {
     *o = Term::ns(ctx.interp->current_ns());
     return true;
   }

@@ -341,7 +341,8 @@ bool trap_exit(NativeContext& ctx, Args a, Term* o) {
 // has a root: the calling process's own value of v (reference 3, process-bound vars). The var.
 bool bind_process_var(NativeContext& ctx, Args a, Term* o) {
   if (!a[0].is_var()) return type_error(ctx, "bind-process-var*", "a var", a[0]);
-  if (Namespaces::global().var(a[0].index()).names_current_ns) {  // (def *ns* ns): in-ns
+  // (def *ns* ns): in-ns
+  if (Namespaces::global().var(a[0].index()).names_current_ns.load(std::memory_order_relaxed)) {
     if (!a[1].is_ns()) return type_error(ctx, "def", "a namespace for *ns*", a[1]);
     ctx.interp->set_current_ns(a[1].index());
     *o = a[0];

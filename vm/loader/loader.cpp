@@ -130,8 +130,8 @@ uint32_t boot_namespaces() {
     // compiles to var-get, which answers with the reading process's current namespace.
     Var& current_ns =
         namespaces.intern(*namespaces.find(make_symbol("lona.core")), make_symbol("*ns*"));
+    current_ns.names_current_ns.store(true);
     current_ns.process_bound.store(true);
-    current_ns.names_current_ns = true;
     // lona.core first: the other two are written with it. Each library sees what those loaded
     // before it define, and every intrinsic.
     constexpr const char* kLibraries[] = {"lona.core", "lona.time", "lona.process"};

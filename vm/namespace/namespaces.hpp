@@ -38,7 +38,7 @@ struct Var {
   std::atomic<bool> process_bound{false};
   // lona.core/*ns*: a process's own value of it is its interpreter's current namespace, which
   // in-ns sets and spawn hands on (var-get, bind-process-var*), not a binding.
-  bool names_current_ns = false;
+  std::atomic<bool> names_current_ns{false};
 
   Term get() const { return Term::from_raw(root.load(std::memory_order_acquire)); }
   void set(Term v) { root.store(v.raw(), std::memory_order_release); }

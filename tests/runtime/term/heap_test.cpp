@@ -808,6 +808,38 @@ TEST(Heap, AFullOldHeapMakesTheCollectionMajor) {
   }
 }
 
+// An old heap made for what had survived once, when all of it died before the collection that
+// would have moved it, is freed at once rather than held until a major collection.
+TEST(Heap, AnOldHeapThatGetsNothingIsFreed) {
+  Heap h(1 << 14);  // room for the structure: no collection while it is built
+  Rooted big(h, Term::nil());
+  for (int i = 0; i < 100; ++i) {
+    h.push(big.get());
+    h.push(make_string(h, "part of a big structure"));
+    big.set(tuple_from_stack(h, 2));
+  }
+  ASSERT_EQ(h.collections(), 0u);
+  h.collect();  // the structure has survived once: a minor collection would move it
+  big.set(Term::nil());
+  h.collect();
+  EXPECT_EQ(h.old_capacity_words(), 0u);
+  EXPECT_EQ(h.used_words(), 0u);
+}
+
+// Dead data in the old heap goes at a major collection, which comes after kMajorAfterMinors minor
+// ones at the latest, whether or not the old heap fills.
+TEST(Heap, AMajorCollectionComesAfterSoManyMinorOnes) {
+  Heap h(1);
+  Rooted dies_old(h, make_string(h, "dies in the old heap"));
+  h.collect();
+  h.collect();
+  ASSERT_GT(h.old_used_words(), 0u);
+  dies_old.set(Term::nil());
+  while (h.collections() < Heap::kMajorAfterMinors + 2) make_cons(h, Term::nil(), Term::nil());
+  EXPECT_EQ(h.major_collections(), 1u);
+  EXPECT_EQ(h.old_capacity_words(), 0u);
+}
+
 // reclaimed_words counts what each collection did not copy: the garbage made, whichever
 // generation it died in.
 TEST(Heap, ReclaimedWordsCountWhatCollectionsFreed) {
