@@ -52,7 +52,7 @@ constexpr uint8_t kAuxF32 = 0x01;          // float
 constexpr uint8_t kAuxNegative = 0x01;     // bigint
 constexpr uint8_t kAuxExplicitBig = 0x02;  // bigint written with N: prints with N even when small
 constexpr uint8_t kAuxRefc =
-    0x01;  // binary: off the heap, [byte length, RefcBlob*] (refc_binary.hpp)
+    0x01;  // binary: off the heap, [byte length, RefcBlob*, offset] (refc_binary.hpp)
 
 // Fixed-width integer kinds, in aux of kFixedInt.
 enum class FixedKind : uint8_t { kU8, kU16, kU32, kU64, kI8, kI16, kI32, kI64 };

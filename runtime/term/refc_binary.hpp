@@ -1,7 +1,9 @@
 // runtime/term: binaries above 64 bytes, kept off the process heaps and shared by reference count.
 //
 // A big binary's bytes live in a RefcBlob, allocated once; on a heap the binary is a small object
-// (ObjTag::kBinary with aux kAuxRefc: [byte length, RefcBlob*]) that holds one reference. A
+// (ObjTag::kBinary with aux kAuxRefc: [byte length, RefcBlob*, offset]) that holds one
+// reference. The offset makes sub-binaries: a big part of a big binary (binary_part, text.hpp)
+// shares its blob. A
 // message, a spawned closure or a literal that carries the binary copies the small object and
 // takes another reference, so a megabyte sent to a process is not copied (DESIGN.md section 3:
 // "large binaries shared by refcount"). Every copy that a heap holds is on that heap's list of
@@ -21,6 +23,8 @@ namespace lona {
 
 // Binaries of more bytes than this are made off the heap.
 inline constexpr size_t kRefcBinaryThreshold = 64;
+// The payload words of an off-heap binary's heap object: byte length, blob, offset in the blob.
+inline constexpr size_t kRefcBinaryWords = 3;
 
 struct RefcBlob {
   std::atomic<uint64_t> refs;

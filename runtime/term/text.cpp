@@ -1,6 +1,7 @@
 #include "runtime/term/text.hpp"
 
 #include <cstring>
+#include <string>
 
 namespace lona {
 namespace {
@@ -22,10 +23,32 @@ Term make_string(Heap& heap, std::string_view utf8) {
 }
 Term make_binary(Heap& heap, std::string_view bytes) {
   if (bytes.size() <= kRefcBinaryThreshold) return make_bytes(heap, ObjTag::kBinary, bytes);
-  Word* p = heap.alloc(3);  // first: it may collect, and the blob is not on the heap's list yet
-  p[0] = header::make(ObjTag::kBinary, kAuxRefc, 2);
+  // First: it may collect, and the blob is not on the heap's list yet.
+  Word* p = heap.alloc(1 + kRefcBinaryWords);
+  p[0] = header::make(ObjTag::kBinary, kAuxRefc, kRefcBinaryWords);
   p[1] = bytes.size();
   p[2] = reinterpret_cast<Word>(make_refc_blob(bytes));
+  p[3] = 0;
+  heap.track_refc(p);
+  return Term::boxed_ptr(p);
+}
+
+Term binary_part(Heap& heap, Term bin, size_t offset, size_t length) {
+  const Word* src = object_of(bin);
+  if (length <= kRefcBinaryThreshold || !is_refc_binary_object(src)) {
+    std::string part(byte_view(bin).substr(offset, length));  // out of the heap before allocating
+    return make_binary(heap, part);
+  }
+  // Read before the allocation, which may move `bin`; the blob stays where it is, and alive, as
+  // the caller holds `bin`.
+  const Word blob = src[2];
+  const Word start = src[3] + offset;
+  Word* p = heap.alloc(1 + kRefcBinaryWords);
+  p[0] = header::make(ObjTag::kBinary, kAuxRefc, kRefcBinaryWords);
+  p[1] = length;
+  p[2] = blob;
+  p[3] = start;
+  retain_refc(p);
   heap.track_refc(p);
   return Term::boxed_ptr(p);
 }

@@ -14,6 +14,11 @@ namespace lona {
 Term make_string(Heap& heap, std::string_view utf8);
 // A binary of more than kRefcBinaryThreshold bytes is made off the heap (refc_binary.hpp).
 Term make_binary(Heap& heap, std::string_view bytes);
+// The `length` bytes of binary `bin` from `offset` on (both checked by the caller). A part of
+// more than kRefcBinaryThreshold bytes of an off-heap binary is a sub-binary: it shares the
+// blob, taking a reference, instead of copying the bytes (BEAM's sub-binaries); a smaller part,
+// or a part of a small binary, is a copy.
+Term binary_part(Heap& heap, Term bin, size_t offset, size_t length);
 
 // A mutable byte buffer of `size` zero bytes (bytebuf-alloc). Only its owner writes it; it is
 // never sent (a send of one is :badarg).
@@ -36,10 +41,7 @@ inline bool is_binary(Term t) { return is_object(t, ObjTag::kBinary); }
 // off-heap binary's, as long as the term is alive).
 inline std::string_view byte_view(Term t) {
   const Word* p = object_of(t);
-  if (is_refc_binary_object(p)) {
-    RefcBlob* blob = refc_blob_of(p);
-    return {blob->data(), blob->size};
-  }
+  if (is_refc_binary_object(p)) return {refc_blob_of(p)->data() + p[3], static_cast<size_t>(p[1])};
   return {reinterpret_cast<const char*>(p + 2), static_cast<size_t>(p[1])};
 }
 

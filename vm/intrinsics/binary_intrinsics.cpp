@@ -202,8 +202,7 @@ bool binary_slice(NativeContext& ctx, Args a, Term* o) {
   if (!position_arg(ctx, a[2], "binary-slice", &len)) return false;
   size_t size = byte_view(a[0]).size();
   if (!within(off, len, size)) return out_of_bounds(ctx, "binary-slice", off, len, size);
-  std::string part(byte_view(a[0]).substr(static_cast<size_t>(off), static_cast<size_t>(len)));
-  *o = make_binary(ctx.heap, part);
+  *o = binary_part(ctx.heap, a[0], static_cast<size_t>(off), static_cast<size_t>(len));
   return true;
 }
 

@@ -1,7 +1,8 @@
 // Tests for runtime/term/refc_binary: binaries above 64 bytes live off the heap, shared by
 // reference count. They read like any binary; a collection frees one that nothing reaches and
 // keeps one that something does; a heap that dies and an envelope that is destroyed let go of
-// theirs; a copy takes a reference instead of copying the bytes.
+// theirs; a copy takes a reference instead of copying the bytes; a big part of one is a
+// sub-binary that shares the blob.
 #include "runtime/term/refc_binary.hpp"
 
 #include <gtest/gtest.h>
@@ -39,7 +40,8 @@ TEST(RefcBinaryTest, OnlyBinariesAbove64BytesGoOffTheHeap) {
   EXPECT_EQ(live_refc_blobs(), before);
   Rooted big(h, make_binary(h, bytes(65, 'a')));
   EXPECT_TRUE(is_refc_binary_object(object_of(big.get())));
-  EXPECT_EQ(object_size(big.get()), 2u);  // the length and the blob: 1,000 bytes or 65
+  // the length, the blob and the offset: 1,000 bytes or 65
+  EXPECT_EQ(object_size(big.get()), kRefcBinaryWords);
   EXPECT_EQ(live_refc_blobs(), before + 1);
   EXPECT_TRUE(is_binary(big.get()));
   EXPECT_EQ(kind_of(big.get()), Kind::kBinary);
@@ -125,6 +127,51 @@ TEST(RefcBinaryTest, ACopyTakesAReferenceInsteadOfTheBytes) {
   EXPECT_TRUE(equal(got, msg.get()));
   receiver.collect();  // nothing roots the copy: the receiver's two references go
   EXPECT_EQ(refs_of(bin.get()), 1u);
+}
+
+// A part of more than 64 bytes of an off-heap binary shares its blob (one more reference, no new
+// blob); a part of a part reads from the right place; small parts, and parts of small binaries,
+// are copies. The blob goes when the last of the whole and its parts is gone.
+TEST(RefcBinaryTest, BigPartsAreSubBinariesThatShareTheBlob) {
+  size_t before = live_refc_blobs();
+  const std::string all = bytes(1000, 's');
+  {
+    Heap h;
+    Rooted whole(h, make_binary(h, all));
+    Rooted part(h, binary_part(h, whole.get(), 100, 500));
+    EXPECT_EQ(live_refc_blobs(), before + 1);  // no new blob
+    EXPECT_EQ(refs_of(whole.get()), 2u);
+    EXPECT_EQ(byte_view(part.get()), all.substr(100, 500));
+    Rooted inner(h, binary_part(h, part.get(), 50, 200));
+    EXPECT_EQ(byte_view(inner.get()), all.substr(150, 200));
+    EXPECT_EQ(refs_of(whole.get()), 3u);
+    Term same = make_binary(h, all.substr(150, 200));
+    EXPECT_TRUE(equal(inner.get(), same));
+    Term small = binary_part(h, part.get(), 0, 64);
+    EXPECT_FALSE(is_refc_binary_object(object_of(small)));
+    EXPECT_EQ(byte_view(small), all.substr(100, 64));
+    EXPECT_EQ(refs_of(whole.get()), 3u);
+
+    // The whole goes; the parts keep the blob, through collections that move them.
+    whole.set(Term::nil());
+    h.collect_major();
+    EXPECT_EQ(live_refc_blobs(), before + 1);
+    EXPECT_EQ(refs_of(part.get()), 2u);
+    EXPECT_EQ(byte_view(part.get()), all.substr(100, 500));
+    EXPECT_EQ(byte_view(inner.get()), all.substr(150, 200));
+
+    // A copy (a message) of a part reads the same bytes, and holds its own reference.
+    Envelope* e = Envelope::make(EnvelopeKind::kMessage, 1, inner.get());
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(byte_view(e->payload), all.substr(150, 200));
+    EXPECT_EQ(refs_of(part.get()), 3u);
+    Envelope::destroy(e);
+    part.set(Term::nil());
+    inner.set(Term::nil());
+    h.collect_major();
+    EXPECT_EQ(live_refc_blobs(), before);
+  }
+  EXPECT_EQ(live_refc_blobs(), before);
 }
 
 }  // namespace
