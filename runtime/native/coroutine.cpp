@@ -29,6 +29,12 @@ bool Self::ready() {
   return matched_ || timed_out() || poll_;
 }
 
+// ready() runs the filter outside the coroutine: an exception from it ends the actor, as one
+// thrown inside does, instead of leaving the worker's thread.
+bool Self::ready_guarded(bool* is_ready) {
+  return guarded([&] { *is_ready = ready(); });
+}
+
 void Self::receive_suspend(std::optional<uint64_t> timeout) {
   state_ = State::kReceive;
   if (killed_ || matched_) return;
@@ -39,10 +45,11 @@ void Self::receive_suspend(std::optional<uint64_t> timeout) {
   }
 }
 
+// The run loop has looked at every message that came (ready()) before it resumed the coroutine:
+// matched_ is up to date, and with none a timeout or a poll ends the receive.
 std::optional<Term> Self::receive_resume() {
   poll_ = false;
   end_receive();  // a pending timer is now stale: its signal is ignored
-  if (!matched_) matched_ = next_match(*this, filter_);  // a poll: what is there now
   filter_ = nullptr;
   if (!matched_) return std::nullopt;
   held_ = std::exchange(matched_, std::nullopt);
@@ -52,7 +59,8 @@ std::optional<Term> Self::receive_resume() {
 RunStatus Self::end(RunStatus status) {
   if (status == RunStatus::kExit) {
     RunStatus r = finish();
-    task_.reset();  // the coroutine's locals go now, on the actor's thread
+    filter_ = nullptr;  // it may refer to the coroutine's locals
+    task_.reset();      // the coroutine's locals go now, on the actor's thread
     return r;
   }
   return end_slice(status);
@@ -71,9 +79,14 @@ RunStatus Self::run(uint32_t budget) {
       state_ = State::kRunnable;
       return end(RunStatus::kYield);
     }
-    if (state_ == State::kReceive && !ready()) {
-      if (!take_mail()) return end(RunStatus::kExit);
-      if (!ready()) return end(RunStatus::kWait);
+    if (state_ == State::kReceive) {
+      bool is_ready = false;
+      if (!ready_guarded(&is_ready)) return end(RunStatus::kExit);
+      if (!is_ready) {
+        if (!take_mail()) return end(RunStatus::kExit);
+        if (!ready_guarded(&is_ready)) return end(RunStatus::kExit);
+        if (!is_ready) return end(RunStatus::kWait);
+      }
     }
     if (used_ >= budget_) return end(RunStatus::kYield);
     state_ = State::kRunnable;

@@ -142,6 +142,7 @@ class Self : public ActorBase {
   // Looks for a message the pending receive takes (matched_); true also when it is to end
   // without one (timed out, or a poll).
   bool ready();
+  bool ready_guarded(bool* is_ready);
   RunStatus end(RunStatus status);
 
   Task task_;

@@ -274,13 +274,18 @@ void Process::wait() {
   if (!wait_) wait_ = std::make_unique<WaitState>();  // before blocked_ publishes it
   std::unique_lock<std::mutex> lock(wait_->mutex);
   blocked_.store(true, std::memory_order_seq_cst);
-  while (!mailbox_.has_pending()) {
-    if (timer_ == 0) {
-      wait_->cv.wait(lock);
-    } else if (wait_->cv.wait_until(lock, deadline_) == std::cv_status::timeout &&
-               !mailbox_.has_pending()) {
+  // The deadline is looked at whether or not mail is pending: a receive that keeps finding
+  // messages it does not take (a selective one) still times out.
+  for (;;) {
+    if (timer_ != 0 && Clock::now() >= deadline_) {
       timed_out_ = true;
       break;
+    }
+    if (mailbox_.has_pending()) break;
+    if (timer_ == 0) {
+      wait_->cv.wait(lock);
+    } else {
+      wait_->cv.wait_until(lock, deadline_);
     }
   }
   blocked_.store(false, std::memory_order_relaxed);

@@ -35,7 +35,11 @@ Term make_binary(Heap& heap, std::string_view bytes) {
 
 Term binary_part(Heap& heap, Term bin, size_t offset, size_t length) {
   const Word* src = object_of(bin);
-  if (length <= kRefcBinaryThreshold || !is_refc_binary_object(src)) {
+  if (offset == 0 && length == byte_view(bin).size()) return bin;
+  // A part shares the blob only when it is at least a quarter of it: a small part kept from a
+  // big message must not keep all of it alive (BEAM's well-known binary leak).
+  if (length <= kRefcBinaryThreshold || !is_refc_binary_object(src) ||
+      length < refc_blob_of(src)->size / 4) {
     std::string part(byte_view(bin).substr(offset, length));  // out of the heap before allocating
     return make_binary(heap, part);
   }

@@ -14,10 +14,11 @@ namespace lona {
 Term make_string(Heap& heap, std::string_view utf8);
 // A binary of more than kRefcBinaryThreshold bytes is made off the heap (refc_binary.hpp).
 Term make_binary(Heap& heap, std::string_view bytes);
-// The `length` bytes of binary `bin` from `offset` on (both checked by the caller). A part of
-// more than kRefcBinaryThreshold bytes of an off-heap binary is a sub-binary: it shares the
-// blob, taking a reference, instead of copying the bytes (BEAM's sub-binaries); a smaller part,
-// or a part of a small binary, is a copy.
+// The `length` bytes of binary `bin` from `offset` on (both checked by the caller; `bin` must be
+// in a root, as it is when it is an argument). A part of more than kRefcBinaryThreshold bytes of
+// an off-heap binary, and at least a quarter of its blob, is a sub-binary: it shares the blob,
+// taking a reference, instead of copying the bytes (BEAM's sub-binaries). A smaller part, or a
+// part of a small binary, is a copy, so that a small part does not keep a big blob alive.
 Term binary_part(Heap& heap, Term bin, size_t offset, size_t length);
 
 // A mutable byte buffer of `size` zero bytes (bytebuf-alloc). Only its owner writes it; it is

@@ -408,9 +408,8 @@ Term Interpreter::build(uint32_t i, size_t base) {
 Term Interpreter::binary_part(uint32_t i, uint32_t word, size_t base) {
   Term bin = regs_base_[base + instr::b(i)];
   std::string_view bytes = byte_view(bin);
-  if (instr::op(i) == Op::kBinaryRest) {
-    std::string rest(bytes.substr(word));  // a copy: the allocation may move the binary
-    return make_binary(heap_, rest);
+  if (instr::op(i) == Op::kBinaryRest) {  // a sub-binary when big: parse loops stay linear
+    return lona::binary_part(heap_, bin, word, bytes.size() - word);
   }
   uint32_t nbits = word & bit_field_word::kSizeMask;
   uint64_t v = bits::get_bits(reinterpret_cast<const uint8_t*>(bytes.data()),

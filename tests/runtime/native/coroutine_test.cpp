@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -190,7 +191,8 @@ TEST(NativeCoroutine, SelectiveReceiveTakesTheOldestMatchAndKeepsTheRestInOrder)
   EXPECT_EQ(next(me), ":empty");
 }
 
-// Counts the filter's calls: a receive that waits looks at each message once.
+// Counts the filter's calls: a receive that waits looks at each message once, and so does one
+// that times out.
 Task counting(Self& self, Pid to) {
   int calls = 0;
   co_await self.receive([&calls](Term m) {
@@ -198,6 +200,14 @@ Task counting(Self& self, Pid to) {
     return m == keyword("last");
   });
   self.send(to, tuple(self.heap(), keyword("calls"), calls));
+  calls = 0;
+  std::optional<Term> none = co_await self.receive(
+      [&calls](Term) {
+        ++calls;
+        return false;
+      },
+      milliseconds(10));
+  self.send(to, tuple(self.heap(), none ? keyword("got") : keyword("timeout"), calls));
 }
 
 TEST(NativeCoroutine, AWaitingSelectiveReceiveLooksAtEachMessageOnce) {
@@ -209,6 +219,42 @@ TEST(NativeCoroutine, AWaitingSelectiveReceiveLooksAtEachMessageOnce) {
   }
   me.send(p, keyword("last"));
   EXPECT_EQ(next(me), "[:calls 21]");
+  EXPECT_EQ(next(me), "[:timeout 20]");  // the 20 it left, once each
+}
+
+// A filter that throws at a wake-up (outside the coroutine's own code) ends the actor with the
+// exception's reason, as one thrown inside it does; the runtime goes on.
+Task fussy(Self& self) {
+  co_await self.receive([](Term m) -> bool {
+    if (m == keyword("boom")) throw std::runtime_error("cannot judge");
+    return false;
+  });
+}
+
+TEST(NativeCoroutine, AFilterThatThrowsEndsTheActor) {
+  ScopedActor me;
+  Pid p = spawn_coroutine(fussy);
+  uint64_t ref = me.monitor(p);
+  std::this_thread::sleep_for(milliseconds(5));  // most often it waits by now: a wake-up
+  me.send(p, keyword("boom"));
+  EXPECT_EQ(down_reason(me, ref), "[:error :exception %{:message \"cannot judge\"}]");
+}
+
+// Sends :noise to `to` as fast as it can until it gets :stop.
+Task flood(Self& self, Pid to) {
+  for (;;) {
+    for (int i = 0; i < 10; ++i) self.send(to, keyword("noise"));
+    if (co_await self.receive(is("stop"), milliseconds(0))) co_return;
+  }
+}
+
+// A scoped actor's selective receive times out even while messages it does not take keep coming
+// (its thread must look at the deadline though mail is pending).
+TEST(NativeCoroutine, AScopedActorsSelectiveReceiveTimesOutUnderAFlood) {
+  ScopedActor me;
+  Pid f = spawn_coroutine(flood, me.self());
+  EXPECT_FALSE(me.receive(is("never"), milliseconds(20)).has_value());
+  me.send(f, keyword("stop"));
 }
 
 TEST(NativeCoroutine, AScopedActorReceivesSelectively) {

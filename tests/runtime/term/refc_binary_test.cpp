@@ -142,28 +142,35 @@ TEST(RefcBinaryTest, BigPartsAreSubBinariesThatShareTheBlob) {
     EXPECT_EQ(live_refc_blobs(), before + 1);  // no new blob
     EXPECT_EQ(refs_of(whole.get()), 2u);
     EXPECT_EQ(byte_view(part.get()), all.substr(100, 500));
-    Rooted inner(h, binary_part(h, part.get(), 50, 200));
-    EXPECT_EQ(byte_view(inner.get()), all.substr(150, 200));
+    Rooted inner(h, binary_part(h, part.get(), 50, 300));
+    EXPECT_EQ(byte_view(inner.get()), all.substr(150, 300));
     EXPECT_EQ(refs_of(whole.get()), 3u);
-    Term same = make_binary(h, all.substr(150, 200));
+    Term same = make_binary(h, all.substr(150, 300));
     EXPECT_TRUE(equal(inner.get(), same));
+    // Copies: 64 bytes or fewer, and parts under a quarter of the blob (a small part kept must
+    // not keep a big blob alive).
     Term small = binary_part(h, part.get(), 0, 64);
     EXPECT_FALSE(is_refc_binary_object(object_of(small)));
     EXPECT_EQ(byte_view(small), all.substr(100, 64));
+    Term under_a_quarter = binary_part(h, whole.get(), 10, 249);
+    EXPECT_TRUE(is_refc_binary_object(object_of(under_a_quarter)));  // a blob of its own
+    EXPECT_EQ(byte_view(under_a_quarter), all.substr(10, 249));
+    EXPECT_EQ(live_refc_blobs(), before + 3);  // the whole's, `same`'s and this one's
     EXPECT_EQ(refs_of(whole.get()), 3u);
+    EXPECT_EQ(binary_part(h, whole.get(), 0, 1000), whole.get());  // the whole: itself
 
     // The whole goes; the parts keep the blob, through collections that move them.
     whole.set(Term::nil());
-    h.collect_major();
+    h.collect_major();  // the copy under a quarter goes too
     EXPECT_EQ(live_refc_blobs(), before + 1);
     EXPECT_EQ(refs_of(part.get()), 2u);
     EXPECT_EQ(byte_view(part.get()), all.substr(100, 500));
-    EXPECT_EQ(byte_view(inner.get()), all.substr(150, 200));
+    EXPECT_EQ(byte_view(inner.get()), all.substr(150, 300));
 
     // A copy (a message) of a part reads the same bytes, and holds its own reference.
     Envelope* e = Envelope::make(EnvelopeKind::kMessage, 1, inner.get());
     ASSERT_NE(e, nullptr);
-    EXPECT_EQ(byte_view(e->payload), all.substr(150, 200));
+    EXPECT_EQ(byte_view(e->payload), all.substr(150, 300));
     EXPECT_EQ(refs_of(part.get()), 3u);
     Envelope::destroy(e);
     part.set(Term::nil());
