@@ -256,5 +256,23 @@ TEST(NativeCoroutine, ABoundWaitTimesOutThoughMailIsPending) {
   EXPECT_EQ(next(me), ":not-taken");
 }
 
+TEST(NativeCoroutine, AScopedActorReceivesSelectively) {
+  ScopedActor me;
+  for (const char* k : {"x", "y", "z"}) me.send(me.self(), keyword(k));
+  EXPECT_EQ(print(*me.receive(is("z"), kLong)), ":z");
+  EXPECT_FALSE(me.receive(is("w"), milliseconds(10)).has_value());
+  EXPECT_EQ(next(me), ":x");
+  EXPECT_EQ(next(me), ":y");
+  EXPECT_FALSE(me.receive(milliseconds(0)).has_value());
+  // A match that comes later, behind other messages: the receive waits for it. :noise is queued
+  // before :b is even sent, so it comes before picky's answers.
+  me.send(me.self(), keyword("noise"));
+  Pid p = spawn_coroutine(picky, me.self());
+  me.send(p, keyword("b"));
+  EXPECT_EQ(print(*me.receive(is("timeout"), kLong)), ":timeout");
+  EXPECT_EQ(next(me), ":noise");
+  EXPECT_EQ(next(me), "[:first :b]");
+}
+
 }  // namespace
 }  // namespace lona::native
