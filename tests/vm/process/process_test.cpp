@@ -218,6 +218,12 @@ TEST_F(ProcessTest, ABytebufIsNeverSentHoweverDeepItLies) {
     EXPECT_EQ(eval(std::string("(send-named 'sb-me ") + msg + ")"), "ERROR :type-error") << msg;
   }
   EXPECT_EQ(eval("(send-sync (self) [sb-buf] 0)"), "ERROR :type-error");
+  // Nor in an exit signal's reason: refused, and the target lives on.
+  EXPECT_EQ(eval("(def sb-p (spawn (fn [] (receive :stop :ok))))"
+                 "(exit sb-p [:bad sb-buf])"),
+            "ERROR :type-error");
+  EXPECT_EQ(eval("(alive? sb-p)"), "true");
+  EXPECT_EQ(eval("(exit sb-p :kill) :ok"), ":ok");
   EXPECT_EQ(eval("(receive x [:got x] :after 0 :none)"), ":none");
   EXPECT_EQ(eval("(send (self) [(self) (bytebuf->binary sb-buf)])"), ":ok");  // a binary is sent
   EXPECT_EQ(eval("(receive [p b] (binary? b) :after 0 :none)"), "true");
