@@ -24,15 +24,13 @@ bool Self::receive_ready(MessageFilter filter, std::optional<uint64_t> timeout) 
   return matched_ || timeout == uint64_t{0};
 }
 
-bool Self::ready() {
-  if (!matched_) matched_ = next_match(*this, filter_);
-  return matched_ || timed_out() || poll_;
-}
-
-// ready() runs the filter outside the coroutine: an exception from it ends the actor, as one
+// The filter runs here outside the coroutine: an exception from it ends the actor (false), as one
 // thrown inside does, instead of leaving the worker's thread.
-bool Self::ready_guarded(bool* is_ready) {
-  return guarded([&] { *is_ready = ready(); });
+bool Self::ready(bool* is_ready) {
+  return guarded([&] {
+    if (!matched_) matched_ = next_match(*this, filter_);
+    *is_ready = matched_ || timed_out() || poll_;
+  });
 }
 
 void Self::receive_suspend(std::optional<uint64_t> timeout) {
@@ -45,7 +43,7 @@ void Self::receive_suspend(std::optional<uint64_t> timeout) {
   }
 }
 
-// The run loop has looked at every message that came (ready()) before it resumed the coroutine:
+// The run loop has looked at every message that came (ready) before it resumed the coroutine:
 // matched_ is up to date, and with none a timeout or a poll ends the receive.
 std::optional<Term> Self::receive_resume() {
   poll_ = false;
@@ -81,10 +79,10 @@ RunStatus Self::run(uint32_t budget) {
     }
     if (state_ == State::kReceive) {
       bool is_ready = false;
-      if (!ready_guarded(&is_ready)) return end(RunStatus::kExit);
+      if (!ready(&is_ready)) return end(RunStatus::kExit);
       if (!is_ready) {
         if (!take_mail()) return end(RunStatus::kExit);
-        if (!ready_guarded(&is_ready)) return end(RunStatus::kExit);
+        if (!ready(&is_ready)) return end(RunStatus::kExit);
         if (!is_ready) return end(RunStatus::kWait);
       }
     }

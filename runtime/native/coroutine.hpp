@@ -139,10 +139,9 @@ class Self : public ActorBase {
   bool receive_ready(MessageFilter filter, std::optional<uint64_t> timeout);
   void receive_suspend(std::optional<uint64_t> timeout);
   std::optional<Term> receive_resume();
-  // Looks for a message the pending receive takes (matched_); true also when it is to end
-  // without one (timed out, or a poll).
-  bool ready();
-  bool ready_guarded(bool* is_ready);
+  // Looks for a message the pending receive takes (matched_); *is_ready is true also when it is
+  // to end without one (timed out, or a poll). False when the filter threw (the actor ends).
+  bool ready(bool* is_ready);
   RunStatus end(RunStatus status);
 
   Task task_;

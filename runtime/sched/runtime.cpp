@@ -266,8 +266,8 @@ void Runtime::demonitor(Process& self, uint64_t ref) {
   signal(EnvelopeKind::kDemonitor, self.id(), target, ref);
 }
 
-bool Runtime::exit_signal(uint64_t from, uint64_t to, Term reason) {
-  Envelope* e = Envelope::make(EnvelopeKind::kExit, from, reason);
+bool Runtime::exit_signal(uint64_t from, uint64_t to, Term reason, bool* holds_bytebuf) {
+  Envelope* e = Envelope::make(EnvelopeKind::kExit, from, reason, holds_bytebuf);
   if (e == nullptr) return false;
   send(to, e);
   return true;

@@ -99,12 +99,13 @@ class Runtime {
   // What a process does to others, from its owner's thread (for Lonala and native processes
   // alike). link: both ends hold the link; with no process `other`, self gets the exit signal
   // :noproc. monitor: a fresh ref; with no process `target`, self gets [:DOWN ref pid :noproc].
-  // exit_signal (exit pid reason): false when the reason is too large to copy.
+  // exit_signal (exit pid reason): false when the reason is too large to copy or, given
+  // `holds_bytebuf`, holds a bytebuf (then *holds_bytebuf is true), as Envelope::make.
   void link(Process& self, uint64_t other);
   void unlink(Process& self, uint64_t other);
   uint64_t monitor(Process& self, uint64_t target);
   void demonitor(Process& self, uint64_t ref);
-  bool exit_signal(uint64_t from, uint64_t to, Term reason);
+  bool exit_signal(uint64_t from, uint64_t to, Term reason, bool* holds_bytebuf = nullptr);
 
   // Makes a waiting scheduled process runnable (after a delivery). Woken by a process running
   // on a worker, it runs next on that worker, in what is left of the waker's slice (see

@@ -90,6 +90,7 @@ void Heap::sweep_refc(Kind kind) {
   RefcList& r = *refc_;
   std::vector<Word*> young;
   young.reserve(r.young.size());
+  size_t young_bytes = 0;
   auto follow = [&](std::vector<Word*>& list) {
     for (Word* obj : list) {
       if (header::is_header(obj[0])) {  // not copied: nothing reaches it any more
@@ -102,6 +103,7 @@ void Heap::sweep_refc(Kind kind) {
         r.old_bytes += moved[1];
       } else {
         young.push_back(moved);
+        young_bytes += moved[1];
       }
     }
   };
@@ -113,8 +115,7 @@ void Heap::sweep_refc(Kind kind) {
   }
   follow(r.young);
   r.young = std::move(young);
-  r.bytes = r.old_bytes;
-  for (Word* obj : r.young) r.bytes += obj[1];
+  r.bytes = r.old_bytes + young_bytes;
   r.limit = std::max(kMinRefcBytes, 2 * r.bytes);
   if (kind == Kind::kMajor) r.major_limit = std::max(kMinRefcBytes, 2 * r.bytes);
 }

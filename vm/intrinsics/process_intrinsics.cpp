@@ -28,14 +28,6 @@ Term pid_term(NativeContext& ctx, uint64_t local) {
   return make_pid(ctx.heap, runtime().realm_id(), local);
 }
 
-// True when t holds a bytebuf anywhere: what goes to another process (an exit reason, a value
-// children start with) never does, as a bytebuf is mutable and its process's own.
-bool holds_bytebuf(Term t) {
-  CopyHolds holds;
-  deep_copy_words(t, Envelope::kMaxMessageWords, &holds);
-  return holds.bytebuf;
-}
-
 // A pid argument of this realm; anything else is :badarg ("bad argument", as the reference
 // words it).
 bool pid_arg(NativeContext& ctx, Term t, const char* fn, uint64_t* out) {
@@ -331,10 +323,11 @@ bool exit_(NativeContext& ctx, Args a, Term* o) {
   }
   uint64_t target;
   if (!pid_arg(ctx, a[0], "exit", &target)) return false;
-  if (holds_bytebuf(a[1])) {
-    return type_error(ctx, "exit", "a reason without bytebufs (a bytebuf is never sent)", a[1]);
-  }
-  if (!runtime().exit_signal(self.id(), target, a[1])) {
+  bool bytebuf = false;  // an exit signal is sent as a message is: never with a bytebuf in it
+  if (!runtime().exit_signal(self.id(), target, a[1], &bytebuf)) {
+    if (bytebuf) {
+      return type_error(ctx, "exit", "a reason without bytebufs (a bytebuf is never sent)", a[1]);
+    }
     return ctx.fail("badarg", "exit: the reason is too large to copy");
   }
   *o = ok_keyword();
@@ -359,7 +352,10 @@ bool bind_process_var(NativeContext& ctx, Args a, Term* o) {
     *o = a[0];
     return true;
   }
-  if (holds_bytebuf(a[1])) {  // children start with a copy of it
+  // Children start with a copy of it, and a bytebuf is never shared.
+  CopyHolds holds;
+  deep_copy_words(a[1], Envelope::kMaxMessageWords, &holds);
+  if (holds.bytebuf) {
     return type_error(ctx, "def", "a value without bytebufs for a process-bound var", a[1]);
   }
   self_of(ctx).set_binding(a[0].index(), a[1]);
