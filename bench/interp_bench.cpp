@@ -108,7 +108,7 @@ class Program {
         return;
       }
     }
-    interp_ = std::make_unique<lona::Interpreter>(heap_);
+    interp_ = std::make_unique<lona::Interpreter>(call_heap_);
     interp_->set_current_ns(evaluator_.current_ns());
   }
 
@@ -125,13 +125,17 @@ class Program {
   }
 
   lona::EvalResult call(Term fn, std::span<const Term> args) { return interp_->call(fn, args); }
-  lona::Heap& heap() { return heap_; }
+  // The heap the timed calls allocate on.
+  lona::Heap& heap() { return call_heap_; }
 
  private:
   lona::Heap heap_{
       lona::Heap::kProgramInitialWords};  // as `lona run` has; before the evaluator and the
                                           // interpreter, which unregister their roots
   lona::CompilingEvaluator evaluator_;
+  // The calls' own heap: heap_ holds the register stack of the evaluator's interpreter, and a
+  // heap has one (their arguments are immediates or globals, which live in the literal area).
+  lona::Heap call_heap_{lona::Heap::kProgramInitialWords};
   std::unique_ptr<lona::Interpreter> interp_;
   std::string error_;
 };

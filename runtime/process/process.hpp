@@ -47,8 +47,9 @@ class Process : private RootSource {
   };
 
   static constexpr uint8_t kDefaultPriority = 100;
-  // The heap a spawned process starts with, unless it asks for more (:min-heap-size).
-  static constexpr size_t kDefaultHeapWords = Heap::kSmallestWords;
+  // The block a spawned process starts with, unless it asks for more (:min-heap-size): 34 words
+  // (272 bytes), which hold its first objects and its register stack (docs/runtime.md).
+  static constexpr size_t kDefaultHeapWords = 34;
   // Messages of more words than this are not copied on receipt: their fragment joins the heap.
   static constexpr size_t kAdoptWords = 64;
 

@@ -1,6 +1,7 @@
 #include "runtime/term/heap.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -135,24 +136,67 @@ void Heap::remove_root_source(RootSource* source) {
   }
 }
 
+void Heap::attach_registers(RegisterArea* area) {
+  if (registers_ != nullptr) {
+    std::fprintf(stderr, "lona: heap: a second interpreter on a heap that has one\n");
+    std::abort();
+  }
+  *area = RegisterArea{};
+  registers_ = area;
+}
+
+void Heap::detach_registers() {
+  // The slots stay where they are, dead, until the next collection: only the limit moves.
+  registers_ = nullptr;
+}
+
+void Heap::reserve_registers(size_t words, size_t max_words) {
+  RegisterArea& area = *registers_;
+  if (words <= area.words) return;
+  // Half as much again, so that a deepening recursion moves its stack a bounded number of times.
+  const size_t grown =
+      std::max(words, std::min(max_words, std::max(area.words + area.words / 2, kRegisterSlack)));
+  if (stress_ || block_ == nullptr || object_words() + grown > capacity_) {
+    // A collection that keeps the whole stack where it is in use and leaves room for the growth.
+    keep_registers_ = true;
+    collect(grown - area.words);
+    keep_registers_ = false;
+  }
+  place_registers(area.base, area.words, block_.get(), capacity_, grown);
+  end_ = std::min(end_, objects_limit());
+  if (stress_) end_ = std::min(end_, top_ + stress_slack_);  // the room was for the stack
+}
+
+void Heap::place_registers(Term* from, size_t kept, Word* block, size_t capacity, size_t words) {
+  RegisterArea& area = *registers_;
+  Term* to = reinterpret_cast<Term*>(block + capacity - words);
+  if (kept > 0 && to != from) std::memmove(to, from, kept * sizeof(Term));
+  std::fill(to + kept, to + words, Term::nil());
+  area.base = to;
+  area.words = words;
+}
+
 void Heap::adopt_fragment(Word* lo, size_t words, void* mem, void (*release)(void*)) {
-  fragments_.push_back({lo, lo + words, mem, release});
-  fragment_words_ += words;
+  if (!fragments_) fragments_ = std::make_unique<Fragments>();
+  fragments_->list.push_back({lo, lo + words, mem, release});
+  fragments_->words += words;
   // Past a heap's worth of fragments, the next allocation collects.
-  if (fragment_words_ > capacity_) end_ = top_;
+  if (fragments_->words > capacity_) end_ = top_;
 }
 
 void Heap::free_fragments() {
-  for (const Fragment& f : fragments_) f.release(f.mem);
-  fragments_.clear();
-  fragment_words_ = 0;
+  if (!fragments_) return;
+  for (const Fragment& f : fragments_->list) f.release(f.mem);
+  fragments_->list.clear();
+  fragments_->words = 0;
 }
 
 bool Heap::in_fragment(const Word* p) const {
-  if (!copy_fragments_ || p < fragments_lo_ || p >= fragments_hi_) return false;
-  auto it = std::upper_bound(fragments_.begin(), fragments_.end(), p,
+  if (!copy_fragments_ || p < fragments_->lo || p >= fragments_->hi) return false;
+  const std::vector<Fragment>& list = fragments_->list;
+  auto it = std::upper_bound(list.begin(), list.end(), p,
                              [](const Word* q, const Fragment& f) { return q < f.lo; });
-  return it != fragments_.begin() && p < std::prev(it)->hi;
+  return it != list.begin() && p < std::prev(it)->hi;
 }
 
 size_t Heap::next_size(size_t words) {
@@ -259,7 +303,7 @@ void Heap::copy_pass(Kind kind, size_t target) {
     e.old_lo = g.block.get();
     e.old_hi = g.top;
   }
-  const size_t from_words = young_used_words() + (copy_fragments_ ? fragment_words_ : 0) +
+  const size_t from_words = object_words() + (copy_fragments_ ? fragment_words() : 0) +
                             (kind == Kind::kMajor ? g.used() : 0);
   Word* const old_start = e.to_old;
 
@@ -298,11 +342,21 @@ void Heap::copy_pass(Kind kind, size_t target) {
     ++g.majors;
     g.minors_since_major = 0;
   }
+  if (registers_) {  // its owner has updated the live slots in place (visit_roots)
+    RegisterArea& area = *registers_;
+    assert(area.live <= area.words);
+    // Given back down to half as much again as is live, unless a growth is what collects.
+    const size_t kept =
+        keep_registers_
+            ? area.words
+            : std::min(area.words, std::max(area.live + area.live / 2, area.live + kRegisterSlack));
+    place_registers(area.base, area.live, to_block.get(), target, kept);
+  }
   block_ = std::move(to_block);
   top_ = e.to_young;
   aged_top_ = top_;  // everything here has survived a collection now
   capacity_ = target;
-  end_ = block_.get() + capacity_;
+  end_ = objects_limit();
 }
 
 void Heap::collect(size_t need) {
@@ -330,26 +384,34 @@ void Heap::collect_as(Kind kind, size_t need) {
   // request); then, when what is live wants a block much smaller or larger than that, once more
   // into one sized from it: twice the live data (and the request), never less than the heap was
   // created with, so a small heap with little live data does not collect every few allocations.
-  if (!fragments_.empty()) {
-    std::sort(fragments_.begin(), fragments_.end(),
+  if (fragment_count() > 0) {
+    std::vector<Fragment>& list = fragments_->list;
+    std::sort(list.begin(), list.end(),
               [](const Fragment& a, const Fragment& b) { return a.lo < b.lo; });
-    fragments_lo_ = fragments_.front().lo;
-    fragments_hi_ =
-        std::max_element(fragments_.begin(), fragments_.end(),
-                         [](const Fragment& a, const Fragment& b) { return a.hi < b.hi; })
-            ->hi;
+    fragments_->lo = list.front().lo;
+    fragments_->hi =
+        std::max_element(list.begin(), list.end(), [](const Fragment& a, const Fragment& b) {
+          return a.hi < b.hi;
+        })->hi;
     copy_fragments_ = true;
   }
-  const size_t may_land =
-      kind == Kind::kMajor ? used_words() : static_cast<size_t>(top_ - aged_top_);
-  const size_t target = std::max(capacity_, may_land + fragment_words_) + need;
+  const size_t may_land = kind == Kind::kMajor ? object_words() + old_used_words()
+                                               : static_cast<size_t>(top_ - aged_top_);
+  // A heap is never sized below kWorkingWords after a collection, so a smaller one (a process's
+  // first collection) copies straight into a block of that size: one pass instead of two.
+  const size_t target = std::max(
+      std::max(capacity_, may_land + fragment_words() + register_words()) + need, kWorkingWords);
   copy_pass(kind, target);
   const size_t live = young_used_words();
   const size_t wanted = std::max({next_size(2 * (live + need)), initial_capacity_, kWorkingWords});
   if (wanted <= target + target / 4 && wanted >= target / 2) {  // near enough: keep the block
     // but use no more of it than wanted, so that the size does not creep up by each request.
     capacity_ = std::clamp(wanted, live + need, target);
-    end_ = block_.get() + capacity_;
+    if (registers_) {  // to the end of the capacity kept
+      place_registers(registers_->base, registers_->words, block_.get(), capacity_,
+                      registers_->words);
+    }
+    end_ = objects_limit();
   } else {
     copy_pass(Kind::kResize, wanted);
   }
@@ -369,7 +431,9 @@ void Heap::verify_old_points_to_old() const {
     const Word* p = t.is_cons() ? t.cons_cell() : t.is_boxed() ? t.boxed_object() : nullptr;
     if (p == nullptr) return;
     bool young = p >= block_.get() && p < block_.get() + capacity_;
-    for (const Fragment& f : fragments_) young = young || (p >= f.lo && p < f.hi);
+    if (fragments_) {
+      for (const Fragment& f : fragments_->list) young = young || (p >= f.lo && p < f.hi);
+    }
     if (young) {
       std::fprintf(stderr, "lona: heap: an old object points into the young generation\n");
       std::abort();

@@ -20,6 +20,12 @@
 // builds a map's index before the map for this reason). Bytebufs, the one mutable kind, hold
 // bytes, not terms. In stress mode (set_stress) each collection checks that no old object points
 // into the young generation.
+//
+// A heap can hold the register stack of the one interpreter that runs on it (attach_registers),
+// as BEAM's process block holds its stack: the stack sits at the end of the young block and
+// grows down towards the heap, which grows up towards it, so a process is one block and either
+// side running out of room collects (DESIGN.md section 4). A collection moves the stack with the
+// block, so the interpreter finds its registers again after every allocation.
 #pragma once
 
 #include <algorithm>
@@ -43,8 +49,8 @@ class RootVisitor {
 };
 
 // An object that holds roots of a heap outside it (Heap::add_root_source). visit_roots runs
-// during a collection only, so a source may also tidy up there (an interpreter clears the stale
-// registers above its stack's top, which it keeps valid but not live).
+// during a collection only, so a source may also tidy up there (an interpreter tells the heap
+// how much of its register stack is live).
 class RootSource {
  public:
   virtual void visit_roots(RootVisitor& visitor) = 0;
@@ -64,6 +70,19 @@ class Rooted;
 
 class Heap {
  public:
+  // The register stack of the interpreter that runs on this heap (vm/interp). The interpreter
+  // owns the struct and reads base and words; the heap keeps the slots at the end of its young
+  // block and updates both whenever they move.
+  struct RegisterArea {
+    Term* base = nullptr;  // slots [0, words), every one a valid term
+    size_t words = 0;
+    // What the owner still uses: it sets this when it visits its roots, and the collection
+    // keeps [0, live) and may give back the rest.
+    size_t live = 0;
+  };
+  // Slots the register stack keeps beyond what is live when a collection shrinks it.
+  static constexpr size_t kRegisterSlack = 8;
+
   // The size table is Fibonacci from kSmallestWords (21, 34, 55, 89, 144, 233, ...), then 20%
   // steps.
   static constexpr size_t kSmallestWords = 21;
@@ -111,10 +130,20 @@ class Heap {
     return t;
   }
 
-  // Words in use and words held, both generations together; then each generation.
+  // Makes `area` this heap's register stack (one interpreter per heap), empty until
+  // reserve_registers; the area must outlive the attachment.
+  void attach_registers(RegisterArea* area);
+  void detach_registers();
+  // Makes the register stack hold at least `words` slots (and, growing, half as much again up to
+  // `max_words`), the new ones nil. May collect first (then every term moves, the registers
+  // too).
+  void reserve_registers(size_t words, size_t max_words = SIZE_MAX);
+
+  // Words in use and words held, both generations together; then each generation. The register
+  // stack counts as used young words.
   size_t used_words() const { return young_used_words() + old_used_words(); }
   size_t capacity_words() const { return capacity_ + old_capacity_words(); }
-  size_t young_used_words() const { return static_cast<size_t>(top_ - block_.get()); }
+  size_t young_used_words() const { return object_words() + register_words(); }
   size_t young_capacity_words() const { return capacity_; }
   size_t old_used_words() const { return old_ ? old_->used() : 0; }
   size_t old_capacity_words() const { return old_ ? old_->capacity : 0; }
@@ -133,7 +162,7 @@ class Heap {
     stress_ = on;
     stress_slack_ = static_cast<uint32_t>(std::min<size_t>(slack, UINT32_MAX));
     if (!block_) return;  // empty: the first allocation collects, and sets end_ from stress_
-    end_ = on ? std::min(end_, top_ + slack) : block_.get() + capacity_;
+    end_ = on ? std::min(end_, top_ + slack) : objects_limit();
   }
 
   // A soft limit: when a collection leaves the heap larger than `max_words`, it sets *signal to
@@ -149,7 +178,7 @@ class Heap {
   // copies out what is live and frees the block with release(mem). Fragments count towards the
   // heap's fill, so a process that receives a lot without allocating still collects.
   void adopt_fragment(Word* lo, size_t words, void* mem, void (*release)(void*));
-  size_t fragment_count() const { return fragments_.size(); }
+  size_t fragment_count() const { return fragments_ ? fragments_->list.size() : 0; }
 
   // Puts the off-heap binary object `obj` (refc_binary.hpp), in this heap's block or an adopted
   // fragment, on the heap's list: the heap holds its reference and lets go of it when a
@@ -189,6 +218,13 @@ class Heap {
   // One copying pass (heap.cpp): a minor or major collection, or a resize of the young block.
   void copy_pass(Kind kind, size_t target);
   bool in_fragment(const Word* p) const;
+  size_t object_words() const { return static_cast<size_t>(top_ - block_.get()); }
+  size_t register_words() const { return registers_ ? registers_->words : 0; }
+  // Where objects may reach before the register stack: the young capacity less the stack.
+  Word* objects_limit() const { return block_.get() + capacity_ - register_words(); }
+  // Makes the register stack the last `words` of `block`'s first `capacity` words: the first
+  // `kept` slots come from `from` (which may overlap), the rest are nil.
+  void place_registers(Term* from, size_t kept, Word* block, size_t capacity, size_t words);
   bool in_old(const Word* p) const { return old_ && p >= old_->block.get() && p < old_->top; }
   void free_fragments();
   // After a pass's copy: the list follows the binaries that moved and lets go of the rest.
@@ -207,20 +243,27 @@ class Heap {
   // Fields are ordered so that the small ones share words: every process has a heap.
   bool stress_ = false;
   bool copy_fragments_ = false;  // a collection's first pass: fragments are from-space too
+  bool keep_registers_ = false;  // a collection for a growing stack keeps all of it
   uint32_t stress_slack_ = 0;
   std::vector<Term> stack_;
   Rooted* rooted_ = nullptr;  // the innermost live Rooted handle (they form a LIFO chain)
   RootSource* root_sources_ = nullptr;
+  RegisterArea* registers_ = nullptr;
   struct Fragment {
     Word* lo;
     Word* hi;
     void* mem;
     void (*release)(void*);
   };
-  std::vector<Fragment> fragments_;  // sorted by lo during a collection
-  size_t fragment_words_ = 0;
-  const Word* fragments_lo_ = nullptr;  // the span of all fragments, for a quick rejection
-  const Word* fragments_hi_ = nullptr;
+  // Made at the first adopted fragment: most processes never receive a message big enough.
+  struct Fragments {
+    std::vector<Fragment> list;  // sorted by lo during a collection
+    size_t words = 0;
+    const Word* lo = nullptr;  // the span of all fragments, for a quick rejection
+    const Word* hi = nullptr;
+  };
+  std::unique_ptr<Fragments> fragments_;
+  size_t fragment_words() const { return fragments_ ? fragments_->words : 0; }
   // Made at the first off-heap binary: most heaps never hold one, and every process has a heap.
   struct RefcList;
   std::unique_ptr<RefcList> refc_;

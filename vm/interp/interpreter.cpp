@@ -45,10 +45,12 @@ void Interpreter::set_source(SourcePosition source) {
 Interpreter::Interpreter(Heap& heap) : heap_(heap) {
   x_inline_.fill(Term::nil());
   heap_.add_root_source(this);
+  heap_.attach_registers(&regs_);
 }
 
 Interpreter::~Interpreter() {
   if (owns_process_) Runtime::get().detach_bound(process_);
+  heap_.detach_registers();
   heap_.remove_root_source(this);
 }
 
@@ -57,10 +59,10 @@ void Interpreter::visit_roots(RootVisitor& visitor) {
   // still point at them when a nested call grows X.
   visitor.visit(x_inline_.data(), x_inline_.size());
   if (x_big_) visitor.visit(x_big_.get(), kArgRegisters);
-  visitor.visit(regs_base_, top_);
-  // The stale registers above the top are dropped rather than kept alive or left dangling.
-  std::fill(regs_base_ + top_, regs_base_ + std::max(top_, high_water_), Term::nil());
-  high_water_ = top_;
+  visitor.visit(regs_.base, top_);
+  // The stale registers above the top are dropped (the heap sets them to nil as it moves the
+  // stack) rather than kept alive or left dangling.
+  regs_.live = top_;
 }
 
 void Interpreter::grow_x() {
@@ -96,20 +98,9 @@ Process* Interpreter::process() {
 }
 
 bool Interpreter::grow_registers(size_t end) {
-  size_t capacity = regs_capacity_;
-  while (capacity < end) capacity *= 2;
-  if (capacity > kMaxRegisterSlots) return false;
-  auto bigger = std::make_unique<Term[]>(capacity);
-  std::copy(regs_base_, regs_base_ + high_water_, bigger.get());
-  regs_ = std::move(bigger);
-  regs_base_ = regs_.get();
-  regs_capacity_ = capacity;
+  if (end > kMaxRegisterSlots) return false;
+  heap_.reserve_registers(end, kMaxRegisterSlots);
   return true;
-}
-
-void Interpreter::cover_slow(size_t end) {
-  std::fill(regs_base_ + high_water_, regs_base_ + end, Term::nil());
-  high_water_ = end;
 }
 
 bool Interpreter::spread_apply_args(Term* fn, uint32_t* n, EvalError* error) {
@@ -188,16 +179,16 @@ size_t Interpreter::enter_entry_frame(Term fn, uint32_t n, EvalResult* result) {
   }
   size_t entry_top = top_;
   size_t base = top_ + kFrameHeader;
+  Rooted closure(heap_, fn);  // reserving may collect
   if (!reserve_registers(base)) {
     *result = EvalResult::failure("stack-overflow", "stack overflow: the register stack is full");
     return 0;
   }
-  cover(base);
-  regs_base_[base - 2] = Term::fixnum(0);
-  regs_base_[base - 1] = Term::fixnum(0);
+  regs_.base[base - 2] = Term::fixnum(0);
+  regs_.base[base - 1] = Term::fixnum(0);
   top_ = base;
   EvalError error;
-  if (enter_from_x(base, fn, n, &error) == nullptr) {
+  if (enter_from_x(base, closure.get(), n, &error) == nullptr) {
     top_ = entry_top;
     *result = EvalResult::failure(std::move(error.reason), std::move(error.message));
     return 0;
@@ -231,19 +222,22 @@ EvalResult Interpreter::nested_call(Term fn, std::span<const Term> args) {
 }
 
 const Code* Interpreter::enter_from_x(size_t base, Term fn, uint32_t n, EvalError* error) {
-  if (!reserve_registers(base + 1 + n)) {
-    *error = {"stack-overflow", "stack overflow: the register stack is full"};
-    return nullptr;
+  if (base + 1 + n > regs_.words) {
+    Rooted closure(heap_, fn);  // reserving may collect
+    if (!reserve_registers(base + 1 + n)) {
+      *error = {"stack-overflow", "stack overflow: the register stack is full"};
+      return nullptr;
+    }
+    fn = closure.get();
   }
-  cover(base + 1 + n);
-  regs_base_[base] = fn;
-  std::copy(x_base_, x_base_ + n, regs_base_ + base + 1);
+  regs_.base[base] = fn;
+  std::copy(x_base_, x_base_ + n, regs_.base + base + 1);
   top_ = std::max(top_, base + 1 + n);  // the arguments stay roots until the frame is entered
   return enter_slow(base, n, error);
 }
 
 const Code* Interpreter::enter_slow(size_t base, uint32_t n, EvalError* error) {
-  const Code* callee = code_of(payload_term(regs_base_[base], 0));
+  const Code* callee = code_of(payload_term(regs_.base[base], 0));
   uint32_t fixed = callee->nparams - (callee->variadic ? 1 : 0);
   if (callee->variadic ? n < fixed : n != fixed) [[unlikely]] {
     *error = {"arity-mismatch", arity_message(callee, n)};
@@ -255,16 +249,13 @@ const Code* Interpreter::enter_slow(size_t base, uint32_t n, EvalError* error) {
                       "-slot register stack (only calls in tail position reuse their frame)")};
     return nullptr;
   }
-  Term rest = Term::nil();
-  if (callee->variadic) {  // the rest as a tuple, built through the heap's scratch stack
-    for (uint32_t i = fixed; i < n; ++i) heap_.push(regs_base_[base + 1 + i]);
-    rest = tuple_from_stack(heap_, n - fixed);
-  }
-  // Stored after cover(): with no rest arguments its slot may lie past the registers ever used,
-  // which cover() sets to nil (a fresh process's first call of (f) got nil, not []).
-  cover(base + callee->frame_size);
-  if (callee->variadic) regs_base_[base + 1 + fixed] = rest;
+  // The frame is in use before the rest is built: a collection keeps the stack up to top_ only.
   top_ = base + callee->frame_size;
+  if (callee->variadic) {  // the rest as a tuple, built through the heap's scratch stack
+    for (uint32_t i = fixed; i < n; ++i) heap_.push(regs_.base[base + 1 + i]);
+    Term rest = tuple_from_stack(heap_, n - fixed);  // may collect: regs_.base is read after
+    regs_.base[base + 1 + fixed] = rest;
+  }
   ++reductions_;
   return callee;
 }
@@ -340,13 +331,13 @@ void Interpreter::bad_match(Term value, EvalError* error) {
   *error = {"badmatch", str_cat("no clause matched ", print_bounded(value))};
 }
 
-bool Interpreter::define_var(Var* v, Term* value, EvalError* error) {
-  if (!set_root(*v, *value)) {
+bool Interpreter::define_var(Var* v, Term value, Term* out, EvalError* error) {
+  if (!set_root(*v, value)) {
     *error = {"oom", str_cat("the value of ", print(v->name), " is more than ", kMaxRootWords,
                              " words once its shared parts are copied")};
     return false;
   }
-  *value = Term::var(v->index);
+  *out = Term::var(v->index);
   return true;
 }
 
@@ -360,7 +351,7 @@ bool Interpreter::map_lookup(Term m, Term key, Term* out) {
 Term Interpreter::make_closure(const Code* nested, size_t base) {
   size_t n = nested->captures.size();
   Word* p = heap_.alloc(2 + n);
-  const Term* R = regs_base_ + base;  // after the allocation, which may have moved everything
+  const Term* R = regs_.base + base;  // after the allocation, which may have moved everything
   p[0] = header::make(ObjTag::kClosure, 0, 1 + n);
   p[1] = code_term(nested).raw();
   for (size_t k = 0; k < n; ++k) {
@@ -371,7 +362,7 @@ Term Interpreter::make_closure(const Code* nested, size_t base) {
 }
 
 Term Interpreter::build(uint32_t i, size_t base) {
-  const Term* R = regs_base_ + base;
+  const Term* R = regs_.base + base;
   uint32_t b = instr::b(i), c = instr::c(i);
   switch (instr::op(i)) {
     case Op::kRestTuple:
@@ -391,7 +382,7 @@ Term Interpreter::build(uint32_t i, size_t base) {
       // Straight from the registers, without the round trip through the heap's stack that the
       // other constructors take: a tuple is what most messages are built as.
       Word* object = heap_.alloc(1 + c);  // may collect: the registers are roots, moved in place
-      R = regs_base_ + base;
+      R = regs_.base + base;
       object[0] =
           header::make(instr::op(i) == Op::kMakeTuple ? ObjTag::kTuple : ObjTag::kVector, 0, c);
       for (uint32_t k = 0; k < c; ++k) object[1 + k] = R[b + k].raw();
@@ -406,7 +397,7 @@ Term Interpreter::build(uint32_t i, size_t base) {
 
 // A bit field (GetBits) or the tail (BinaryRest) of a binary that a pattern has tested.
 Term Interpreter::binary_part(uint32_t i, uint32_t word, size_t base) {
-  Term bin = regs_base_[base + instr::b(i)];
+  Term bin = regs_.base[base + instr::b(i)];
   std::string_view bytes = byte_view(bin);
   if (instr::op(i) == Op::kBinaryRest) {  // a sub-binary when big: parse loops stay linear
     return lona::binary_part(heap_, bin, word, bytes.size() - word);
@@ -444,7 +435,7 @@ Term return_pc_term(const uint32_t* pc) {
 // 0, made by call()).
 EvalResult Interpreter::run(size_t entry_base, const uint32_t* start_pc) {
   size_t base = entry_base;
-  Term* R = regs_base_ + base;
+  Term* R = regs_.base + base;
   const Code* code = code_of(payload_term(R[0], 0));
   const uint32_t* pc = start_pc != nullptr ? start_pc : code->instrs.data();
   Process* proc = process_;  // set on first use by a receive
@@ -469,7 +460,7 @@ EvalResult Interpreter::run(size_t entry_base, const uint32_t* start_pc) {
     if (entered == nullptr) goto fail; \
     code = entered;                    \
     base = (new_base);                 \
-    R = regs_base_ + base;             \
+    R = regs_.base + base;             \
     pc = code->instrs.data();          \
     LONA_CHECK_BUDGET();               \
   } while (0)
@@ -508,14 +499,19 @@ op_GetVar : {
   R[A] = value;
   DISPATCH();
 }
-op_DefVar:
-  if (!define_var(code->vars[instr::bx(i)], &R[A], &error)) goto fail;
+op_DefVar : {
+  Term defined;
+  if (!define_var(code->vars[instr::bx(i)], R[A], &defined, &error)) goto fail;
+  R = regs_.base + base;
+  R[A] = defined;
   DISPATCH();
+}
 op_GetCapture:
   R[A] = payload_term(R[0], 1 + B);
   DISPATCH();
 op_Closure : {
   Term closure = make_closure(code->nested[instr::bx(i)].get(), base);
+  R = regs_.base + base;  // the allocation may have moved the registers
   R[A] = closure;
   DISPATCH();
 }
@@ -526,7 +522,7 @@ op_Arg:
 op_Call : {
   // The callee's frame starts at the block R[B] holds the header of: R[B+2] is its R0.
   size_t new_base = base + B + kFrameHeader;
-  Term* F = regs_base_ + new_base;
+  Term* F = R + B + kFrameHeader;
   Term fn = F[0];
   uint32_t n = C;
   F[-2] = return_pc_term(pc);
@@ -534,8 +530,7 @@ op_Call : {
   if (is_object(fn, ObjTag::kClosure)) [[likely]] {
     const Code* callee = code_of(payload_term(fn, 0));
     size_t new_top = new_base + callee->frame_size;
-    if (callee->exact_arity == n && new_top <= regs_capacity_) [[likely]] {
-      cover(new_top);
+    if (callee->exact_arity == n && new_top <= regs_.words) [[likely]] {
       top_ = new_top;
       ++reductions_;
       code = callee;
@@ -552,7 +547,7 @@ op_Call : {
   std::copy(F + 1, F + 1 + n, x_base_);
   Term result;
   Direct d = call_direct(&fn, &n, &result, &error);
-  R = regs_base_ + base;
+  R = regs_.base + base;
   if (d == Direct::kError) goto fail;
   if (d == Direct::kCalled) {
     R[A] = result;
@@ -570,8 +565,7 @@ op_TailCall : {
     std::copy(F, F + 1 + n, R);
     const Code* callee = code_of(payload_term(fn, 0));
     size_t new_top = base + callee->frame_size;
-    if (callee->exact_arity == n && new_top <= regs_capacity_) [[likely]] {
-      cover(new_top);
+    if (callee->exact_arity == n && new_top <= regs_.words) [[likely]] {
       top_ = new_top;
       ++reductions_;
       code = callee;
@@ -586,7 +580,7 @@ op_TailCall : {
   std::copy(F + 1, F + 1 + n, x_base_);
   Term result;
   Direct d = call_direct(&fn, &n, &result, &error);
-  R = regs_base_ + base;
+  R = regs_.base + base;
   if (d == Direct::kError) goto fail;
   if (d == Direct::kCalled) {  // nothing to enter: return its result
     rv = result;
@@ -598,7 +592,7 @@ op_TailCall : {
 op_CallNative : {
   Term result;
   bool ok = call_intrinsic(B, C, &result, &error);
-  R = regs_base_ + base;
+  R = regs_.base + base;
   if (!ok) goto fail;
   R[A] = result;
   DISPATCH();
@@ -614,15 +608,21 @@ do_return : {
   }
   uint64_t caller = static_cast<uint64_t>(R[-1].fixnum_value());
   base = caller >> 8;
-  R = regs_base_ + base;
+  R = regs_.base + base;
   code = code_of(payload_term(R[0], 0));
-  top_ = base + code->frame_size;
-  // A collection in the callee cleared the stack down to the callee's top, which may be below
-  // the caller's: those slots are nil now, valid, and must not be cleared again once the caller
-  // has written them (by cover(), at its next call).
-  if (high_water_ < top_) high_water_ = top_;
   pc = reinterpret_cast<const uint32_t*>(static_cast<uintptr_t>(ret.fixnum_value()));
-  R[caller & 0xFF] = v;
+  R[caller & 0xFF] = v;  // below the callee's frame, so a root from here on
+  {
+    // A collection in the callee may have given back the stack above the callee's top, which
+    // can lie below the caller's (its registers there were dead temporaries): take it back, as
+    // nil, while top_ still says what is in use.
+    size_t caller_top = base + code->frame_size;
+    if (caller_top > regs_.words) [[unlikely]] {
+      reserve_registers(caller_top);  // no deeper than the stack was: within kMaxRegisterSlots
+      R = regs_.base + base;
+    }
+    top_ = caller_top;
+  }
   DISPATCH();
 }
 op_Jump : {
@@ -670,6 +670,7 @@ op_TestBinaryAtLeast:
 op_GetBits:
 op_BinaryRest : {
   Term v = binary_part(i, *pc++, base);
+  R = regs_.base + base;
   R[A] = v;
   DISPATCH();
 }
@@ -684,6 +685,7 @@ op_MakeList:
 op_MakeMap:
 op_MakeSet : {
   Term made = build(i, base);
+  R = regs_.base + base;
   R[A] = made;
   DISPATCH();
 }
@@ -702,7 +704,7 @@ op_BadMatch:
     }                                                                                         \
     Term out;                                                                                 \
     bool ok = slow_arith(op, b, c, &out, fname, &error);                                      \
-    R = regs_base_ + base;                                                                    \
+    R = regs_.base + base;                                                                    \
     if (!ok) goto fail;                                                                       \
     R[A] = out;                                                                               \
     DISPATCH();                                                                               \
@@ -727,6 +729,7 @@ op_BadMatch:
       int cmp;                                                             \
       bool unordered;                                                      \
       if (!slow_compare(b, c, &cmp, &unordered, fname, &error)) goto fail; \
+      R = regs_.base + base; /* comparing big numbers may allocate */      \
       r = !unordered && cmp test 0;                                        \
     }                                                                      \
     R[A] = Term::boolean(r);                                               \
@@ -771,7 +774,7 @@ op_BadMatch:
 op_RecvPeek:
   if (proc == nullptr) proc = process();
   if (proc->save() >= proc->message_count() && !proc->take_mail()) goto exited;
-  R = regs_base_ + base;
+  R = regs_.base + base;
   if (proc->save() < proc->message_count()) {
     R[A] = proc->message(proc->save());
     ++pc;  // over the Jump to the wait
@@ -815,7 +818,7 @@ op_RecvWaitTimeout : {
     }
     proc->wait();  // a thread of its own (or a nested call): block
     if (!proc->take_mail()) goto exited;
-    R = regs_base_ + base;
+    R = regs_.base + base;
   }
   DISPATCH();
 }

@@ -1,12 +1,14 @@
 // vm/interp: the bytecode interpreter.
 //
-// Frames live on a register stack that the heap treats as a root range, so the collector sees
-// every register. A frame is [return pc][caller's base and result register][R0 = the running
-// closure][R1 ...]: the caller builds the callee's R0 and arguments in its own registers and the
-// callee's frame begins there (vm/bytecode), so a call copies nothing and a return reads its way
-// back from the two words before R0 (fixnums, which the collector passes over). Calls in tail
-// position reuse the caller's frame, so tail recursion of any kind runs in constant space. Every
-// call and backward jump charges a reduction.
+// Frames live on a register stack at the end of the heap's young block (Heap::RegisterArea): a
+// root range the collector sees whole, and moves with the block, so every allocation (and every
+// call, which may allocate) is followed by finding the registers again (R = regs_.base + base). A
+// frame is [return pc][caller's base and result register][R0 = the running closure][R1 ...]: the
+// caller builds the callee's R0 and arguments in its own registers and the callee's frame begins
+// there (vm/bytecode), so a call copies nothing and a return reads its way back from the two words
+// before R0 (fixnums, which the collector passes over). Calls in tail position reuse the caller's
+// frame, so tail recursion of any kind runs in constant space. Every call and backward jump charges
+// a reduction.
 //
 // A process runs its function with start() and resume(): the run stops at a call or a backward
 // jump once its budget of reductions is spent, or in a receive that finds nothing, and resume()
@@ -85,14 +87,10 @@ class Interpreter final : private RootSource {
   size_t enter_entry_frame(Term fn, uint32_t n, EvalResult* result);
   bool spread_apply_args(Term* fn, uint32_t* n, EvalError* error);
 
-  // Makes the register stack hold at least `end` slots; false past kMaxRegisterSlots.
-  bool reserve_registers(size_t end) { return end <= regs_capacity_ || grow_registers(end); }
+  // Makes the register stack hold at least `end` slots (which may collect, and so move every
+  // register); false past kMaxRegisterSlots.
+  bool reserve_registers(size_t end) { return end <= regs_.words || grow_registers(end); }
   bool grow_registers(size_t end);
-  // Makes [0, end) valid terms: slots never used or cleared by a collection become nil.
-  void cover(size_t end) {
-    if (end > high_water_) cover_slow(end);
-  }
-  void cover_slow(size_t end);
   // Out of the dispatch loop, so that its state stays in machine registers. Enters the closure
   // at regs_[base] with its n arguments after it, doing what the fast path does not: variadic
   // parameters, arity errors, growing the stack.
@@ -109,8 +107,8 @@ class Interpreter final : private RootSource {
   bool slow_arith(ArithOp op, Term b, Term c, Term* out, const char* fname, EvalError* error);
   // The bulkier instructions, out of line for the same reason.
   Term make_closure(const Code* nested, size_t base);
-  Term build(uint32_t instruction, size_t base);           // Make* and Rest*
-  bool define_var(Var* v, Term* value, EvalError* error);  // *value: the value, then the var
+  Term build(uint32_t instruction, size_t base);                       // Make* and Rest*
+  bool define_var(Var* v, Term value, Term* out, EvalError* error);    // *out: the var
   Term binary_part(uint32_t instruction, uint32_t word, size_t base);  // GetBits, BinaryRest
   static bool map_lookup(Term m, Term key, Term* out);
   static void unbound_error(const Var* v, EvalError* error);
@@ -132,17 +130,11 @@ class Interpreter final : private RootSource {
       grow_x();
   }
   void grow_x();
-  // The register stack: frames as described above, a GC root range [0, top_). Slots in
-  // [top_, high_water_) are stale but valid terms, set to nil at each collection (visit_roots).
-  // The first kInlineRegisters slots are in the interpreter, so that a process that stays
-  // shallow (most do) allocates no stack; regs_ holds it once it outgrew them.
-  static constexpr size_t kInlineRegisters = 16;
-  std::array<Term, kInlineRegisters> regs_inline_;
-  std::unique_ptr<Term[]> regs_;
-  Term* regs_base_ = regs_inline_.data();
-  size_t regs_capacity_ = kInlineRegisters;
+  // The register stack: frames as described above, in the heap's block. Every slot is a valid
+  // term; [0, top_) is a GC root range, and a collection gives up (or sets to nil) the slots
+  // above top_.
+  Heap::RegisterArea regs_;
   size_t top_ = 0;
-  size_t high_water_ = 0;
   uint64_t reductions_ = 0;
   uint64_t reduction_limit_ = UINT64_MAX;  // preempt at a call or backward jump from here on
   size_t saved_base_ = 0;                  // where a suspended run goes on

@@ -42,9 +42,10 @@ bool pid_arg(NativeContext& ctx, Term t, const char* fn, uint64_t* out) {
 
 struct SpawnOptions {
   uint8_t priority = Process::kDefaultPriority;
-  // :min-heap-size: 21 words (168 bytes) by default, not the reference's 4096 bytes nor BEAM's
-  // 233 words: an idle process should cost under 1 KB all in (DESIGN.md section 4), and one that
-  // allocates gets 233 words at its first collection (Heap::kWorkingWords, docs/runtime.md).
+  // :min-heap-size: 34 words (272 bytes, objects and register stack together) by default, not
+  // the reference's 4096 bytes nor BEAM's 233 words: an idle process should cost under 1 KB all
+  // in (DESIGN.md section 4), and one that allocates gets 233 words at its first collection
+  // (Heap::kWorkingWords, docs/runtime.md).
   size_t heap_words = Process::kDefaultHeapWords;
   std::optional<uint64_t> max_heap_bytes;
   Term name = Term::nil();

@@ -888,6 +888,124 @@ TEST(Heap, BigMapsAndSetsKeepTheirIndexAcrossGenerations) {
   h.set_stress(false);
 }
 
+// An interpreter's register stack (Heap::RegisterArea), as vm/interp keeps it: slots [0, top)
+// are its roots, and it tells the heap so as it visits them.
+class RegisterStack final : public RootSource {
+ public:
+  explicit RegisterStack(Heap& heap) : heap_(heap) {
+    heap.add_root_source(this);
+    heap.attach_registers(&area_);
+  }
+  ~RegisterStack() override {
+    heap_.detach_registers();
+    heap_.remove_root_source(this);
+  }
+  void visit_roots(RootVisitor& visitor) override {
+    visitor.visit(area_.base, top_);
+    area_.live = top_;
+  }
+  const Heap::RegisterArea& area() const { return area_; }
+  size_t top_ = 0;
+
+ private:
+  Heap& heap_;
+  Heap::RegisterArea area_;
+};
+
+TEST(Heap, TheRegisterStackSharesTheYoungBlockAndMovesWithIt) {
+  Heap h(233);
+  RegisterStack regs(h);
+  EXPECT_EQ(regs.area().words, 0u);
+  h.reserve_registers(10);
+  ASSERT_GE(regs.area().words, 10u);
+  for (size_t i = 0; i < regs.area().words; ++i) EXPECT_TRUE(regs.area().base[i].is_nil()) << i;
+  EXPECT_EQ(h.young_used_words(), regs.area().words);  // no objects yet: the stack is all of it
+  EXPECT_EQ(h.collections(), 0u);                      // room enough: nothing collected
+
+  for (size_t i = 0; i < 10; ++i) {
+    Term s = make_string(h, "register " + std::to_string(i));
+    regs.area().base[i] = s;  // read after the allocation, which may have moved the stack
+  }
+  regs.top_ = 10;
+  // Objects and the stack fill the same block: allocating enough collects, and each collection
+  // puts the stack at the end of the new block with the registers updated.
+  for (int i = 0; i < 2000; ++i) make_string(h, "garbage, and enough of it to fill the block");
+  EXPECT_GT(h.collections(), 2u);
+  for (size_t i = 0; i < 10; ++i) {
+    EXPECT_EQ(print(regs.area().base[i]), "\"register " + std::to_string(i) + "\"") << i;
+  }
+
+  // A collection gives back the slots above the top (they come back as nil when reserved again)
+  // and keeps little room beyond.
+  h.reserve_registers(200);
+  ASSERT_GE(regs.area().words, 200u);
+  regs.area().base[150] = make_string(h, "above the top: dead");
+  h.collect();
+  EXPECT_LE(regs.area().words, 10 + Heap::kRegisterSlack);
+  h.reserve_registers(200);
+  EXPECT_TRUE(regs.area().base[150].is_nil());
+  EXPECT_EQ(print(regs.area().base[9]), "\"register 9\"");
+}
+
+TEST(Heap, GrowingTheRegisterStackPastTheBlockCollects) {
+  Heap h(233);
+  RegisterStack regs(h);
+  h.reserve_registers(4);
+  regs.area().base[0] = make_string(h, "kept");
+  regs.top_ = 1;
+  Rooted object(h, make_string(h, "an object"));
+  const uint64_t before = h.collections();
+  h.reserve_registers(5000);  // more than the block: the block grows, by a collection
+  EXPECT_EQ(h.collections(), before + 1);
+  EXPECT_GE(regs.area().words, 5000u);
+  EXPECT_GE(h.young_capacity_words(), h.young_used_words());
+  EXPECT_GE(h.young_used_words(), regs.area().words + 1 + object_size(object.get()));
+  EXPECT_EQ(print(regs.area().base[0]), "\"kept\"");
+  EXPECT_EQ(print(object.get()), "\"an object\"");
+  EXPECT_TRUE(regs.area().base[4999].is_nil());
+
+  // In stress mode every growth collects, so each one moves the stack.
+  h.set_stress(true);
+  for (size_t want = 5001; want < 40000; want *= 2) {
+    const uint64_t n = h.collections();
+    h.reserve_registers(want);
+    EXPECT_EQ(h.collections(), n + 1) << want;
+    EXPECT_EQ(print(regs.area().base[0]), "\"kept\"");
+  }
+  h.set_stress(false);
+}
+
+TEST(Heap, TheRegisterStackGrowsByHalfAgainUpToItsLimit) {
+  Heap h(233);
+  RegisterStack regs(h);
+  h.reserve_registers(40, 100);
+  EXPECT_EQ(regs.area().words, 40u);
+  h.reserve_registers(41, 100);
+  EXPECT_EQ(regs.area().words, 60u);  // half as much again
+  h.reserve_registers(61, 100);
+  EXPECT_EQ(regs.area().words, 90u);
+  h.reserve_registers(91, 100);
+  EXPECT_EQ(regs.area().words, 100u);  // not 135: the limit
+  // A growth that collects keeps the whole stack (a plain collection would give back all but
+  // half as much again as the top): the young block then holds it and the growth, not more.
+  regs.top_ = 2;
+  const uint64_t n = h.collections();
+  h.reserve_registers(5000, 10000);
+  EXPECT_EQ(h.collections(), n + 1);
+  EXPECT_EQ(regs.area().words, 5000u);
+  EXPECT_LE(h.young_capacity_words(), Heap::next_size(2 * (5000 + 8)));
+}
+
+TEST(HeapDeathTest, AHeapHasOneRegisterStack) {
+  auto attach_twice = [] {
+    Heap h;
+    Heap::RegisterArea a, b;
+    h.attach_registers(&a);
+    h.attach_registers(&b);
+  };
+  EXPECT_DEATH(attach_twice(), "a second interpreter on a heap that has one");
+}
+
 // The check that stress mode makes: an old object that points into the young generation (which
 // immutable terms never do) stops the process instead of leaving a pointer the next minor
 // collection would break.

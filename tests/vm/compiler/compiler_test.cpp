@@ -290,6 +290,31 @@ TEST_F(CompilerTest, EverythingSurvivesACollectionAtEveryAllocation) {
   EXPECT_GT(heap_.collections(), 10u);
 }
 
+// The register stack lives at the end of the heap's block (Heap::RegisterArea), so every
+// collection moves it. Deep recursion grows it through collections; a collection in a callee
+// with a small frame gives back the stack above it, which the caller's bigger frame takes back
+// when the callee returns (its dead temporaries come back as nil).
+TEST_F(CompilerTest, TheRegisterStackMovesWithTheHeap) {
+  heap_.set_stress(true, 64);  // a collection every few frames: each copies the whole stack
+  EXPECT_EQ(eval(R"(
+    (defn rs-down [n] (if (= n 0) () (let [x [n (str n)]] (prepend (rs-down (- n 1)) x))))
+    (let [l (rs-down 3000)] [(count l) (first l) (last l)]))"),
+            "[3000 [3000 \"3000\"] [1 \"1\"]]");
+  heap_.set_stress(true);  // a collection in rs-small, whose frame is small
+  std::string lots;
+  for (int i = 0; i < 150; ++i) lots += " a";
+  std::string big = R"(
+    (defn rs-small [x] [x])
+    (defn rs-many [& xs] xs)
+    (defn rs-big [a]
+      (let [t (rs-small a)]
+        (rs-many t a (str a) LOTS (str "end"))))
+    (let [r (rs-big 7)] [(count r) (first r) (nth r 2) (last r)]))";
+  big.replace(big.find("LOTS"), 4, lots);
+  EXPECT_EQ(eval(big), "[154 [7] \"7\" \"end\"]");
+  heap_.set_stress(false);
+}
+
 // --- do, quote, var ------------------------------------------------------------------------------
 
 TEST_F(CompilerTest, Do) {
@@ -823,7 +848,8 @@ TEST_F(CompilerTest, InterpreterCallChecksWhatItCalls) {
   // Interpreter::call (how macros and C++ callers run functions) goes through the same checks as
   // a call in bytecode: intrinsic arity, apply, lookups, non-functions.
   ASSERT_EQ(eval("(count [1 2])"), "2");  // boots the namespaces
-  Interpreter interp(heap_);
+  Heap heap;  // its own: heap_ holds the register stack of the evaluator's interpreter
+  Interpreter interp(heap);
   Namespaces& namespaces = Namespaces::global();
   uint32_t core = *namespaces.find(make_symbol("lona.core"));
   Term count = namespaces.intern(core, make_symbol("count")).get();
