@@ -397,13 +397,16 @@ void Heap::collect_as(Kind kind, size_t need) {
   }
   const size_t may_land = kind == Kind::kMajor ? object_words() + old_used_words()
                                                : static_cast<size_t>(top_ - aged_top_);
-  // A heap is never sized below kWorkingWords after a collection, so a smaller one (a process's
-  // first collection) copies straight into a block of that size: one pass instead of two.
-  const size_t target = std::max(
-      std::max(capacity_, may_land + fragment_words() + register_words()) + need, kWorkingWords);
+  // After a collection a heap has room for kWorkingWords of objects beside its stack, so a
+  // smaller one (a process's first collection) copies straight into a block of that size: one
+  // pass instead of two.
+  const size_t target =
+      std::max(std::max(capacity_, may_land + fragment_words() + register_words()) + need,
+               kWorkingWords + register_words());
   copy_pass(kind, target);
   const size_t live = young_used_words();
-  const size_t wanted = std::max({next_size(2 * (live + need)), initial_capacity_, kWorkingWords});
+  const size_t wanted =
+      std::max({next_size(2 * (live + need)), initial_capacity_, kWorkingWords + register_words()});
   if (wanted <= target + target / 4 && wanted >= target / 2) {  // near enough: keep the block
     // but use no more of it than wanted, so that the size does not creep up by each request.
     capacity_ = std::clamp(wanted, live + need, target);
