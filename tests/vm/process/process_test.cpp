@@ -420,6 +420,26 @@ TEST_F(ProcessTest, ProcessInfoOfOthers) {
   EXPECT_EQ(eval("(unlink t22-q) (send t22-q :stop) (await-exit t22-q)"), ":gone");
 }
 
+// A process is one block: its register stack lives at the end of the young block, so deep
+// recursion grows the heap (process-info's :heap-used counts the stack, :stack-size is the part
+// in use, both in bytes), and once the recursion has returned a collection gives it back.
+TEST_F(ProcessTest, TheStackGrowsAndShrinksWithTheHeap) {
+  EXPECT_EQ(eval("(def t28-me (self))"
+                 "(spawn (fn* [] (let [start (process-info)"
+                 "                     deep (fn* deep [n] (if (= n 0) (process-info)"
+                 "                                          (let [i (deep (- n 1))] i)))"
+                 "                     at-bottom (deep 20000)"
+                 "                     _ (garbage-collect)"
+                 "                     after (process-info)]"
+                 "  (send t28-me [:info start at-bottom after]))))"
+                 "(def t28 (receive [:info s d a] [s d a] :after 10000 :timeout))"
+                 "(let [[s d a] t28]"
+                 "  [(< (:heap-size s) 1000) (> (:stack-size d) 320000)"  // bytes, 2+ words a frame
+                 "   (>= (:heap-used d) (:stack-size d)) (< (:stack-size a) 1000)"
+                 "   (< (:heap-size a) 8000) (< (:heap-size a) (/ (:heap-size d) 100))])"),
+            "[true true true true true true]");
+}
+
 // A process's heap has two generations, and process-info reports both: a structure it keeps
 // while it churns garbage ends up in the old heap, minor collections count and reclaim, and
 // (garbage-collect) is a major collection that frees the old heap.
