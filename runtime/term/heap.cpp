@@ -146,7 +146,8 @@ void Heap::attach_registers(RegisterArea* area) {
 }
 
 void Heap::detach_registers() {
-  // The slots stay where they are, dead, until the next collection: only the limit moves.
+  // The slots stay where they are, dead: end_ keeps objects short of them until the next
+  // collection.
   registers_ = nullptr;
 }
 

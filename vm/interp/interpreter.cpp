@@ -18,6 +18,8 @@
 namespace lona {
 namespace {
 
+constexpr const char* kRegisterStackFull = "stack overflow: the register stack is full";
+
 std::string function_name(const Code* code) {
   return code->name.is_nil() ? std::string("fn") : print(code->name);
 }
@@ -103,6 +105,14 @@ bool Interpreter::grow_registers(size_t end) {
   return true;
 }
 
+bool Interpreter::reserve_registers_holding(size_t end, Term* held) {
+  if (end <= regs_.words) return true;
+  Rooted root(heap_, *held);  // growing may collect
+  if (!grow_registers(end)) return false;
+  *held = root.get();
+  return true;
+}
+
 bool Interpreter::spread_apply_args(Term* fn, uint32_t* n, EvalError* error) {
   if (*n < 2) {
     *error = {"arity-mismatch", "apply takes a function and a collection of arguments"};
@@ -179,16 +189,15 @@ size_t Interpreter::enter_entry_frame(Term fn, uint32_t n, EvalResult* result) {
   }
   size_t entry_top = top_;
   size_t base = top_ + kFrameHeader;
-  Rooted closure(heap_, fn);  // reserving may collect
-  if (!reserve_registers(base)) {
-    *result = EvalResult::failure("stack-overflow", "stack overflow: the register stack is full");
+  if (!reserve_registers_holding(base + 1 + n, &fn)) {  // the header, fn and its arguments
+    *result = EvalResult::failure("stack-overflow", kRegisterStackFull);
     return 0;
   }
   regs_.base[base - 2] = Term::fixnum(0);
   regs_.base[base - 1] = Term::fixnum(0);
   top_ = base;
   EvalError error;
-  if (enter_from_x(base, closure.get(), n, &error) == nullptr) {
+  if (enter_from_x(base, fn, n, &error) == nullptr) {
     top_ = entry_top;
     *result = EvalResult::failure(std::move(error.reason), std::move(error.message));
     return 0;
@@ -222,13 +231,9 @@ EvalResult Interpreter::nested_call(Term fn, std::span<const Term> args) {
 }
 
 const Code* Interpreter::enter_from_x(size_t base, Term fn, uint32_t n, EvalError* error) {
-  if (base + 1 + n > regs_.words) {
-    Rooted closure(heap_, fn);  // reserving may collect
-    if (!reserve_registers(base + 1 + n)) {
-      *error = {"stack-overflow", "stack overflow: the register stack is full"};
-      return nullptr;
-    }
-    fn = closure.get();
+  if (!reserve_registers_holding(base + 1 + n, &fn)) {
+    *error = {"stack-overflow", kRegisterStackFull};
+    return nullptr;
   }
   regs_.base[base] = fn;
   std::copy(x_base_, x_base_ + n, regs_.base + base + 1);

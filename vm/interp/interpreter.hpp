@@ -91,6 +91,8 @@ class Interpreter final : private RootSource {
   // register); false past kMaxRegisterSlots.
   bool reserve_registers(size_t end) { return end <= regs_.words || grow_registers(end); }
   bool grow_registers(size_t end);
+  // The same, for code that holds a term in C++ across it: *held is kept up to date.
+  bool reserve_registers_holding(size_t end, Term* held);
   // Out of the dispatch loop, so that its state stays in machine registers. Enters the closure
   // at regs_[base] with its n arguments after it, doing what the fast path does not: variadic
   // parameters, arity errors, growing the stack.
