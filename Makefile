@@ -36,11 +36,11 @@ test-asan:
 	LONA_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --preset asan -j $(JOBS)
 
 # The tests of processes, mailboxes and the scheduler under ThreadSanitizer (part of make test).
-TSAN_TESTS := process_test sched_deque_test native_test supervisor_test
+TSAN_TESTS := memory_test process_test sched_deque_test native_test supervisor_test
 test-tsan-runtime:
 	cmake --preset tsan >/dev/null
 	cmake --build --preset tsan -j $(JOBS) --target $(TSAN_TESTS)
-	ctest --preset tsan -j $(JOBS) -R '^(Mailbox|Envelope|ProcessTable|ProcessTest|WorkStealingDeque|NativeActor|NativeCoroutine|NativeInterop|SupervisorTest|ServerTest|SendSyncTest|ProcessBoundVarTest)'
+	ctest --preset tsan -j $(JOBS) -R '^(BlockPool|Mailbox|Envelope|ProcessTable|ProcessTest|WorkStealingDeque|NativeActor|NativeCoroutine|NativeInterop|SupervisorTest|ServerTest|SendSyncTest|ProcessBoundVarTest)'
 
 test-tsan: setup
 	cmake --preset tsan >/dev/null

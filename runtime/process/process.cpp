@@ -272,6 +272,7 @@ void Process::arm_timer(uint64_t ms) {
 void Process::wait() {
   runtime_.before_blocking();  // on a worker's thread: what it woke must not wait behind it
   if (!wait_) wait_ = std::make_unique<WaitState>();  // before blocked_ publishes it
+  memory::BlockPool::before_park();  // what others free into its pages meanwhile is freed
   std::unique_lock<std::mutex> lock(wait_->mutex);
   blocked_.store(true, std::memory_order_seq_cst);
   // The deadline is looked at whether or not mail is pending: a receive that keeps finding
@@ -289,6 +290,8 @@ void Process::wait() {
     }
   }
   blocked_.store(false, std::memory_order_relaxed);
+  lock.unlock();
+  memory::BlockPool::after_park();
 }
 
 }  // namespace lona

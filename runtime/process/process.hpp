@@ -24,6 +24,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "runtime/memory/block_pool.hpp"
 #include "runtime/process/mailbox.hpp"
 #include "runtime/term/heap.hpp"
 
@@ -60,6 +61,10 @@ class Process : private RootSource {
   Process(Runtime& runtime, uint64_t id, bool bound, Heap& heap);
   ~Process() override;
   Process(const Process&) = delete;
+  // Process objects come from the block pools (runtime/memory), like their heaps: the worker that
+  // spawns keeps them in its own pages, and their memory goes back to the OS when they end.
+  static void* operator new(size_t bytes) { return memory::BlockPool::allocate(bytes); }
+  static void operator delete(void* p, size_t bytes) { memory::BlockPool::release(p, bytes); }
   Process& operator=(const Process&) = delete;
 
   // The owner of a process on an adopted heap calls this when the process ends (the heap may be

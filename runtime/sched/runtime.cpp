@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "runtime/memory/block_pool.hpp"
 #include "runtime/process/envelope_pool.hpp"
 #include "runtime/support/cpu_relax.hpp"
 #include "runtime/term/pid.hpp"
@@ -448,6 +449,7 @@ Process* Runtime::take_work(Worker& w, uint32_t* budget) {
 void Runtime::worker_loop(Worker& w) {
   tl_worker = &w;
   EnvelopePool::attach_thread();
+  memory::BlockPool::attach_thread();
   while (!stopping_.load(std::memory_order_relaxed)) {
     uint32_t budget = 0;
     Process* p = take_work(w, &budget);
@@ -457,6 +459,9 @@ void Runtime::worker_loop(Worker& w) {
     }
     if (p != nullptr) {
       run_slice(w, p, budget);
+      // Blocks other threads freed into this worker's pages go back to them now and then, not
+      // only when it runs short or parks: a busy worker would keep what a million exits freed.
+      if ((w.slices.load(std::memory_order_relaxed) & 63) == 0) memory::BlockPool::take_back();
       continue;
     }
     drop_send_cache(w, false);  // what it holds may be gone by the time it wakes
@@ -465,11 +470,13 @@ void Runtime::worker_loop(Worker& w) {
     uint32_t epoch = wake_epoch_.load(std::memory_order_seq_cst);
     sleepers_.fetch_add(1, std::memory_order_seq_cst);
     if (!any_work() && !stopping_.load()) {
+      memory::BlockPool::before_park();
       w.parks.fetch_add(1, std::memory_order_relaxed);
       if (w.trace != nullptr) [[unlikely]] {
         w.trace->record({.start_ns = tracer_->now_ns(), .kind = TraceEventKind::kPark});
       }
       wake_epoch_.wait(epoch, std::memory_order_seq_cst);
+      memory::BlockPool::after_park();
       if (w.trace != nullptr) [[unlikely]] {
         w.trace->record({.start_ns = tracer_->now_ns(), .kind = TraceEventKind::kUnpark});
       }
@@ -477,6 +484,7 @@ void Runtime::worker_loop(Worker& w) {
     sleepers_.fetch_sub(1, std::memory_order_seq_cst);
   }
   drop_send_cache(w, false);
+  memory::BlockPool::detach_thread();
   tl_worker = nullptr;
 }
 

@@ -33,7 +33,7 @@ Heap::Heap(size_t initial_words) {
   if (initial_words != 0) {  // else empty: the first allocation makes the block
     capacity_ = next_size(initial_words);
     initial_capacity_ = capacity_;
-    block_ = std::make_unique_for_overwrite<Word[]>(capacity_);
+    block_ = memory::WordBlock(capacity_);
     top_ = block_.get();
     aged_top_ = top_;
     end_ = top_ + capacity_;
@@ -293,7 +293,7 @@ struct Heap::Evacuation final : RootVisitor {
 };
 
 void Heap::copy_pass(Kind kind, size_t target) {
-  auto to_block = std::make_unique_for_overwrite<Word[]>(target);
+  memory::WordBlock to_block(target);
   OldGeneration& g = old_generation();
   const bool promotes = kind == Kind::kMinor && aged_top_ > block_.get();
   Evacuation e(*this, kind, to_block.get(), promotes ? g.top : nullptr);
@@ -337,7 +337,6 @@ void Heap::copy_pass(Kind kind, size_t target) {
     // heap made for it (what had survived once died since): an old heap with nothing in it goes.
     g.block.reset();
     g.top = nullptr;
-    g.capacity = 0;
   }
   if (kind == Kind::kMajor) {
     ++g.majors;
@@ -367,10 +366,9 @@ void Heap::collect(size_t need) {
   if (!major && aged > 0) {
     OldGeneration& g = old_generation();
     if (!g.block) {  // room for twice what moves now, so that the next minor ones fit too
-      g.capacity = next_size(2 * aged);
-      g.block = std::make_unique_for_overwrite<Word[]>(g.capacity);
+      g.block = memory::WordBlock(next_size(2 * aged));
       g.top = g.block.get();
-    } else if (aged > g.capacity - g.used()) {
+    } else if (aged > g.block.size() - g.used()) {
       major = true;
     }
   }

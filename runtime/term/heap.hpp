@@ -34,6 +34,7 @@
 #include <memory>
 #include <vector>
 
+#include "runtime/memory/word_block.hpp"
 #include "runtime/term/term.hpp"
 
 namespace lona {
@@ -146,7 +147,7 @@ class Heap {
   size_t young_used_words() const { return object_words() + register_words(); }
   size_t young_capacity_words() const { return capacity_; }
   size_t old_used_words() const { return old_ ? old_->used() : 0; }
-  size_t old_capacity_words() const { return old_ ? old_->capacity : 0; }
+  size_t old_capacity_words() const { return old_ ? old_->block.size() : 0; }
   // Collections of both kinds, the major ones, and the words all of them have freed.
   uint64_t collections() const { return collections_; }
   uint64_t major_collections() const { return old_ ? old_->majors : 0; }
@@ -201,9 +202,8 @@ class Heap {
   friend class Rooted;
   struct Evacuation;
   struct OldGeneration {
-    std::unique_ptr<Word[]> block;  // none until a minor collection has something to move there
+    memory::WordBlock block;  // none until a minor collection has something to move there
     Word* top = nullptr;
-    size_t capacity = 0;
     uint64_t majors = 0;
     uint64_t reclaimed = 0;  // words
     uint32_t minors_since_major = 0;
@@ -233,7 +233,7 @@ class Heap {
   void verify_old_points_to_old() const;
   OldGeneration& old_generation();
 
-  std::unique_ptr<Word[]> block_;  // the young block
+  memory::WordBlock block_;  // the young block
   Word* top_ = nullptr;
   Word* end_ = nullptr;
   Word* aged_top_ = nullptr;  // the high-water mark: [block_, aged_top_) survived a collection

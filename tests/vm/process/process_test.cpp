@@ -8,6 +8,7 @@
 #include <thread>
 #include <utility>
 
+#include "runtime/memory/block_pool.hpp"
 #include "runtime/sched/runtime.hpp"
 #include "runtime/term/refc_binary.hpp"
 #include "tests/support/eval_fixture.hpp"
@@ -377,6 +378,38 @@ TEST_F(ProcessTest, SpawnOptions) {
   EXPECT_EQ(eval("(spawn (fn* [] :ok) %{:name 't13-taken})"), "ERROR :badarg");
   EXPECT_EQ(Runtime::get().process_count(), before);
   eval("(unregister 't13-taken)");
+}
+
+// Process objects and heap blocks come from the block pools (runtime/memory): 20,000 processes
+// that grow their heaps and end give the memory back, on whichever worker they ended.
+TEST_F(ProcessTest, EndedProcessesGiveTheirMemoryBack) {
+  if (!memory::BlockPool::kPooling) {
+    GTEST_SKIP() << "pooling is off under AddressSanitizer: blocks come from operator new";
+  }
+  eval("(self)");  // this thread's process first: it stays
+  eval(
+      "(defn t31-spawn-all [k acc me]"
+      "  (if (= k 0) acc"
+      "    (t31-spawn-all (- k 1)"
+      "      (prepend acc (spawn (fn* [] (receive :go (send me (count (vec (range 100))))))))"
+      "      me)))");
+  const size_t processes = Runtime::get().process_count();
+  const memory::BlockPool::Stats before = memory::BlockPool::stats();
+  EXPECT_EQ(eval("(let [ps (t31-spawn-all 20000 () (self))]"
+                 "  (reduce (fn* [_ p] (send p :go)) nil ps)"
+                 "  (reduce (fn* [n _] (receive x (+ n x))) 0 ps))"),
+            "2000000");
+  EXPECT_EQ(await_process_count_at_most(processes), processes);
+  // Blocks freed on another worker go back to their arena when its worker next parks.
+  memory::BlockPool::Stats after = memory::BlockPool::stats();
+  for (int i = 0; i < 1000 && after.blocks_in_use > before.blocks_in_use + 100; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    after = memory::BlockPool::stats();
+  }
+  EXPECT_LE(after.blocks_in_use, before.blocks_in_use + 100);
+  EXPECT_GE(after.chunks_acquired, before.chunks_acquired + 16);  // 20,000 x 848 bytes at least
+  // Each arena may keep an empty chunk and the chunks of the pages it keeps for its classes.
+  EXPECT_LE(after.chunks, before.chunks + 8);
 }
 
 TEST_F(ProcessTest, MaxHeapSizeEndsOnlyThatProcess) {
