@@ -3,20 +3,13 @@
 #include <atomic>
 #include <new>
 
+#include "runtime/memory/block_pool.hpp"
+
 namespace lona {
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kPooling = false;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kPooling = false;
-#else
-constexpr bool kPooling = true;
-#endif
-#else
-constexpr bool kPooling = true;
-#endif
+// Off under AddressSanitizer, as the block pools are.
+constexpr bool kPooling = memory::BlockPool::kPooling;
 
 struct FreeBlock {
   FreeBlock* next;
