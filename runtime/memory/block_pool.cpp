@@ -58,7 +58,7 @@ struct Page {
 struct Chunk {
   Arena* arena;
   ChunkSource* source;
-  Chunk* prev = nullptr;
+  Chunk* prev = nullptr;  // on its arena's list while it has a free page
   Chunk* next = nullptr;
   uint32_t free_pages = kAllPages;  // bit i: page i holds no blocks
   uint32_t dirty_pages = 0;         // free pages whose memory has not been decommitted
@@ -94,12 +94,10 @@ struct Arena {
 
   // Written by the holder only; read by stats().
   alignas(64) std::atomic<size_t> in_use{0};
-  std::atomic<size_t> chunks{0};
 
   Page* with_room[kClasses] = {};
-  Chunk* chunks_head = nullptr;  // those with a free page come first
-  Chunk* chunks_tail = nullptr;
-  Chunk* spare = nullptr;  // an empty chunk kept for the next burst
+  Chunk* with_free_pages = nullptr;  // a full chunk is on no list: nothing looks for it
+  Chunk* spare = nullptr;            // an empty chunk kept for the next burst
   size_t dirty_pages = 0;
   bool kept_empty = false;  // some class keeps an empty page (free_local)
 
@@ -188,11 +186,11 @@ struct Arena {
   Page* fresh_page(size_t cls) {
     take_back_handed();  // what others freed may give the class room again
     if (with_room[cls] != nullptr) return with_room[cls];
-    Chunk* c = chunks_head;
-    if (c == nullptr || c->free_pages == 0) {
+    Chunk* c = with_free_pages;
+    if (c == nullptr) {
       c = spare != nullptr ? std::exchange(spare, nullptr) : new_chunk();
       if (c == nullptr) return nullptr;
-      link_chunk_first(c);
+      link_chunk(c);
     }
     const auto i = static_cast<size_t>(std::countr_zero(c->free_pages));
     const uint32_t bit = uint32_t{1} << i;
@@ -201,10 +199,7 @@ struct Arena {
       c->dirty_pages &= ~bit;
       --dirty_pages;
     }
-    if (c->free_pages == 0 && c != chunks_tail) {  // full chunks go last
-      unlink_chunk(c);
-      link_chunk_last(c);
-    }
+    if (c->free_pages == 0) unlink_chunk(c);
     Page* pg = &c->pages[i];
     const size_t bytes = (i == 0 ? kPageBytes - kHeaderBytes : kPageBytes);
     *pg = Page{};
@@ -219,44 +214,39 @@ struct Arena {
   void retire(Chunk* c, Page* pg) {
     unlist(pg);
     const uint32_t bit = uint32_t{1} << (pg - c->pages);
+    if (c->free_pages == 0) link_chunk(c);  // it has a free page again
     c->free_pages |= bit;
     if (c->free_pages == kAllPages) {
       dirty_pages -= static_cast<size_t>(std::popcount(c->dirty_pages));
+      unlink_chunk(c);
       release_chunk(c);
       return;
     }
     c->dirty_pages |= bit;
     ++dirty_pages;
-    if (c != chunks_head) {  // it has a free page now: to the front
-      unlink_chunk(c);
-      link_chunk_first(c);
-    }
   }
 
   Chunk* new_chunk() {
     ChunkSource& source = chunk_source();
     void* memory = source.acquire();
     if (memory == nullptr) return nullptr;
-    chunks_acquired.fetch_add(1, std::memory_order_relaxed);
-    chunks.store(chunks.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    chunks_acquired.fetch_add(1, std::memory_order_release);
     return new (memory) Chunk(this, &source);
   }
 
   void release_chunk(Chunk* c) {
-    unlink_chunk(c);
     c->dirty_pages = 0;
     if (spare == nullptr) {
       spare = c;
       return;
     }
     c->source->release(c);
-    chunks_released.fetch_add(1, std::memory_order_relaxed);
-    chunks.store(chunks.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+    chunks_released.fetch_add(1, std::memory_order_release);
   }
 
   // Free pages in chunks still in use go back to the OS (empty chunks went back whole).
   void decommit_free_pages() {
-    for (Chunk* c = chunks_head; c != nullptr && c->free_pages != 0; c = c->next) {
+    for (Chunk* c = with_free_pages; c != nullptr; c = c->next) {
       for (uint32_t d = c->dirty_pages; d != 0; d &= d - 1) {
         const auto i = static_cast<size_t>(std::countr_zero(d));
         c->source->decommit(c->page_start(i), i == 0 ? kPageBytes - kHeaderBytes : kPageBytes);
@@ -266,25 +256,21 @@ struct Arena {
     dirty_pages = 0;
   }
 
-  void link_chunk_first(Chunk* c) {
+  void link_chunk(Chunk* c) {
     c->prev = nullptr;
-    c->next = chunks_head;
-    if (chunks_head != nullptr) chunks_head->prev = c;
-    chunks_head = c;
-    if (chunks_tail == nullptr) chunks_tail = c;
-  }
-  void link_chunk_last(Chunk* c) {
-    c->next = nullptr;
-    c->prev = chunks_tail;
-    if (chunks_tail != nullptr) chunks_tail->next = c;
-    chunks_tail = c;
-    if (chunks_head == nullptr) chunks_head = c;
+    c->next = with_free_pages;
+    if (with_free_pages != nullptr) with_free_pages->prev = c;
+    with_free_pages = c;
   }
   void unlink_chunk(Chunk* c) {
-    (c->prev != nullptr ? c->prev->next : chunks_head) = c->next;
-    (c->next != nullptr ? c->next->prev : chunks_tail) = c->prev;
+    (c->prev != nullptr ? c->prev->next : with_free_pages) = c->next;
+    if (c->next != nullptr) c->next->prev = c->prev;
     c->prev = c->next = nullptr;
   }
+
+  // Before its thread blocks or ends: what the thread keeps goes back to where it belongs, and
+  // past a few free pages their memory goes back to the OS.
+  void settle();
 };
 
 std::atomic<Arena*> all_arenas{nullptr};
@@ -380,6 +366,13 @@ Arena* attach_for_thread_life() {
   return tl_arena;
 }
 
+void Arena::settle() {
+  tl_pending.flush();
+  take_back_handed();
+  retire_kept_pages();
+  if (dirty_pages >= kDecommitAfterPages) decommit_free_pages();
+}
+
 }  // namespace
 
 void* BlockPool::allocate(size_t bytes) {
@@ -410,10 +403,7 @@ void BlockPool::release(void* p, size_t bytes) {
     if (r.count == 0) r.tail = b;
     r.arena = owner;
     if (++r.count == kHandBackBatch) r.flush();
-  } else if (try_hold(owner)) {  // a thread that never allocated (a timer's, an ended one's)
-    owner->free_local(p);
-    let_go(owner);
-  } else {
+  } else {  // a thread that never allocated (a timer's, an ended one's)
     hand_back(owner, b, b);
   }
 }
@@ -428,10 +418,8 @@ void BlockPool::attach_thread() {
 void BlockPool::detach_thread() {
   Arena* a = tl_arena;
   if (a == nullptr) return;
-  tl_pending.flush();
+  a->settle();
   tl_arena = nullptr;
-  a->take_back_handed();
-  a->retire_kept_pages();
   a->attached.store(false, std::memory_order_relaxed);
   let_go(a);
   last_detached.store(a, std::memory_order_release);
@@ -440,10 +428,7 @@ void BlockPool::detach_thread() {
 void BlockPool::before_park() {
   Arena* a = tl_arena;
   if (a == nullptr) return;
-  tl_pending.flush();
-  a->take_back_handed();
-  a->retire_kept_pages();
-  if (a->dirty_pages >= kDecommitAfterPages) a->decommit_free_pages();
+  a->settle();
   let_go(a);
 }
 
@@ -463,11 +448,13 @@ void BlockPool::after_park() {
 BlockPool::Stats BlockPool::stats() {
   Stats s;
   for (Arena* a = all_arenas.load(std::memory_order_acquire); a != nullptr; a = a->next_arena) {
-    s.chunks += a->chunks.load(std::memory_order_relaxed);
     s.blocks_in_use += a->in_use.load(std::memory_order_relaxed);
   }
-  s.chunks_acquired = chunks_acquired.load(std::memory_order_relaxed);
-  s.chunks_released = chunks_released.load(std::memory_order_relaxed);
+  // Released first: a chunk's release follows its acquisition, so the count read after it is at
+  // least as large.
+  s.chunks_released = chunks_released.load(std::memory_order_acquire);
+  s.chunks_acquired = chunks_acquired.load(std::memory_order_acquire);
+  s.chunks = s.chunks_acquired - s.chunks_released;
   return s;
 }
 

@@ -76,10 +76,6 @@ void Runtime::shutdown() {
 }
 
 Runtime::Runtime(unsigned n, TraceOptions trace) {
-  // Process heaps come from the C allocator, whose per-thread arenas grow a page range at a time
-  // (an mprotect call, then page faults): growing them 16 MiB at a time halves the cost of
-  // spawning a million processes (15 s -> 8 s). return_memory() gives it back.
-  mallopt(M_TOP_PAD, 16 << 20);
   if (!trace.path.empty()) tracer_ = std::make_unique<Tracer>(std::move(trace), n, realm_id());
   for (unsigned i = 0; i < n; ++i) {
     auto w = std::make_unique<Worker>();
@@ -488,9 +484,10 @@ void Runtime::worker_loop(Worker& w) {
   tl_worker = nullptr;
 }
 
-// The C allocator keeps what processes freed for reuse, and gives back little of it by itself
-// (its per-thread arenas only shrink from the top). After many exits, a worker about to park
-// asks it to return the free pages: a million processes gone then leave no gigabytes behind.
+// The C allocator keeps what it was given back for reuse, and gives back little of it by itself
+// (its per-thread arenas only shrink from the top). Processes' own memory is in the block pools
+// (runtime/memory), which return it themselves; what processes leave in the C allocator (big
+// heaps, envelopes) goes back when, after many exits, a worker about to park asks for it.
 void Runtime::return_memory() {
   size_t n = exits_since_trim_.load(std::memory_order_relaxed);
   if (n < kTrimAfterExits) return;

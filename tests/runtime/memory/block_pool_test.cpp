@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <thread>
 #include <vector>
 
@@ -152,23 +153,84 @@ class CountingSource final : public ChunkSource {
     ++released;
     mapped.release(chunk);
   }
-  void decommit(void* p, size_t bytes) override { mapped.decommit(p, bytes); }
+  void decommit(void* p, size_t bytes) override {
+    ++decommitted;
+    mapped.decommit(p, bytes);
+  }
   MappedChunkSource mapped;
   int acquired = 0;
   int released = 0;
+  int decommitted = 0;
 };
+
+// A source outlives every chunk it gave: the arenas keep some (a spare, pages in use).
+CountingSource& counting_source() {
+  static auto& source = *new CountingSource;
+  source.acquired = source.released = source.decommitted = 0;
+  return source;
+}
 
 TEST_F(BlockPoolTest, AChunkGoesBackToTheSourceItCameFrom) {
   const size_t held = BlockPool::stats().chunks;  // their free pages may be used first
-  // A source outlives every chunk it gave: the arenas keep some (a spare, pages in use).
-  static auto& counting = *new CountingSource;
-  counting.acquired = counting.released = 0;
+  CountingSource& counting = counting_source();
   set_chunk_source(&counting);
   std::vector<Block> blocks = allocate_filled((held + 8) << 20 >> 9, 512);
   set_chunk_source(nullptr);  // what is freed now still goes back to the counting source
   check_and_release(blocks);
   EXPECT_GE(counting.acquired, 7);
   EXPECT_GE(counting.released, counting.acquired - 2);
+}
+
+TEST_F(BlockPoolTest, FreePagesOfChunksInUseGoBackToTheOsWhenTheThreadBlocks) {
+  CountingSource& counting = counting_source();
+  set_chunk_source(&counting);
+  // Fresh chunks of this source, filled; then all but one block of each chunk freed, so that
+  // every chunk stays and most of its pages are free.
+  const size_t held = BlockPool::stats().chunks;
+  std::vector<Block> blocks = allocate_filled((held + 8) << 20 >> 9, 512);
+  set_chunk_source(nullptr);
+  std::vector<Block> kept;
+  std::vector<Block> freed;
+  for (const Block& b : blocks) {
+    bool first_in_chunk = true;
+    for (const Block& k : kept) first_in_chunk &= chunk_of(k.p) != chunk_of(b.p);
+    (first_in_chunk ? kept : freed).push_back(b);
+  }
+  for (const Block& b : freed) BlockPool::release(b.p, b.bytes);
+  EXPECT_EQ(counting.decommitted, 0);  // free pages stay committed while the thread runs
+  BlockPool::before_park();
+  BlockPool::after_park();
+  EXPECT_GE(counting.decommitted, 7 * 14);  // 15 or 16 free pages in each of the new chunks
+  for (const Block& b : kept) BlockPool::release(b.p, b.bytes);
+}
+
+// A source that has no chunk to give (an exhausted quota, in a realm).
+class EmptySource final : public ChunkSource {
+ public:
+  void* acquire() override { return nullptr; }
+  void release(void*) override {}
+  void decommit(void*, size_t) override {}
+};
+
+TEST_F(BlockPoolTest, WithNoChunkToBeHadAllocationThrowsBadAlloc) {
+  static EmptySource empty;
+  set_chunk_source(&empty);
+  std::vector<Block> blocks;  // what the arena's chunks still had room for
+  bool threw = false;
+  for (size_t i = 0; i < (size_t{1} << 20) && !threw; ++i) {
+    try {
+      blocks.push_back({BlockPool::allocate(BlockPool::kMaxBlockBytes), BlockPool::kMaxBlockBytes});
+    } catch (const std::bad_alloc&) {
+      threw = true;
+    }
+  }
+  set_chunk_source(nullptr);
+  EXPECT_TRUE(threw);
+  // Nothing was lost: the blocks it had go back, and allocation works again.
+  for (const Block& b : blocks) BlockPool::release(b.p, b.bytes);
+  void* p = BlockPool::allocate(BlockPool::kMaxBlockBytes);
+  EXPECT_NE(p, nullptr);
+  BlockPool::release(p, BlockPool::kMaxBlockBytes);
 }
 
 }  // namespace
