@@ -60,6 +60,13 @@ bool Dispatcher::handle(Message& request, Message& reply) {
            request_id, method, reply);
     return true;
   }
+  if (envelope->body() == nullptr) {
+    // A union tag with no table: the Verifier accepts it (the field is optional).
+    reject(Rejection::kWrongBody,
+           absl::InvalidArgumentError(absl::StrCat(binding.name, ": the message has no body")),
+           request_id, method, reply);
+    return true;
+  }
   ++stats_.handled;
   CallContext context(peer_, request.fds());
   builder_.Clear();

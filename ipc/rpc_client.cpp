@@ -56,6 +56,9 @@ absl::Status RpcClient::call(const CallInfo& call, flatbuffers::Offset<void> bod
       }
       continue;
     }
+    if (envelope->body() == nullptr) {
+      return absl::DataLossError(absl::StrCat(call.name, ": the reply has no body"));
+    }
     if (envelope->body_type() == Body_Error) {
       return error_status(envelope->body_as_Error(), call.name);
     }

@@ -113,6 +113,8 @@ class RpcClient:
                     else:
                         self.stale_replies += 1
                     continue
+                if envelope.Body() is None:
+                    raise RpcError(DATA_LOSS, "%s: the reply has no body" % name)
                 if envelope.BodyType() == Body.Error:
                     error = EnvelopeT.InitFromObj(envelope).body
                     message = error.message.decode() if error.message else ""

@@ -168,6 +168,15 @@ TEST_F(DispatcherTest, WrongIdentifierVersionMethodOrBody) {
   // evolution), the dispatcher does not.
   expect_rejected(allocate_request(11, MemoryCalls::Allocate.method, static_cast<Body>(200)),
                   Rejection::kWrongBody, absl::StatusCode::kInvalidArgument, 11);
+  // The right union tag and no table (found by dispatcher_fuzz).
+  flatbuffers::FlatBufferBuilder builder;
+  EnvelopeBuilder envelope(builder);
+  envelope.add_request_id(12);
+  envelope.add_method(MemoryCalls::Allocate.method);
+  envelope.add_body_type(Body_AllocateRequest);
+  FinishEnvelopeBuffer(builder, envelope.Finish());
+  expect_rejected({builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize()},
+                  Rejection::kWrongBody, absl::StatusCode::kInvalidArgument, 12);
   expect_still_serving();
 }
 
@@ -270,7 +279,9 @@ TEST(OneWayTest, NotificationsAreHandledAndNotAnswered) {
 // What a client does with what comes back: a notification before the reply is kept, a late
 // reply of an earlier call is skipped, a reply that is not the call's type is an error.
 TEST(RpcClientTest, KeepsNotificationsSkipsStaleRepliesAndChecksTheReplyType) {
-  auto [client_end, server_end] = InProcessChannel::pair();
+  auto ends = InProcessChannel::pair();
+  InProcessChannel& client_end = ends.first;
+  InProcessChannel& server_end = ends.second;
   flatbuffers::FlatBufferBuilder builder;
   auto send = [&](std::uint64_t id, Body type, flatbuffers::Offset<void> body) {
     finish_envelope(builder, id, 0, type, body);
