@@ -55,6 +55,7 @@ bench:
 
 check: setup
 	cmake --preset clang >/dev/null
+	cmake --build --preset clang -j $(JOBS) --target lona_generated
 	./scripts/check.sh build/clang
 
 format:

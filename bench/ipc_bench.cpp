@@ -66,7 +66,7 @@ void BM_AllocateRoundTrip(benchmark::State& state) {
     AllocateRequestT request;
     request.region_type = RegionType_Heap;
     request.size = 1 << 20;
-    for (auto _ : state) {
+    for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the benchmark loop
       auto reply = memory.Allocate(request);
       if (!reply.ok()) state.SkipWithError(std::string(reply.status().message()).c_str());
       benchmark::DoNotOptimize(reply);
@@ -92,7 +92,7 @@ void BM_RawSocketpairPingPong(benchmark::State& state) {
   ::close(fds[1]);
   std::string out(request_size, 'q');
   std::string in(kMaxMessageBytes, '\0');
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the benchmark loop
     ::send(fds[0], out.data(), out.size(), 0);
     benchmark::DoNotOptimize(::recv(fds[0], in.data(), in.size(), 0));
   }
@@ -111,7 +111,7 @@ void BM_EncodeVerifyDecode(benchmark::State& state) {
   request.region_type = RegionType_Heap;
   request.size = 1 << 20;
   AllocateRequestT decoded;
-  for (auto _ : state) {
+  for (auto _ : state) {  // NOLINT(clang-analyzer-deadcode.DeadStores): the benchmark loop
     builder.Clear();
     finish_envelope(builder, 42, MemoryCalls::Allocate.method, Body_AllocateRequest,
                     AllocateRequest::Pack(builder, &request).Union());
