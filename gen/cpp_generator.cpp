@@ -27,9 +27,9 @@ void declare_service(std::string& h, const Service& service) {
     absl::StrAppend(
         &h,
         absl::Substitute("  static constexpr CallInfo $0{$1u, \"$2\", BodyTraits<$3>::enum_value,\n"
-                         "                                BodyTraits<$4>::enum_value};\n",
+                         "                                BodyTraits<$4>::enum_value, $5};\n",
                          call.name, call.method, call.full_name, cpp_type(call.request),
-                         cpp_type(call.reply)));
+                         cpp_type(call.reply), call.oneway ? "true" : "false"));
   }
   absl::StrAppend(&h, "};\n\n");
 
@@ -131,10 +131,8 @@ void define_service(std::string& s, const Service& service) {
   }
   absl::StrAppend(&s, "void ", service.name, "Service::bind(Dispatcher& dispatcher) {\n");
   for (const Call& call : service.calls) {
-    std::string info = absl::StrCat(calls_struct(service), "::", call.name);
-    s += absl::Substitute(
-        "  dispatcher.add($0.method, $0.name, $0.request_type, $1, this, &route_$2_$3);\n", info,
-        call.oneway ? "true" : "false", service.name, call.name);
+    s += absl::Substitute("  dispatcher.add($0::$1, this, &route_$2_$1);\n", calls_struct(service),
+                          call.name, service.name);
   }
   absl::StrAppend(&s, "}\n\n");
 }

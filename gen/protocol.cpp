@@ -3,11 +3,12 @@
 
 #include <fstream>
 #include <iterator>
-#include <set>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "ipc/method_id.hpp"
 
 namespace lona::idlc {
 namespace {
@@ -48,8 +49,10 @@ absl::Status check_envelope(const reflection::Schema& schema, const reflection::
   return absl::OkStatus();
 }
 
-absl::Status check_union(const reflection::Schema& schema, const reflection::Enum& body) {
-  std::set<int> seen;
+// Checks the envelope's union and gathers its member tables. Each member is named after its
+// table, so no table can be in it twice.
+absl::Status check_union(const reflection::Schema& schema, const reflection::Enum& body,
+                         absl::flat_hash_set<const reflection::Object*>& members) {
   for (const reflection::EnumVal* value : *body.values()) {
     if (value->value() == 0) continue;  // NONE
     const reflection::Type* type = value->union_type();
@@ -67,29 +70,21 @@ absl::Status check_union(const reflection::Schema& schema, const reflection::Enu
                                   " is an alias of ", member->name()->str(),
                                   ": lona-idlc names each member after its table"));
     }
-    if (!seen.insert(type->index()).second) {
-      return invalid(absl::StrCat("union ", body.name()->str(), " has the table ",
-                                  member->name()->str(),
-                                  " twice: messages are told apart by their table"));
-    }
+    members.insert(member);
   }
   return absl::OkStatus();
 }
 
 }  // namespace
 
-std::uint32_t fnv1a(const std::string& text) {
-  std::uint32_t hash = 2166136261u;
-  for (char c : text) {
-    hash ^= static_cast<std::uint8_t>(c);
-    hash *= 16777619u;
-  }
-  return hash;
-}
-
 std::string short_name(const std::string& qualified) {
   auto dot = qualified.rfind('.');
   return dot == std::string::npos ? qualified : qualified.substr(dot + 1);
+}
+
+std::string namespace_of(const std::string& qualified) {
+  auto dot = qualified.rfind('.');
+  return dot == std::string::npos ? std::string() : qualified.substr(0, dot);
 }
 
 absl::StatusOr<std::string> read_binary_schema(const std::string& path) {
@@ -123,37 +118,27 @@ absl::StatusOr<Protocol> load_protocol(const reflection::Schema& schema) {
       !status.ok()) {
     return status;
   }
-  if (absl::Status status = check_union(schema, *protocol.body); !status.ok()) return status;
+  absl::flat_hash_set<const reflection::Object*> members;
+  if (absl::Status status = check_union(schema, *protocol.body, members); !status.ok()) {
+    return status;
+  }
 
   // flatc's C++ makes a function CreateX for each table X: a table named CreateX beside a table
   // X would clash with it, and the generated code would not compile.
   for (const reflection::Object* object : *schema.objects()) {
     std::string name = object->name()->str();
-    std::string prefix = name.substr(0, name.rfind('.') + 1);
     std::string last = short_name(name);
-    if (last.rfind("Create", 0) == 0 &&
-        schema.objects()->LookupByKey((prefix + last.substr(6)).c_str()) != nullptr) {
+    if (last.rfind("Create", 0) != 0) continue;
+    std::string ns = namespace_of(name);
+    std::string created = ns.empty() ? last.substr(6) : absl::StrCat(ns, ".", last.substr(6));
+    if (schema.objects()->LookupByKey(created.c_str()) != nullptr) {
       return invalid(absl::StrCat("table ", name, " clashes with the function flatc makes for ",
-                                  prefix, last.substr(6), ": rename it"));
+                                  created, ": rename it"));
     }
   }
 
-  std::string envelope_name = protocol.envelope->name()->str();
-  std::string ns = envelope_name.substr(
-      0, envelope_name.rfind('.') == std::string::npos ? 0 : envelope_name.rfind('.'));
+  std::string ns = namespace_of(protocol.envelope->name()->str());
   if (!ns.empty()) protocol.ns = absl::StrSplit(ns, '.');
-
-  // The union's members by table index, to check that every call's types travel in it.
-  absl::flat_hash_map<int, const reflection::EnumVal*> members;
-  for (const reflection::EnumVal* value : *protocol.body->values()) {
-    if (value->value() != 0) members[value->union_type()->index()] = value;
-  }
-  auto member_of = [&](const reflection::Object* object) {
-    for (std::size_t i = 0; i < schema.objects()->size(); ++i) {
-      if (schema.objects()->Get(i) == object) return members.contains(static_cast<int>(i));
-    }
-    return false;
-  };
 
   absl::flat_hash_map<std::uint32_t, std::string> methods;
   if (schema.services() == nullptr || schema.services()->size() == 0) {
@@ -161,8 +146,7 @@ absl::StatusOr<Protocol> load_protocol(const reflection::Schema& schema) {
   }
   for (const reflection::Service* declared : *schema.services()) {
     std::string qualified = declared->name()->str();
-    if (qualified !=
-        (ns.empty() ? short_name(qualified) : absl::StrCat(ns, ".", short_name(qualified)))) {
+    if (namespace_of(qualified) != ns) {
       return invalid(
           absl::StrCat("service ", qualified, " is not in the envelope's namespace ", ns));
     }
@@ -176,7 +160,7 @@ absl::StatusOr<Protocol> load_protocol(const reflection::Schema& schema) {
       Call call{};
       call.name = declared_call->name()->str();
       call.full_name = absl::StrCat(service.name, ".", call.name);
-      call.method = fnv1a(call.full_name);
+      call.method = ipc::method_id(call.full_name);
       call.request = declared_call->request();
       call.reply = declared_call->response();
       call.doc = doc_of(declared_call->documentation());
@@ -193,7 +177,7 @@ absl::StatusOr<Protocol> load_protocol(const reflection::Schema& schema) {
         }
       }
       for (const reflection::Object* type : {call.request, call.reply}) {
-        if (!member_of(type)) {
+        if (!members.contains(type)) {
           return invalid(absl::StrCat("call ", call.full_name, " uses ", type->name()->str(),
                                       ", which is not a member of the union ",
                                       protocol.body->name()->str(), " the envelope carries"));

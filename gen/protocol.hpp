@@ -48,10 +48,9 @@ absl::StatusOr<std::string> read_binary_schema(const std::string& path);
 /// schema cannot be generated from.
 absl::StatusOr<Protocol> load_protocol(const reflection::Schema& schema);
 
-/// FNV-1a, 32 bits: the method id of "Service.Call" (the same function as ipc::method_id).
-std::uint32_t fnv1a(const std::string& text);
-
 /// The last component of a qualified name: "lona.ipc.Pid" -> "Pid".
 std::string short_name(const std::string& qualified);
+/// All but the last: "lona.ipc.Pid" -> "lona.ipc"; "" for an unqualified name.
+std::string namespace_of(const std::string& qualified);
 
 }  // namespace lona::idlc

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/substitute.h"
 
 namespace lona::idlc {
@@ -30,10 +31,8 @@ void docstring(std::string& out, const std::vector<std::string>& doc, const std:
                const char* indent) {
   std::string text = fallback;
   for (const std::string& line : doc) {
-    std::string trimmed =
-        line.substr(line.find_first_not_of(' ') == std::string::npos ? line.size()
-                                                                     : line.find_first_not_of(' '));
-    absl::StrAppend(&text, text.empty() ? "" : "\n", indent, trimmed);
+    absl::StrAppend(&text, text.empty() ? "" : "\n", indent,
+                    absl::StripLeadingAsciiWhitespace(line));
   }
   absl::StrAppend(&out, indent, "\"\"\"", text, "\"\"\"\n");
 }

@@ -11,9 +11,8 @@ std::uint64_t DispatchStats::total_rejected() const {
   return std::accumulate(rejected.begin(), rejected.end(), std::uint64_t{0});
 }
 
-void Dispatcher::add(std::uint32_t method, const char* name, Body request_type, bool oneway,
-                     void* service, Route route) {
-  bindings_[method] = Binding{name, request_type, oneway, service, route};
+void Dispatcher::add(const CallInfo& call, void* service, Route route) {
+  bindings_[call.method] = Binding{&call, service, route};
 }
 
 void Dispatcher::copy_out(Message& reply) {
@@ -52,10 +51,11 @@ bool Dispatcher::handle(Message& request, Message& reply) {
     return true;
   }
   const Binding& binding = found->second;
-  if (envelope->body_type() != binding.request_type) {
+  const CallInfo& call = *binding.call;
+  if (envelope->body_type() != call.request_type) {
     reject(Rejection::kWrongBody,
-           absl::InvalidArgumentError(absl::StrCat(binding.name, " takes a ",
-                                                   EnumNameBody(binding.request_type), ", not a ",
+           absl::InvalidArgumentError(absl::StrCat(call.name, " takes a ",
+                                                   EnumNameBody(call.request_type), ", not a ",
                                                    EnumNameBody(envelope->body_type()))),
            request_id, method, reply);
     return true;
@@ -63,7 +63,7 @@ bool Dispatcher::handle(Message& request, Message& reply) {
   if (envelope->body() == nullptr) {
     // A union tag with no table: the Verifier accepts it (the field is optional).
     reject(Rejection::kWrongBody,
-           absl::InvalidArgumentError(absl::StrCat(binding.name, ": the message has no body")),
+           absl::InvalidArgumentError(absl::StrCat(call.name, ": the message has no body")),
            request_id, method, reply);
     return true;
   }
@@ -80,7 +80,7 @@ bool Dispatcher::handle(Message& request, Message& reply) {
     copy_out(reply);
     return true;
   }
-  if (binding.oneway) return false;
+  if (call.oneway) return false;
   finish_envelope(builder_, request_id, method, body.type, body.offset);
   reply.clear();
   copy_out(reply);

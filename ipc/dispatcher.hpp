@@ -65,10 +65,9 @@ class Dispatcher {
   /// `peer`: what CallContext::peer() says to the handlers.
   explicit Dispatcher(std::uint64_t peer = 0) : peer_(peer) {}
 
-  /// Routes `method` to `route` on `service`. Generated `bind` functions call this; a method
+  /// Routes `call` to `route` on `service`. Generated `bind` functions call this; a method
   /// bound twice keeps the last binding.
-  void add(std::uint32_t method, const char* name, Body request_type, bool oneway, void* service,
-           Route route);
+  void add(const CallInfo& call, void* service, Route route);
 
   /// Handles one message. Returns true when `reply` holds a message to send back (with its fds
   /// in reply.fds()): the handler's reply or an Error. One-way calls that succeed get none.
@@ -81,9 +80,7 @@ class Dispatcher {
 
  private:
   struct Binding {
-    const char* name;
-    Body request_type;
-    bool oneway;
+    const CallInfo* call;
     void* service;
     Route route;
   };

@@ -1,6 +1,8 @@
 // ipc: the Envelope: verification, construction, errors.
 #include "ipc/envelope.hpp"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "ipc/limits.hpp"
 
@@ -26,40 +28,49 @@ std::string_view rejection_name(Rejection rejection) {
   return "?";
 }
 
+namespace {
+
+const Envelope* rejected(RejectedMessage& why, Rejection rejection, absl::Status status) {
+  why = {rejection, std::move(status)};
+  return nullptr;
+}
+
+}  // namespace
+
 const Envelope* verify_envelope(std::span<const std::uint8_t> bytes, RejectedMessage& why) {
   constexpr std::size_t kMinimum =
       sizeof(flatbuffers::uoffset_t) + flatbuffers::kFileIdentifierLength;
   if (bytes.size() < kMinimum) {
-    why = {Rejection::kTruncated,
-           absl::InvalidArgumentError(absl::StrCat("truncated message: ", bytes.size(),
-                                                   " bytes, a message has at least ", kMinimum))};
-    return nullptr;
+    return rejected(
+        why, Rejection::kTruncated,
+        absl::InvalidArgumentError(absl::StrCat("truncated message: ", bytes.size(),
+                                                " bytes, a message has at least ", kMinimum)));
   }
   if (bytes.size() > kMaxMessageBytes) {
-    why = {Rejection::kOversized,
-           absl::ResourceExhaustedError(absl::StrCat(
-               "message of ", bytes.size(), " bytes is over the limit of ", kMaxMessageBytes))};
-    return nullptr;
+    return rejected(
+        why, Rejection::kOversized,
+        absl::ResourceExhaustedError(absl::StrCat(
+            "message of ", bytes.size(), " bytes is over the limit of ", kMaxMessageBytes)));
   }
   if (!EnvelopeBufferHasIdentifier(bytes.data())) {
-    why = {Rejection::kBadIdentifier,
-           absl::InvalidArgumentError("not a Lona message: the file identifier is not \"LONA\"")};
-    return nullptr;
+    return rejected(
+        why, Rejection::kBadIdentifier,
+        absl::InvalidArgumentError("not a Lona message: the file identifier is not \"LONA\""));
   }
   flatbuffers::Verifier verifier(bytes.data(), bytes.size(), kMaxDepth, kMaxTables);
   if (!VerifyEnvelopeBuffer(verifier)) {
-    why = {Rejection::kMalformed,
-           absl::InvalidArgumentError(absl::StrCat(
-               "malformed message: it does not verify (bounds, alignment, nesting at most ",
-               kMaxDepth, ", at most ", kMaxTables, " tables, union bodies)"))};
-    return nullptr;
+    return rejected(
+        why, Rejection::kMalformed,
+        absl::InvalidArgumentError(absl::StrCat(
+            "malformed message: it does not verify (bounds, alignment, nesting at most ", kMaxDepth,
+            ", at most ", kMaxTables, " tables, union bodies)")));
   }
   const Envelope* envelope = GetEnvelope(bytes.data());
   if (envelope->version() != kProtocolVersion) {
-    why = {Rejection::kWrongVersion, absl::FailedPreconditionError(absl::StrCat(
-                                         "protocol version ", envelope->version(),
-                                         " is not supported; this end speaks ", kProtocolVersion))};
-    return nullptr;
+    return rejected(why, Rejection::kWrongVersion,
+                    absl::FailedPreconditionError(
+                        absl::StrCat("protocol version ", envelope->version(),
+                                     " is not supported; this end speaks ", kProtocolVersion)));
   }
   return envelope;
 }

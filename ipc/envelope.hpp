@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "flatbuffers/flatbuffers.h"
 #include "idl/lona_generated.h"
+#include "ipc/method_id.hpp"
 
 namespace lona::ipc {
 
@@ -34,7 +35,7 @@ enum class Rejection : std::uint8_t {
   /// The body is not the call's request type (or the reply not the call's reply type).
   kWrongBody,
 };
-inline constexpr std::size_t kRejectionCount = 7;
+inline constexpr std::size_t kRejectionCount = static_cast<std::size_t>(Rejection::kWrongBody) + 1;
 
 /// A short name for logs and stats ("truncated", "malformed", ...).
 std::string_view rejection_name(Rejection rejection);
@@ -49,17 +50,20 @@ struct RejectedMessage {
 /// body's type against a call: that is the dispatcher's and the client's job.
 const Envelope* verify_envelope(std::span<const std::uint8_t> bytes, RejectedMessage& why);
 
-/// FNV-1a (32 bits) of "Service.Call": the Envelope.method of a call.
-constexpr std::uint32_t method_id(std::string_view full_name) {
-  std::uint32_t hash = 2166136261u;
-  for (char c : full_name) {
-    hash ^= static_cast<std::uint8_t>(c);
-    hash *= 16777619u;
-  }
-  return hash;
-}
+/// What a call is on the wire: the generated code has one per call (`MemoryCalls::Allocate`),
+/// which the client sends by and the dispatcher routes by.
+struct CallInfo {
+  /// method_id(name).
+  std::uint32_t method;
+  /// "Service.Call", for errors.
+  const char* name;
+  Body request_type;
+  Body reply_type;
+  /// Not answered: the client does not wait, the dispatcher sends nothing back on success.
+  bool oneway;
+};
 
-/// Builds, in `builder` (cleared first), an Envelope around `body`.
+/// Builds, in `builder`, an Envelope around `body` (which `builder` already holds).
 void finish_envelope(flatbuffers::FlatBufferBuilder& builder, std::uint64_t request_id,
                      std::uint32_t method, Body body_type, flatbuffers::Offset<void> body);
 

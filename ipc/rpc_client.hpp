@@ -36,15 +36,6 @@ struct Reply {
   const T* operator->() const { return &value; }
 };
 
-/// What a generated client says about one of its calls.
-struct CallInfo {
-  std::uint32_t method;
-  /// "Service.Call", for errors.
-  const char* name;
-  Body request_type;
-  Body reply_type;
-};
-
 /// Calls over one channel. Not thread-safe: one call at a time (a caller that shares it between
 /// threads serializes the calls).
 class RpcClient {

@@ -9,6 +9,7 @@
 #include "gen/protocol.hpp"
 #include "gen/python_generator.hpp"
 #include "gtest/gtest.h"
+#include "ipc/method_id.hpp"
 
 namespace lona::idlc {
 namespace {
@@ -50,7 +51,7 @@ TEST(IdlcProtocolTest, AcceptsAWellFormedProtocol) {
   ASSERT_EQ(protocol->services.size(), 1u);
   ASSERT_EQ(protocol->services[0].calls.size(), 2u);
   EXPECT_EQ(protocol->services[0].calls[0].full_name, "Memory.Alloc");
-  EXPECT_EQ(protocol->services[0].calls[0].method, fnv1a("Memory.Alloc"));
+  EXPECT_EQ(protocol->services[0].calls[0].method, ipc::method_id("Memory.Alloc"));
   EXPECT_FALSE(protocol->services[0].calls[0].oneway);
   EXPECT_TRUE(protocol->services[0].calls[1].oneway);
   EXPECT_EQ(protocol->file_identifier, "TEST");

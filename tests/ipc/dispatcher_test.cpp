@@ -2,7 +2,10 @@
 // of bad input a peer can send: each is answered with an Error and counted, and the dispatcher
 // goes on serving.
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
 #include <random>
 #include <string>
 #include <thread>
@@ -304,6 +307,73 @@ TEST(RpcClientTest, KeepsNotificationsSkipsStaleRepliesAndChecksTheReplyType) {
   EXPECT_EQ(wrong.status().code(), absl::StatusCode::kDataLoss) << wrong.status();
   auto nothing = memory.Free(FreeRequestT{}, CallOptions{absl::Milliseconds(20), {}});
   EXPECT_EQ(nothing.status().code(), absl::StatusCode::kDeadlineExceeded) << nothing.status();
+}
+
+// What a client does when what comes back is not a reply it can use, or nothing can come.
+TEST(RpcClientTest, AMalformedReplyAReplyWithoutBodyAndAClosedEndAreErrors) {
+  auto ends = InProcessChannel::pair();
+  InProcessChannel& client_end = ends.first;
+  InProcessChannel& server_end = ends.second;
+  RpcClient rpc(client_end);
+  MemoryClient memory(rpc);
+
+  auto request = allocate_request(1, MemoryCalls::Free.method, Body_FreeReply);
+  request[4] = 'X';  // not tagged LONA
+  ASSERT_TRUE(server_end.send(request).ok());
+  auto malformed = memory.Free(FreeRequestT{});
+  EXPECT_EQ(malformed.status().code(), absl::StatusCode::kDataLoss) << malformed.status();
+  EXPECT_NE(malformed.status().message().find("Memory.Free: the reply was rejected"),
+            std::string::npos)
+      << malformed.status();
+
+  flatbuffers::FlatBufferBuilder builder;
+  finish_envelope(builder, 2, MemoryCalls::Free.method, Body_FreeReply, 0);
+  ASSERT_TRUE(server_end.send({builder.GetBufferPointer(), builder.GetSize()}).ok());
+  auto empty = memory.Free(FreeRequestT{});
+  EXPECT_EQ(empty.status().code(), absl::StatusCode::kDataLoss) << empty.status();
+  EXPECT_NE(empty.status().message().find("no body"), std::string::npos) << empty.status();
+
+  // The other end takes the request and goes away while the client waits for the reply; then
+  // the next call cannot even be sent.
+  std::thread closer([end = std::move(server_end)]() mutable {
+    Message taken;
+    EXPECT_TRUE(end.receive(taken, absl::Seconds(5)).ok());
+  });
+  auto closed = memory.Free(FreeRequestT{});
+  closer.join();
+  EXPECT_EQ(closed.status().code(), absl::StatusCode::kUnavailable) << closed.status();
+  EXPECT_NE(closed.status().message().find("Memory.Free"), std::string::npos) << closed.status();
+  auto unsent = memory.Free(FreeRequestT{});
+  EXPECT_EQ(unsent.status().code(), absl::StatusCode::kUnavailable) << unsent.status();
+}
+
+// A handler sees the connection it serves (a realm is its socket), and the fds that came with a
+// request are closed once it is handled unless the handler took them.
+TEST(DispatcherContextTest, HandlersSeeThePeerAndUntakenFdsAreClosed) {
+  ReferenceLmm lmm;
+  Dispatcher dispatcher(7);
+  lmm.bind_all(dispatcher);
+  flatbuffers::FlatBufferBuilder builder;
+  finish_envelope(builder, 3, BootCalls::GetBootInfo.method, Body_BootInfoRequest,
+                  CreateBootInfoRequest(builder).Union());
+  Message request;
+  request.assign({builder.GetBufferPointer(), builder.GetSize()});
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  UniqueFd write_end(pipe_fds[1]);
+  request.fds().emplace_back(pipe_fds[0]);
+  Message reply;
+  ASSERT_TRUE(dispatcher.handle(request, reply));
+  RejectedMessage why{};
+  const Envelope* envelope = verify_envelope(reply.bytes(), why);
+  ASSERT_NE(envelope, nullptr);
+  ASSERT_EQ(envelope->body_type(), Body_BootInfo);
+  EXPECT_EQ(envelope->body_as_BootInfo()->realm()->value(), 7u);
+  // The read end went with the request: writing to the pipe now finds no reader.
+  EXPECT_TRUE(request.fds().empty());
+  ::signal(SIGPIPE, SIG_IGN);
+  EXPECT_EQ(::write(write_end.get(), "x", 1), -1);
+  EXPECT_EQ(errno, EPIPE);
 }
 
 }  // namespace

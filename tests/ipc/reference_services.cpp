@@ -97,16 +97,17 @@ absl::Status ReferenceLmm::Create(CallContext&, const RealmCreateRequest& reques
 absl::Status ReferenceLmm::set_status(const RealmRequest& request, RealmStatus status,
                                       RealmStatusReplyT& reply) {
   ++requests_;
-  std::uint64_t id = request.realm() != nullptr ? request.realm()->value() : 0;
-  auto found = realms_.find(id);
-  if (found == realms_.end()) return absl::NotFoundError(absl::StrCat("no realm ", id));
+  auto known = known_realm(request);
+  if (!known.ok()) return known.status();
+  std::uint64_t id = *known;
+  Realm& realm = realms_.at(id);
   if (id == 1 && status == RealmStatus_Terminated) {
     return absl::PermissionDeniedError("the init realm cannot be terminated");
   }
-  if (found->second.status == RealmStatus_Terminated) {
+  if (realm.status == RealmStatus_Terminated) {
     return absl::FailedPreconditionError(absl::StrCat("realm ", id, " has ended"));
   }
-  found->second.status = status;
+  realm.status = status;
   reply.realm = std::make_unique<RealmId>(id);
   reply.status = status;
   return absl::OkStatus();
@@ -129,6 +130,12 @@ absl::Status ReferenceLmm::Terminate(CallContext&, const RealmRequest& request,
   return set_status(request, RealmStatus_Terminated, reply);
 }
 
+absl::StatusOr<std::uint64_t> ReferenceLmm::known_realm(const RealmRequest& request) const {
+  std::uint64_t id = request.realm() != nullptr ? request.realm()->value() : 0;
+  if (!realms_.contains(id)) return absl::NotFoundError(absl::StrCat("no realm ", id));
+  return id;
+}
+
 void ReferenceLmm::describe(std::uint64_t id, RealmInfoT& info) const {
   const Realm& realm = realms_.at(id);
   info.realm = std::make_unique<RealmId>(id);
@@ -146,8 +153,9 @@ void ReferenceLmm::describe(std::uint64_t id, RealmInfoT& info) const {
 
 absl::Status ReferenceLmm::Info(CallContext&, const RealmRequest& request, RealmInfoT& reply) {
   ++requests_;
-  std::uint64_t id = request.realm() != nullptr ? request.realm()->value() : 0;
-  if (!realms_.contains(id)) return absl::NotFoundError(absl::StrCat("no realm ", id));
+  auto known = known_realm(request);
+  if (!known.ok()) return known.status();
+  std::uint64_t id = *known;
   describe(id, reply);
   return absl::OkStatus();
 }
@@ -155,8 +163,9 @@ absl::Status ReferenceLmm::Info(CallContext&, const RealmRequest& request, Realm
 absl::Status ReferenceLmm::ListChildren(CallContext&, const RealmRequest& request,
                                         RealmListT& reply) {
   ++requests_;
-  std::uint64_t id = request.realm() != nullptr ? request.realm()->value() : 0;
-  if (!realms_.contains(id)) return absl::NotFoundError(absl::StrCat("no realm ", id));
+  auto known = known_realm(request);
+  if (!known.ok()) return known.status();
+  std::uint64_t id = *known;
   for (const auto& [child, realm] : realms_) {
     if (realm.parent == id) reply.realms.emplace_back(child);
   }
@@ -176,8 +185,9 @@ absl::Status ReferenceLmm::ListRealms(CallContext&, const ListRealmsRequest&,
 
 absl::Status ReferenceLmm::Stats(CallContext&, const RealmRequest& request, RealmStatsT& reply) {
   ++requests_;
-  std::uint64_t id = request.realm() != nullptr ? request.realm()->value() : 0;
-  if (!realms_.contains(id)) return absl::NotFoundError(absl::StrCat("no realm ", id));
+  auto known = known_realm(request);
+  if (!known.ok()) return known.status();
+  std::uint64_t id = *known;
   reply.realm = std::make_unique<RealmId>(id);
   reply.grants = id == 1 ? grants_.size() : 0;
   reply.granted_bytes = id == 1 ? held_bytes_ : 0;

@@ -64,6 +64,8 @@ class ReferenceLmm final : public BootService,
   };
   absl::Status set_status(const RealmRequest& request, RealmStatus status,
                           RealmStatusReplyT& reply);
+  /// The realm a request names, or NotFound.
+  absl::StatusOr<std::uint64_t> known_realm(const RealmRequest& request) const;
   void describe(std::uint64_t id, RealmInfoT& info) const;
 
   std::uint64_t quota_bytes_;
