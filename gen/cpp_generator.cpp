@@ -57,21 +57,27 @@ void declare_service(std::string& h, const Service& service) {
 
   // The server interface.
   absl::StrAppend(&h, "/// The server side of ", service.name,
-                  ": one handler per call. A handler's error becomes the Error reply.\n");
+                  ": one handler per call. A handler's error becomes the Error reply. A handler\n"
+                  "/// not overridden answers Unimplemented, so that a server written before a "
+                  "call was\n/// added to the service still builds, and answers that call with "
+                  "an error.\n");
   doc_comment(h, service.doc, "");
   absl::StrAppend(&h, "class ", service.name, "Service {\n public:\n  virtual ~", service.name,
                   "Service() = default;\n\n");
   for (const Call& call : service.calls) {
     doc_comment(h, call.doc, "  ");
+    std::string unimplemented =
+        absl::StrCat(" {\n    return absl::UnimplementedError(\"", service.name, ".", call.name,
+                     " is not served here\");\n  }\n");
     if (call.oneway) {
       absl::StrAppend(&h,
                       "  /// One-way: an error is answered with an Error; success with nothing.\n",
-                      "  virtual absl::Status ", call.name, "(CallContext& context, const ",
-                      cpp_type(call.request), "& request) = 0;\n");
+                      "  virtual absl::Status ", call.name, "(CallContext& /*context*/, const ",
+                      cpp_type(call.request), "& /*request*/)", unimplemented);
     } else {
-      absl::StrAppend(&h, "  virtual absl::Status ", call.name, "(CallContext& context, const ",
-                      cpp_type(call.request), "& request, ", cpp_type(call.reply),
-                      "T& reply) = 0;\n");
+      absl::StrAppend(&h, "  virtual absl::Status ", call.name, "(CallContext& /*context*/, const ",
+                      cpp_type(call.request), "& /*request*/, ", cpp_type(call.reply),
+                      "T& /*reply*/)", unimplemented);
     }
   }
   absl::StrAppend(&h, "\n  /// Routes the calls of ", service.name,

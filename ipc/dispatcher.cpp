@@ -68,7 +68,7 @@ bool Dispatcher::handle(Message& request, Message& reply) {
     return true;
   }
   ++stats_.handled;
-  CallContext context(peer_, request.fds());
+  CallContext context(peer_, request_id, request.fds());
   builder_.Clear();
   ReplyBody body;
   absl::Status status = binding.route(binding.service, context, *envelope, builder_, body);
@@ -80,7 +80,7 @@ bool Dispatcher::handle(Message& request, Message& reply) {
     copy_out(reply);
     return true;
   }
-  if (call.oneway) return false;
+  if (call.oneway || context.deferred()) return false;
   finish_envelope(builder_, request_id, method, body.type, body.offset);
   reply.clear();
   copy_out(reply);

@@ -20,8 +20,8 @@ namespace lona::ipc {
 /// it, and the fds to send beside the reply.
 class CallContext {
  public:
-  CallContext(std::uint64_t peer, std::vector<UniqueFd>& received)
-      : peer_(peer), received_(received) {}
+  CallContext(std::uint64_t peer, std::uint64_t request_id, std::vector<UniqueFd>& received)
+      : peer_(peer), request_id_(request_id), received_(received) {}
 
   /// The connection the request came on (the Dispatcher's peer): a realm's identity is its
   /// socket, never a field of the payload.
@@ -31,9 +31,18 @@ class CallContext {
   /// Sends `fd` beside the reply (and closes it here once sent).
   void attach(UniqueFd fd) { attached_.push_back(std::move(fd)); }
   std::vector<UniqueFd>& attached_fds() { return attached_; }
+  /// The request's id, for a handler that answers later.
+  std::uint64_t request_id() const { return request_id_; }
+  /// Says that the handler will answer later (a server that relays the call to another peer
+  /// and replies when that one has): the dispatcher sends nothing now. The server builds the
+  /// reply itself, with finish_envelope (request_id(), the call's method) or finish_error.
+  void defer() { deferred_ = true; }
+  bool deferred() const { return deferred_; }
 
  private:
   std::uint64_t peer_;
+  std::uint64_t request_id_;
+  bool deferred_ = false;
   std::vector<UniqueFd>& received_;
   std::vector<UniqueFd> attached_;
 };

@@ -1,6 +1,7 @@
 // ipc: the SOCK_SEQPACKET transport.
 #include "ipc/socket_channel.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -19,6 +20,9 @@ absl::Status errno_status(const char* what) {
   int error = errno;
   if (error == EPIPE || error == ECONNRESET) {
     return absl::UnavailableError(absl::StrCat(what, ": the other end has closed"));
+  }
+  if (error == EAGAIN || error == EWOULDBLOCK) {
+    return absl::ResourceExhaustedError(absl::StrCat(what, ": the socket's buffer is full"));
   }
   return absl::InternalError(absl::StrCat(what, ": ", std::strerror(error)));
 }
@@ -46,6 +50,14 @@ absl::StatusOr<std::pair<SocketChannel, SocketChannel>> SocketChannel::pair() {
   }
   return std::pair<SocketChannel, SocketChannel>(SocketChannel(UniqueFd(fds[0])),
                                                  SocketChannel(UniqueFd(fds[1])));
+}
+
+absl::Status SocketChannel::set_nonblocking() {
+  int flags = ::fcntl(socket_.get(), F_GETFL);
+  if (flags < 0 || ::fcntl(socket_.get(), F_SETFL, flags | O_NONBLOCK) != 0) {
+    return errno_status("fcntl");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status SocketChannel::send(std::span<const std::uint8_t> bytes, std::span<const int> fds) {

@@ -10,7 +10,9 @@
 
 namespace lona::ipc {
 
-/// A Channel over a SOCK_SEQPACKET socket. Blocking sends; receives wait with poll.
+/// A Channel over a SOCK_SEQPACKET socket. Receives wait with poll. Sends block, unless the
+/// socket was made non-blocking (set_nonblocking): then a send that would wait fails with
+/// ResourceExhausted and sends nothing (an event loop queues it and retries on EPOLLOUT).
 class SocketChannel final : public Channel {
  public:
   /// Takes ownership of a connected SOCK_SEQPACKET socket.
@@ -23,6 +25,8 @@ class SocketChannel final : public Channel {
   using Channel::send;
   absl::Status receive(Message& into, absl::Duration timeout) override;
 
+  /// Makes sends fail instead of waiting when the other end's buffer is full.
+  absl::Status set_nonblocking();
   /// The socket, for an event loop to poll (the LMM) or to hand to a child process.
   int fd() const { return socket_.get(); }
   /// Gives the socket up (to pass it to a child process).

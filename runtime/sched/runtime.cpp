@@ -15,6 +15,7 @@ namespace lona {
 namespace {
 
 std::atomic<unsigned> requested_workers{0};
+std::atomic<uint64_t> requested_realm{1};
 TraceOptions requested_trace;  // guarded by start_mutex
 std::atomic<Runtime*> the_runtime{nullptr};
 std::mutex start_mutex;
@@ -63,6 +64,19 @@ Runtime& Runtime::get() {
 
 void Runtime::set_worker_count(unsigned n) { requested_workers.store(n); }
 
+void Runtime::set_realm_id(uint64_t id) { requested_realm.store(id); }
+
+std::vector<uint64_t> Runtime::process_ids() {
+  std::vector<Process*> all = table_.snapshot();
+  std::vector<uint64_t> ids;
+  ids.reserve(all.size());
+  for (Process* p : all) {
+    ids.push_back(p->id());
+    p->release();
+  }
+  return ids;
+}
+
 void Runtime::set_trace(TraceOptions options) {
   std::lock_guard<std::mutex> lock(start_mutex);
   requested_trace = std::move(options);
@@ -75,7 +89,7 @@ void Runtime::shutdown() {
   if (r != nullptr) r->stop();
 }
 
-Runtime::Runtime(unsigned n, TraceOptions trace) {
+Runtime::Runtime(unsigned n, TraceOptions trace) : realm_id_(requested_realm.load()) {
   if (!trace.path.empty()) tracer_ = std::make_unique<Tracer>(std::move(trace), n, realm_id());
   for (unsigned i = 0; i < n; ++i) {
     auto w = std::make_unique<Worker>();

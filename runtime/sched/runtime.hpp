@@ -60,7 +60,10 @@ class Runtime {
   // idempotent. The runtime object itself is never destroyed.
   static void shutdown();
 
-  uint64_t realm_id() const { return 1; }
+  // Before the first get(): the realm this runtime is (what the LMM's boot info said; 1, the
+  // init realm, standalone). Pids and realm ids of this realm carry it.
+  static void set_realm_id(uint64_t id);
+  uint64_t realm_id() const { return realm_id_; }
   unsigned worker_count() const { return static_cast<unsigned>(workers_.size()); }
 
   // A fresh local pid, its process-table slot reserved for the process that will carry it (the
@@ -92,6 +95,8 @@ class Runtime {
   // The process with local pid `id`, retained, or nullptr.
   Process* find(uint64_t id) { return table_.find(id); }
   size_t process_count() const { return table_.size(); }
+  // The local pids of the live processes (a listing for tools: lonactl).
+  std::vector<uint64_t> process_ids();
 
   // Delivers e to process `to`; when there is none, destroys e and returns false.
   bool send(uint64_t to, Envelope* e);
@@ -139,6 +144,7 @@ class Runtime {
  private:
   Runtime(unsigned workers, TraceOptions trace);
   static Runtime& start_once();  // get()'s first call
+  uint64_t realm_id_ = 1;
   struct Worker;
   void worker_loop(Worker& w);
   // The process w runs next, and *budget, the reductions it may use; nullptr when there is none.

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The evolution tests must catch an incompatible change: this applies changes to a copy of idl/
 # and runs the same checks ctest runs on the real one (flatc --conform against every frozen
-# version, lona-idlc --check-evolution, the golden buffers). An unchanged copy and a compatible
-# change (a field added at the end) must pass; a retype, a removal and a default change must
-# each fail.
+# version, lona-idlc --check-evolution, the golden buffers). An unchanged copy and compatible
+# changes (a field added at the end, a union member or a call appended) must pass; a retype, a
+# removal and a default change must each fail.
 # Usage: evolution_test.sh FLATC LONA_IDLC IDL_DIR
 set -uo pipefail
 flatc=$1 idlc=$2 idl=$3
@@ -57,12 +57,19 @@ case_ "a field added at the end" pass memory.fbs "  size:ulong (id: 1);
 }" "  size:ulong (id: 1);
   alignment:ulong (id: 2);
 }"
-case_ "a union member appended" pass lona.fbs "  ProcessCounts,
-}" "  ProcessCounts,
+# The union's end is where the Envelope's comment starts, whatever its last member is.
+case_ "a union member appended" pass lona.fbs "
+}
+
+/// One message." "
   Pong,
 }
 
-table Pong {}"
+table Pong {}
+
+/// One message."
+case_ "a call added to a service" pass memory.fbs "  Free(FreeRequest):FreeReply;" "  Free(FreeRequest):FreeReply;
+  Trim(FreeRequest):FreeReply;"
 case_ "retype: AllocateRequest.size ulong -> uint" fail memory.fbs "  size:ulong (id: 1);" "  size:uint (id: 1);"
 case_ "removal: FreeReply.freed_bytes" fail memory.fbs "  freed_bytes:ulong (id: 0);" ""
 case_ "removal: the call Memory.Free" fail memory.fbs "  Free(FreeRequest):FreeReply;" ""

@@ -1,5 +1,11 @@
-// vm/cli: the `lona` command line (until the LMM takes over `lona` and this becomes `lona-vm`).
+// vm/cli: `lona-vm`, the VM of one realm. The LMM (`lona`, lmm/main.cpp) starts it with
+// `--lmm-fd 3` and the command of the realm (the init realm's: repl, run, eval; none for the
+// others, which serve what the LMM brings them). Without --lmm-fd (or with --standalone) it is
+// a VM on its own, without realms, for development.
 #include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include <cstdlib>
 #include <fstream>
@@ -19,12 +25,16 @@
 #include "vm/namespace/namespaces.hpp"
 #include "vm/printer/printer.hpp"
 #include "vm/reader/reader.hpp"
+#include "vm/realm/lmm_link.hpp"
+#include "vm/realm/realm_inbox.hpp"
 #include "vm/repl/repl.hpp"
 
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: lona [--lib DIR]... [--workers N] [--trace FILE] [command]\n"
+    "usage: lona-vm [--standalone] [--lib DIR]... [--workers N] [--trace FILE] [command]\n"
+    "\n"
+    "The VM of one realm, standalone (without the LMM: no realms). `lona` runs the system.\n"
     "\n"
     "commands:\n"
     "  repl            interactive REPL (the default)\n"
@@ -42,6 +52,44 @@ constexpr std::string_view kUsage =
     "  --trace FILE    record scheduling events (run slices per worker, spawns, exits, steals,\n"
     "                  parks) and write them to FILE as a Chrome trace when lona ends: open it\n"
     "                  in chrome://tracing or ui.perfetto.dev (LONA_TRACE=FILE does the same)\n";
+
+// Joins the LMM over `fd`: learns which realm this is, takes its settings, and starts serving
+// what the LMM brings. Exits when it cannot.
+void join_lmm(const std::string& fd_text) {
+  char* end = nullptr;
+  long fd = std::strtol(fd_text.c_str(), &end, 10);
+  if (fd_text.empty() || *end != '\0' || fd < 0) {
+    std::cerr << "lona-vm: --lmm-fd takes an fd number, not " << fd_text << "\n";
+    std::exit(2);
+  }
+  absl::StatusOr<lona::realm::LmmLink*> link = lona::realm::LmmLink::connect(static_cast<int>(fd));
+  if (!link.ok()) {
+    std::cerr << "lona-vm: cannot join the LMM: " << link.status().message() << "\n";
+    std::exit(70);
+  }
+  const lona::ipc::BootInfoT& boot = (*link)->boot();
+  lona::Runtime::set_realm_id((*link)->realm());
+  if (boot.workers != 0) lona::Runtime::set_worker_count(boot.workers);
+  static auto* inbox = new lona::realm::RealmInbox();  // serves until the process ends
+  // The LMM closing the connection is the system going down (or this realm being ended).
+  (*link)->start(*inbox, *inbox, [] { std::_Exit(0); });
+  // What the realm reports of itself, for realm-info and lonactl: when it changed, at most five
+  // times a second.
+  std::thread([link = *link] {
+    std::uint64_t last = ~std::uint64_t{0};
+    for (;;) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      std::uint64_t processes = lona::Runtime::get().process_count();
+      if (processes == last) continue;
+      last = processes;
+      lona::ipc::UsageReportT report;
+      report.processes = processes;
+      (void)link->with_sends([&](lona::realm::LmmLink::Clients& sends) {
+        return sends.messaging.ReportUsage(report);
+      });
+    }
+  }).detach();
+}
 
 int report(const lona::EvalError& e) {
   std::cerr << "error: " << e.message << " (:" << e.reason << ")\n";
@@ -116,6 +164,13 @@ int run_command(const std::string& path, const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   bool trace = false;
+  bool in_realm = false;
+  if (!args.empty() && args[0] == "--standalone") args.erase(args.begin());
+  if (args.size() >= 2 && args[0] == "--lmm-fd") {
+    join_lmm(args[1]);
+    in_realm = true;
+    args.erase(args.begin(), args.begin() + 2);
+  }
   while (args.size() >= 2 &&
          (args[0] == "--lib" || args[0] == "--workers" || args[0] == "--trace")) {
     if (args[0] == "--lib") {
@@ -143,6 +198,13 @@ int main(int argc, char** argv) {
   // asked for is then written all the same (the file says what little the workers did).
   const char* env_trace = std::getenv("LONA_TRACE");
   if (trace || (env_trace != nullptr && *env_trace != '\0')) lona::Runtime::get();
+  // A realm other than the init realm has no command: it runs what its ancestors spawn in it
+  // until it is ended.
+  if (in_realm && args.empty() && lona::realm::LmmLink::current()->parent() != 0) {
+    lona::boot_namespaces();
+    lona::Runtime::get();
+    for (;;) ::pause();
+  }
   if (args.empty() || (args.size() == 1 && args[0] == "repl")) {
     lona::Heap heap(
         lona::Heap::kProgramInitialWords);  // before the evaluator, which uses it until destroyed
@@ -165,7 +227,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (args.size() == 1 && args[0] == "--version") {
-    std::cout << "lona 0.1.0\n";
+    std::cout << "lona-vm 0.1.0\n";
     return 0;
   }
   std::cerr << "lona: unknown command line";

@@ -163,10 +163,15 @@ EvalResult Interpreter::call(Term fn, std::span<const Term> args) {
   return r;
 }
 
-EvalResult Interpreter::start(Term fn, uint64_t budget) {
+EvalResult Interpreter::start(Term fn, std::span<const Term> args, uint64_t budget) {
   entry_top_ = top_;
   EvalResult r;
-  size_t base = enter_entry_frame(fn, 0, &r);
+  if (args.size() > kArgRegisters) {
+    return EvalResult::failure("badarg", "too many arguments (at most 256)");
+  }
+  reserve_x(args.size());  // args may be on the heap: growing X does not move it
+  for (size_t i = 0; i < args.size(); ++i) x_base_[i] = args[i];
+  size_t base = enter_entry_frame(fn, static_cast<uint32_t>(args.size()), &r);
   if (base == 0) return r;
   saved_base_ = base;
   saved_pc_ = nullptr;

@@ -49,9 +49,9 @@ class Interpreter final : private RootSource {
   // Calls `fn` (a closure or native function) with `args` and runs it to completion.
   EvalResult call(Term fn, std::span<const Term> args);
 
-  // Runs the process's function `fn` (no arguments) for at most `budget` reductions; resume()
-  // goes on after a suspension. See the header comment.
-  EvalResult start(Term fn, uint64_t budget);
+  // Runs the process's function `fn` with `args` (spawn: none; spawn-in: those sent) for at
+  // most `budget` reductions; resume() goes on after a suspension. See the header comment.
+  EvalResult start(Term fn, std::span<const Term> args, uint64_t budget);
   EvalResult resume(uint64_t budget);
   // Ends the current slice at the next call or backward jump (yield!).
   void end_slice() { reduction_limit_ = reductions_; }

@@ -18,6 +18,7 @@
 #include "vm/intrinsics/intrinsic_support.hpp"
 #include "vm/namespace/namespaces.hpp"
 #include "vm/process/lonala_process.hpp"
+#include "vm/realm/remote.hpp"
 
 namespace lona {
 namespace {
@@ -28,13 +29,26 @@ Term pid_term(NativeContext& ctx, uint64_t local) {
   return make_pid(ctx.heap, runtime().realm_id(), local);
 }
 
-// A pid argument of this realm; anything else is :badarg ("bad argument", as the reference
+// A pid argument (its local id); anything else is :badarg ("bad argument", as the reference
 // words it).
-bool pid_arg(NativeContext& ctx, Term t, const char* fn, uint64_t* out) {
+bool any_pid_arg(NativeContext& ctx, Term t, const char* fn, uint64_t* out) {
   if (!is_pid(t)) {
     return ctx.fail("badarg", str_cat(fn, ": bad argument: ", print_bounded(t), " is not a pid"));
   }
   *out = pid_local(t);
+  return true;
+}
+
+// A pid argument of a process of this realm. Links, monitors, exit signals, send-sync and
+// process-info do not reach other realms yet: :not-supported says so, rather than acting on the
+// local process that happens to have the same local id.
+bool pid_arg(NativeContext& ctx, Term t, const char* fn, uint64_t* out) {
+  if (!any_pid_arg(ctx, t, fn, out)) return false;
+  if (pid_realm(t) != Runtime::get().realm_id()) {
+    return ctx.fail("not-supported",
+                    str_cat(fn, ": ", print_bounded(t), " is a process of another realm, which ",
+                            fn, " does not reach yet"));
+  }
   return true;
 }
 
@@ -180,20 +194,20 @@ bool self_realm(NativeContext& ctx, Args, Term* o) {
 }
 bool pid_realm_(NativeContext& ctx, Args a, Term* o) {
   uint64_t local;
-  if (!pid_arg(ctx, a[0], "pid-realm", &local)) return false;
+  if (!any_pid_arg(ctx, a[0], "pid-realm", &local)) return false;
   *o = make_realm_id(ctx.heap, pid_realm(a[0]));
   return true;
 }
 bool pid_local_(NativeContext& ctx, Args a, Term* o) {
   uint64_t local;
-  if (!pid_arg(ctx, a[0], "pid-local", &local)) return false;
+  if (!any_pid_arg(ctx, a[0], "pid-local", &local)) return false;
   // Past 2^59 (a slot reused 2^32 times) a local id is a big integer.
   *o = make_integer(ctx.heap, static_cast<int64_t>(local));
   return true;
 }
 bool pid_eq(NativeContext& ctx, Args a, Term* o) {
   uint64_t x, y;
-  if (!pid_arg(ctx, a[0], "pid=", &x) || !pid_arg(ctx, a[1], "pid=", &y)) return false;
+  if (!any_pid_arg(ctx, a[0], "pid=", &x) || !any_pid_arg(ctx, a[1], "pid=", &y)) return false;
   *o = Term::boolean(x == y && pid_realm(a[0]) == pid_realm(a[1]));
   return true;
 }
@@ -220,8 +234,15 @@ bool deliver_message(NativeContext& ctx, uint64_t to, Term msg, const char* fn,
 
 bool send(NativeContext& ctx, Args a, Term* o) {
   uint64_t to;
-  if (!pid_arg(ctx, a[0], "send", &to)) return false;
-  if (!deliver_message(ctx, to, a[1], "send")) return false;
+  if (!any_pid_arg(ctx, a[0], "send", &to)) return false;
+  if (pid_realm(a[0]) != runtime().realm_id()) {
+    std::string error;
+    if (!realm::forward_message(self_of(ctx).id(), pid_realm(a[0]), to, a[1], &error)) {
+      return ctx.fail("badarg", str_cat("send: ", error));
+    }
+  } else if (!deliver_message(ctx, to, a[1], "send")) {
+    return false;
+  }
   *o = ok_keyword();
   return true;
 }

@@ -152,4 +152,24 @@ uint32_t boot_namespaces() {
   return user;
 }
 
+bool require_namespace(std::string_view name, EvalError* error) {
+  uint32_t user = boot_namespaces();
+  if (Namespaces::global().find(make_symbol(name))) return true;
+  std::string path = namespace_path(name);
+  std::optional<std::string> text = library_sources().read(path);
+  if (!text) {
+    *error = {"file-not-found", str_cat("namespace ", name, ": ", path, " is in none of ",
+                                        library_sources().describe())};
+    return false;
+  }
+  Heap heap;
+  CompilingEvaluator evaluator(user);
+  if (!eval_source(evaluator, heap, *text, path, error)) return false;
+  if (!Namespaces::global().find(make_symbol(name))) {
+    *error = {"undefined", str_cat(path, " did not define namespace ", name)};
+    return false;
+  }
+  return true;
+}
+
 }  // namespace lona

@@ -29,4 +29,9 @@ bool for_each_form(Heap& heap, std::string_view text, std::string_view origin,
 bool eval_source(CompilingEvaluator& evaluator, Heap& heap, std::string_view text,
                  std::string_view origin, EvalError* error);
 
+// Loads namespace `name` ("a.b": a/b.lona) from the library unless the realm has it already, as
+// `require` does, from any thread (a realm's I/O thread running a spawn-in). False with *error
+// when it cannot be found or does not load.
+bool require_namespace(std::string_view name, EvalError* error);
+
 }  // namespace lona

@@ -1,5 +1,7 @@
 #include "vm/process/lonala_process.hpp"
 
+#include <vector>
+
 #include "runtime/sched/runtime.hpp"
 #include "runtime/support/str_cat.hpp"
 #include "runtime/term/collections.hpp"
@@ -15,10 +17,15 @@ LonalaProcess::LonalaProcess(Runtime& runtime, uint64_t id, size_t heap_words, u
   interp_.set_current_ns(ns);
 }
 
-bool LonalaProcess::set_entry(Term fn) {
+bool LonalaProcess::set_entry(Term fn, Term args) {
   Term copy;
   if (!copy_from(fn, &copy)) return false;
-  heap().push(copy);  // a root until the first run
+  heap().push(copy);  // roots until the first run
+  if (!copy_from(args, &copy)) {
+    heap().pop();
+    return false;
+  }
+  heap().push(copy);
   return true;
 }
 
@@ -46,7 +53,18 @@ RunStatus LonalaProcess::run(uint32_t budget) {
   bool first = !started_;
   started_ = true;
   // Initialised from the call (no default result assigned over), as this runs at every slice.
-  EvalResult r = first ? interp_.start(heap().pop(), budget) : interp_.resume(budget);
+  EvalResult r;
+  if (first) {
+    Term args = heap().pop();
+    Term fn = heap().pop();
+    std::vector<Term> values;  // empty, and so not allocated, for every spawn but spawn-in's
+    if (is_tuple(args)) {
+      for (size_t i = 0; i < array_count(args); ++i) values.push_back(array_at(args, i));
+    }
+    r = interp_.start(fn, values, budget);
+  } else {
+    r = interp_.resume(budget);
+  }
   add_reductions(interp_.reductions() - before);
   if (heap().capacity_words() * sizeof(Word) > max_heap_bytes_) {
     set_exit_reason(error_reason(

@@ -18,9 +18,9 @@ class LonalaProcess final : public Process {
   // until set_entry() and Runtime::start().
   LonalaProcess(Runtime& runtime, uint64_t id, size_t heap_words, uint32_t ns);
 
-  // The function the process runs (no arguments), copied from another heap into this one.
-  // False when the copy would be too large.
-  bool set_entry(Term fn);
+  // The function the process runs and its arguments (a tuple; nil: none), copied from another
+  // heap into this one. False when the copy would be too large.
+  bool set_entry(Term fn, Term args = Term::nil());
   // Copies of the process-bound var values of `parent` (the spawning process), into this heap.
   // False when one would be too large to copy.
   bool inherit_bindings(const Process& parent);

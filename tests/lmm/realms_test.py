@@ -1,0 +1,250 @@
+"""The system of realms end to end, with real processes: `lona` (the LMM) boots the init realm,
+whose batch REPL this test drives form by form, while it watches the LMM through the control
+socket (lonactl's client) and the realms as OS processes. Realms run tests/lmm/lib/realmtest.lona.
+
+Usage: realms_test.py LONA LONACTL LIB_DIR. Run with Debian's /usr/bin/python3."""
+
+import importlib.machinery
+import importlib.util
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+LONA, LONACTL, LIB = sys.argv[1], sys.argv[2], sys.argv[3]
+del sys.argv[1:4]
+
+_loader = importlib.machinery.SourceFileLoader("lonactl", LONACTL)
+_spec = importlib.util.spec_from_loader("lonactl", _loader)
+lonactl = importlib.util.module_from_spec(_spec)
+_loader.exec_module(lonactl)
+
+from lona.ipc.RealmStatus import RealmStatus  # noqa: E402  (lonactl put the package on the path)
+
+MiB = 1 << 20
+
+
+class System:
+    """One running lona: its init realm's batch REPL and its control socket."""
+
+    def __init__(self, *lmm_options):
+        self.dir = tempfile.mkdtemp(prefix="lona-realms-test-")
+        self.socket = os.path.join(self.dir, "control.sock")
+        self.process = subprocess.Popen(
+            [LONA, "--control", self.socket, "--lib", LIB, *lmm_options, "repl", "--batch"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        # The first answer means the init realm has booted (and the control socket is up).
+        assert self.eval("(+ 1 2)") == "3"
+        self.control, self.control_socket = lonactl.connect(self.socket)
+
+    def eval(self, form):
+        """Evaluates one form in the init realm: its printed value (or ERROR line)."""
+        self.process.stdin.write(form.replace("\n", " ") + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise AssertionError("lona ended while evaluating " + form)
+        return line.rstrip("\n")
+
+    def realms(self):
+        return {r.realm.value: r for r in self.control.list_realms().value.realms}
+
+    def stats(self, realm):
+        return self.control.stats(lonactl.realm_request(realm)).value
+
+    def close(self):
+        self.control_socket.close()
+        self.process.stdin.close()
+        status = self.process.wait(timeout=30)
+        self.process.stdout.close()
+        return status
+
+
+def realm_number(printed):
+    match = re.fullmatch(r"#realm-id<(\d+)>", printed)
+    assert match, printed
+    return int(match.group(1))
+
+
+def os_process_gone(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def audit(realms):
+    """The LMM's books, checked from outside: each realm's subtree holds its own grants and the
+    charge (at least its reservation) of each child; none holds more than its limit."""
+    for realm in realms.values():
+        children = [r for r in realms.values() if r.parent.value == realm.realm.value]
+        expected = realm.usage.memoryBytes + sum(
+            max(c.usage.memoryBytesSubtree, c.policy.memory.minBytes) for c in children)
+        if realm.usage.memoryBytesSubtree != expected:
+            return "realm %d: subtree %d, parts %d" % (
+                realm.realm.value, realm.usage.memoryBytesSubtree, expected)
+        if realm.usage.memoryBytesSubtree > realm.policy.memory.maxBytes:
+            return "realm %d over its limit" % realm.realm.value
+    return ""
+
+
+class RealmTreeTest(unittest.TestCase):
+    """A three-level tree with policies: spawn-in, sends between realms, a quota exhausted in the
+    grandchild, and the middle realm killed with SIGKILL."""
+
+    def setUp(self):
+        self.lona = System("--memory", "1G")
+
+    def tearDown(self):
+        self.lona.close()
+
+    def test_tree_policies_spawn_and_send(self):
+        e = self.lona.eval
+        e("(def a (realm-create %{:name 'a :policy %{:memory %{:min 1048576 :max 268435456}"
+          " :cpu %{:min 10 :max 50}}}))")
+        e("(spawn-in a realmtest/make-child (self) 'b %{:memory %{:max 134217728}})")
+        e("(def b (receive [:child b] b :after 5000 :timeout))")
+        e("(spawn-in b realmtest/make-child (self) 'c %{:memory %{:max 67108864}})")
+        e("(def c (receive [:child c] c :after 5000 :timeout))")
+        a, b, c = (realm_number(e(x)) for x in ("a", "b", "c"))
+        realms = self.lona.realms()
+        self.assertEqual(sorted(realms), [1, a, b, c])
+        self.assertEqual([realms[x].parent.value for x in (a, b, c)], [1, a, b])
+        self.assertEqual([realms[x].policy.memory.maxBytes for x in (a, b, c)],
+                         [256 * MiB, 128 * MiB, 64 * MiB])
+        self.assertEqual(realms[a].policy.memory.minBytes, MiB)
+        self.assertEqual(realms[a].policy.cpu.maxPercent, 50)
+        # a's reservation is carved out of the init realm's budget.
+        self.assertGreaterEqual(realms[1].usage.memoryBytesSubtree, MiB)
+        self.assertEqual(e("(child-realms)"), "#{#realm-id<%d>}" % a)
+        self.assertEqual(e("(:parent (realm-info c))"), "#realm-id<%d>" % b)
+        self.assertEqual(e("(:policy (realm-info b))"),
+                         "%%{:cpu %%{:min 0 :max 0} :memory %%{:min 0 :max %d}}" % (128 * MiB))
+
+        # spawn-in reaches any descendant; the process runs there, and answers across realms.
+        e("(def p (spawn-in c realmtest/echo (self) :hello))")
+        self.assertEqual(e("(pid-realm p)"), "#realm-id<%d>" % c)
+        self.assertEqual(e("(receive [:hello r pid] [r (= pid p)] :after 5000 :timeout)"),
+                         "[#realm-id<%d> true]" % c)
+        # Terms cross realms by value: nested collections, big integers, strings, keywords.
+        e("(def relay (spawn-in c realmtest/relay))")
+        msg = '%{:a [1 2.5 "x" sym :kw {3 4} #{5}] :big 123456789012345678901234567890 :n nil}'
+        e("(send relay [(self) (quote %s)])" % msg)
+        self.assertEqual(e("(= (receive [:got m] m :after 5000 :timeout) (quote %s))" % msg), "true")
+        # What cannot travel is :badarg at the sender, and the relay is still there.
+        self.assertTrue(e("(send relay (fn* [] 1))").startswith("ERROR :badarg"))
+        e("(send relay [(self) :again])")
+        self.assertEqual(e("(receive [:got m] m :after 5000 :timeout)"), ":again")
+        # Only descendants: the init realm is nobody's descendant; a function c does not have
+        # gives a process that exits with :undefined.
+        self.assertEqual(e("(spawn-in (self-realm) realmtest/echo)"), "[:error :not-descendant]")
+        e("(def q (spawn-in c realmtest/no-such-function))")
+        self.assertEqual(e("(pid? q)"), "true")
+        self.assertEqual(e("(realm-terminate a)"), ":ok")
+        self.assertEqual(sorted(self.lona.realms()), [1])
+        self.assertEqual(audit(self.lona.realms()), "")
+
+    def test_quota_exhausted_in_a_grandchild(self):
+        e = self.lona.eval
+        e("(def a (realm-create %{:name 'a :policy %{:memory %{:max 268435456}}}))")
+        e("(spawn-in a realmtest/make-child (self) 'b %{:memory %{:max 134217728}})")
+        e("(def b (receive [:child b] b :after 5000 :timeout))")
+        e("(spawn-in b realmtest/make-child (self) 'c %{:memory %{:max 16777216}})")
+        e("(def c (receive [:child c] c :after 5000 :timeout))")
+        c = realm_number(e("c"))
+        e("(spawn-in c realmtest/hog (self) 8388608)")
+        self.assertEqual(e("(receive [:hog r] r :after 5000 :timeout)"), ":ok")
+        # 8 MiB more would pass c's 16 MiB limit with what it holds: refused, and c lives on.
+        e("(spawn-in c realmtest/hog (self) 12582912)")
+        self.assertEqual(e("(receive [:hog r] r :after 5000 :timeout)"), "[:error :out-of-memory]")
+        self.assertEqual(e("(:status (realm-info c))"), ":running")
+        e("(spawn-in c realmtest/hog (self) 4194304)")
+        self.assertEqual(e("(receive [:hog r] r :after 5000 :timeout)"), ":ok")
+        stats = self.lona.stats(c)
+        self.assertEqual(stats.grantedBytes, 12 * MiB)
+        self.assertEqual(stats.limitBytes, 16 * MiB)
+        realms = self.lona.realms()
+        self.assertEqual(realms[c].usage.memoryBytes, 12 * MiB)
+        # The grandchild's grants count in every ancestor's subtree.
+        for ancestor in (1, realm_number(e("a")), realm_number(e("b"))):
+            self.assertGreaterEqual(realms[ancestor].usage.memoryBytesSubtree, 12 * MiB)
+        self.assertEqual(audit(realms), "")
+
+    def test_sigkill_of_the_middle_realm(self):
+        e = self.lona.eval
+        e("(def a (realm-create %{:name 'a}))")
+        e("(spawn-in a realmtest/make-child (self) 'b nil)")
+        e("(def b (receive [:child b] b :after 5000 :timeout))")
+        e("(spawn-in b realmtest/make-child (self) 'c nil)")
+        e("(def c (receive [:child c] c :after 5000 :timeout))")
+        a, b, c = (realm_number(e(x)) for x in ("a", "b", "c"))
+        e("(spawn-in c realmtest/hog (self) 4194304)")
+        self.assertEqual(e("(receive [:hog r] r :after 5000 :timeout)"), ":ok")
+        realms = self.lona.realms()
+        b_pid, c_pid = realms[b].osPid, realms[c].osPid
+        self.assertGreaterEqual(realms[a].usage.memoryBytesSubtree, 4 * MiB)
+        os.kill(b_pid, signal.SIGKILL)
+        deadline = time.time() + 10
+        while time.time() < deadline and b in self.lona.realms():
+            time.sleep(0.01)
+        realms = self.lona.realms()
+        # b and its child c are gone, as OS processes too; a and the init realm live on.
+        self.assertEqual(sorted(realms), [1, a])
+        self.assertTrue(os_process_gone(b_pid))
+        self.assertTrue(os_process_gone(c_pid))
+        # The books balance: nothing of what c held is counted any more.
+        self.assertEqual(realms[a].usage.memoryBytesSubtree, realms[a].usage.memoryBytes)
+        self.assertEqual(audit(realms), "")
+        # The parent was told how b ended.
+        e("(spawn-in a realmtest/child-status (self) b)")
+        self.assertEqual(e("(let [s (receive [:status s] s :after 5000 :timeout)] "
+                           "[(:status s) (:reason s) (:signal s)])"),
+                         "[:terminated :crashed 9]")
+        # The init realm was not told (b was not its child): to it, b is no realm any more.
+        self.assertTrue(e("(realm-info b)").startswith("ERROR :no-realm"), e("(realm-info b)"))
+        # The system still works: a new child of a.
+        e("(spawn-in a realmtest/make-child (self) 'b2 nil)")
+        self.assertTrue(e("(receive [:child b] (realm-id? b) :after 5000 :timeout)") == "true")
+
+
+class FloodTest(unittest.TestCase):
+    """A realm that floods the LMM is throttled, then suspended, while the control socket keeps
+    answering within 10 ms; its parent can resume it."""
+
+    def test_flooding_realm_is_suspended(self):
+        lona = System("--rate", "2000", "--burst", "200", "--suspend-after", "0.5")
+        try:
+            e = lona.eval
+            e("(def sink (spawn (fn* sink [] (receive _ (sink)))))")
+            e("(def f (realm-create %{:name 'flooder}))")
+            e("(spawn-in f realmtest/flood sink 100000000)")
+            f = realm_number(e("f"))
+            worst = 0.0
+            suspended = False
+            deadline = time.time() + 20
+            while time.time() < deadline and not suspended:
+                start = time.perf_counter()
+                realms = lona.realms()
+                worst = max(worst, time.perf_counter() - start)
+                suspended = realms[f].status == RealmStatus.Suspended
+                time.sleep(0.005)
+            self.assertTrue(suspended, "the flooder was never suspended")
+            self.assertLess(worst, 0.010, "the control socket took %.1f ms" % (worst * 1000))
+            stats = lona.stats(f)
+            self.assertEqual(stats.suspensions, 1)
+            self.assertGreater(stats.throttled, 0)
+            # Its siblings and its parent are not disturbed.
+            self.assertEqual(e("(+ 40 2)"), "42")
+            self.assertEqual(e("(:status (realm-info f))"), ":suspended")
+            self.assertEqual(audit(lona.realms()), "")
+        finally:
+            lona.close()
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,47 @@
+// vm/realm: what a realm does with what the LMM brings it: messages for its processes from
+// other realms, spawns its ancestors ask for, signals, listings for tools, and notifications
+// (a child realm ended, memory ran out, a child flooded). Runs on the LmmLink's I/O thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+
+#include "idl/lona_services.hpp"
+#include "runtime/term/heap.hpp"
+
+namespace lona::realm {
+
+/// How a realm ended, as the LMM told this one.
+struct EndedRealm {
+  ipc::DownReason reason = ipc::DownReason_Normal;
+  /// The signal that ended it (0: it exited), and its exit status.
+  int signal = 0;
+  int exit_status = 0;
+};
+
+class RealmInbox final : public ipc::InboxService, public ipc::NotificationsService {
+ public:
+  /// How `realm` ended, if the LMM has told this realm (its children, and realms whose
+  /// processes its own were linked to or monitored).
+  static std::optional<EndedRealm> ended(std::uint64_t realm);
+
+  absl::Status Deliver(ipc::CallContext& context, const ipc::ForwardMessage& request) override;
+  absl::Status Spawn(ipc::CallContext& context, const ipc::SpawnInRequest& request,
+                     ipc::SpawnInReplyT& reply) override;
+  absl::Status ListProcesses(ipc::CallContext& context, const ipc::ProcessListRequest& request,
+                             ipc::ProcessListT& reply) override;
+  absl::Status RealmDown(ipc::CallContext& context, const ipc::RealmDown& request) override;
+  absl::Status OutOfMemory(ipc::CallContext& context, const ipc::OutOfMemory& request) override;
+  absl::Status RateLimitExceeded(ipc::CallContext& context,
+                                 const ipc::RateLimitExceeded& request) override;
+
+  /// Messages from other realms that could not be decoded (dropped, and counted).
+  std::uint64_t undecodable() const { return undecodable_.load(std::memory_order_relaxed); }
+
+ private:
+  Heap scratch_;  // where incoming terms are decoded before they are copied into an envelope
+  std::atomic<std::uint64_t> undecodable_{0};
+};
+
+}  // namespace lona::realm
