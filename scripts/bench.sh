@@ -31,5 +31,10 @@ fi
 echo "== live_set 200000 5000000, median of 5"
 echo "lona   $(median_ms "$build/bin/lona" run bench/programs/live_set.lona 200000 5000000) ms"
 
+# Realms (docs/realms.md): creation to first message, and a round trip between realms; goals
+# under 5 ms and under 20 us. The raw socket round trip of ipc_bench above bounds the second.
+echo "== realms"
+"$build/bin/lona" --lib bench/programs run bench/programs/realms.lona 50 20000
+
 # The process benchmarks side by side with BEAM and CAF.
 "$(dirname "$0")/bench_peers.sh" "$build" 5

@@ -31,12 +31,13 @@ MiB = 1 << 20
 class System:
     """One running lona: its init realm's batch REPL and its control socket."""
 
-    def __init__(self, *lmm_options):
+    def __init__(self, *lmm_options, env=None):
         self.dir = tempfile.mkdtemp(prefix="lona-realms-test-")
         self.socket = os.path.join(self.dir, "control.sock")
         self.process = subprocess.Popen(
             [LONA, "--control", self.socket, "--lib", LIB, *lmm_options, "repl", "--batch"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+            env=dict(os.environ, **(env or {})))
         # The first answer means the init realm has booted (and the control socket is up).
         assert self.eval("(+ 1 2)") == "3"
         self.control, self.control_socket = lonactl.connect(self.socket)
@@ -241,6 +242,31 @@ class FloodTest(unittest.TestCase):
             # Its siblings and its parent are not disturbed.
             self.assertEqual(e("(+ 40 2)"), "42")
             self.assertEqual(e("(:status (realm-info f))"), ":suspended")
+            self.assertEqual(audit(lona.realms()), "")
+        finally:
+            lona.close()
+
+
+class GarbageTest(unittest.TestCase):
+    """A realm that sends malformed messages gets an error for each and is counted; it is still
+    served, and nothing else is disturbed."""
+
+    def test_garbage_from_a_realm(self):
+        evil = os.path.join(os.path.dirname(os.path.abspath(__file__)), "evil_realm.py")
+        lona = System("--vm", evil, env={
+            "LONA_TEST_REAL_VM": os.path.join(os.path.dirname(LONA), "lona-vm"),
+            "LONA_TEST_PROTOCOL_PYTHON": lonactl.PROTOCOL_PYTHON})
+        try:
+            e = lona.eval
+            v = realm_number(e("(realm-create %{:name 'evil})"))
+            deadline = time.time() + 20
+            while time.time() < deadline and lona.stats(v).grants == 0:
+                time.sleep(0.01)
+            stats = lona.stats(v)
+            self.assertEqual(stats.grants, 1, "the realm was not served after its garbage")
+            self.assertEqual(stats.grantedBytes, MiB)
+            self.assertGreaterEqual(stats.rejected, 100)
+            self.assertEqual(e("(+ 40 2)"), "42")
             self.assertEqual(audit(lona.realms()), "")
         finally:
             lona.close()

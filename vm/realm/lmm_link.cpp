@@ -63,7 +63,7 @@ absl::Status LmmLink::send_raw(std::span<const std::uint8_t> bytes, std::span<co
   return socket_.send(bytes, fds);
 }
 
-void LmmLink::read_loop(ipc::Dispatcher dispatcher, std::function<void()> on_close) {
+void LmmLink::read_loop(ipc::Dispatcher dispatcher, const std::function<void()>& on_close) {
   ipc::Message message;
   ipc::Message reply;
   for (;;) {

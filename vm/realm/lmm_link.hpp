@@ -74,7 +74,7 @@ class LmmLink {
   };
 
   explicit LmmLink(ipc::SocketChannel socket);
-  void read_loop(ipc::Dispatcher dispatcher, std::function<void()> on_close);
+  void read_loop(ipc::Dispatcher dispatcher, const std::function<void()>& on_close);
   absl::Status send_raw(std::span<const std::uint8_t> bytes, std::span<const int> fds);
 
   ipc::SocketChannel socket_;
