@@ -165,7 +165,7 @@ template <typename Call>
 bool status_call(NativeContext& ctx, Term realm, const char* fn, Call call, Term* o) {
   LmmLink* link = link_or_fail(ctx, fn);
   if (link == nullptr) return false;
-  uint64_t id;
+  uint64_t id = 0;
   if (!realm_arg(ctx, realm, fn, &id)) return false;
   ipc::RealmRequestT request;
   request.realm = std::make_unique<ipc::RealmId>(id);
@@ -229,7 +229,7 @@ Term min_max_map(Heap& heap, uint64_t min, uint64_t max) {
 bool realm_info(NativeContext& ctx, Args a, Term* o) {
   LmmLink* link = link_or_fail(ctx, "realm-info");
   if (link == nullptr) return false;
-  uint64_t id;
+  uint64_t id = 0;
   if (!realm_arg(ctx, a[0], "realm-info", &id)) return false;
   ipc::RealmRequestT request;
   request.realm = std::make_unique<ipc::RealmId>(id);
@@ -324,7 +324,7 @@ bool spawn_in(NativeContext& ctx, Args a, Term* o) {
   const char* fn = "spawn-in";
   LmmLink* link = link_or_fail(ctx, fn);
   if (link == nullptr) return false;
-  uint64_t realm;
+  uint64_t realm = 0;
   if (!realm_arg(ctx, a[0], fn, &realm)) return false;
   ipc::SpawnInRequestT request;
   request.realm = std::make_unique<ipc::RealmId>(realm);
