@@ -31,7 +31,16 @@ void declare_service(std::string& h, const Service& service) {
                          call.name, call.method, call.full_name, cpp_type(call.request),
                          cpp_type(call.reply), call.oneway ? "true" : "false"));
   }
-  absl::StrAppend(&h, "};\n\n");
+  // A receiver that serves some services and calls others tells requests from replies by this.
+  std::vector<std::string> tests;
+  for (const Call& call : service.calls)
+    tests.push_back(absl::StrCat("method == ", call.name, ".method"));
+  absl::StrAppend(&h, "  /// Whether `method` is one of the calls of ", service.name, ".\n",
+                  tests.empty() ? "  static constexpr bool contains(std::uint32_t /*method*/) {\n"
+                                  "    return false"
+                                : "  static constexpr bool contains(std::uint32_t method) {\n"
+                                  "    return ",
+                  absl::StrJoin(tests, " ||\n           "), ";\n  }\n};\n\n");
 
   // The client.
   absl::StrAppend(&h, "/// The client of ", service.name,

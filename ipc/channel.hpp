@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -22,6 +23,13 @@ class Channel {
   /// bounds, Unavailable when the other end has closed.
   virtual absl::Status send(std::span<const std::uint8_t> bytes, std::span<const int> fds) = 0;
   absl::Status send(std::span<const std::uint8_t> bytes) { return send(bytes, {}); }
+  /// Sends `message`'s bytes and its fds (which it keeps).
+  absl::Status send(const Message& message) {
+    std::vector<int> fds;
+    fds.reserve(message.fds().size());
+    for (const UniqueFd& fd : message.fds()) fds.push_back(fd.get());
+    return send(message.bytes(), fds);
+  }
 
   /// Waits up to `timeout` for one message and puts it in `into` (whose old fds are closed).
   /// DeadlineExceeded when none came, Unavailable when the other end has closed,

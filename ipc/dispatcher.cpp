@@ -39,28 +39,32 @@ bool Dispatcher::handle(Message& request, Message& reply) {
     reject(why.rejection, why.status, 0, 0, reply);
     return true;
   }
-  std::uint64_t request_id = envelope->request_id();
-  std::uint32_t method = envelope->method();
+  return handle(*envelope, request, reply);
+}
+
+bool Dispatcher::handle(const Envelope& envelope, Message& request, Message& reply) {
+  std::uint64_t request_id = envelope.request_id();
+  std::uint32_t method = envelope.method();
   auto found = bindings_.find(method);
   if (found == bindings_.end()) {
     reject(Rejection::kUnknownMethod,
            absl::UnimplementedError(absl::StrCat("no call with method id ", method,
                                                  " is served here (body ",
-                                                 EnumNameBody(envelope->body_type()), ")")),
+                                                 EnumNameBody(envelope.body_type()), ")")),
            request_id, method, reply);
     return true;
   }
   const Binding& binding = found->second;
   const CallInfo& call = *binding.call;
-  if (envelope->body_type() != call.request_type) {
+  if (envelope.body_type() != call.request_type) {
     reject(Rejection::kWrongBody,
            absl::InvalidArgumentError(absl::StrCat(call.name, " takes a ",
                                                    EnumNameBody(call.request_type), ", not a ",
-                                                   EnumNameBody(envelope->body_type()))),
+                                                   EnumNameBody(envelope.body_type()))),
            request_id, method, reply);
     return true;
   }
-  if (envelope->body() == nullptr) {
+  if (envelope.body() == nullptr) {
     // A union tag with no table: the Verifier accepts it (the field is optional).
     reject(Rejection::kWrongBody,
            absl::InvalidArgumentError(absl::StrCat(call.name, ": the message has no body")),
@@ -71,7 +75,7 @@ bool Dispatcher::handle(Message& request, Message& reply) {
   CallContext context(peer_, request_id, request.fds());
   builder_.Clear();
   ReplyBody body;
-  absl::Status status = binding.route(binding.service, context, *envelope, builder_, body);
+  absl::Status status = binding.route(binding.service, context, envelope, builder_, body);
   request.clear();  // the request's bytes are not needed any more; fds not taken are closed
   if (!status.ok()) {
     ++stats_.failed;
@@ -101,10 +105,7 @@ absl::Status serve_one(Channel& channel, Dispatcher& dispatcher, absl::Duration 
     return received;
   }
   if (!answer) return absl::OkStatus();
-  std::vector<int> fds;
-  fds.reserve(reply.fds().size());
-  for (const UniqueFd& fd : reply.fds()) fds.push_back(fd.get());
-  return channel.send(reply.bytes(), fds);
+  return channel.send(reply);
 }
 
 absl::Status serve(Channel& channel, Dispatcher& dispatcher) {

@@ -81,6 +81,10 @@ class Dispatcher {
   /// Handles one message. Returns true when `reply` holds a message to send back (with its fds
   /// in reply.fds()): the handler's reply or an Error. One-way calls that succeed get none.
   bool handle(Message& request, Message& reply);
+  /// The same for a message the caller has verified already (`envelope` is
+  /// verify_envelope(request.bytes())): a receiver that looks at the envelope first, to tell a
+  /// reply from a request, verifies it once.
+  bool handle(const Envelope& envelope, Message& request, Message& reply);
 
   /// Answers a message the transport dropped (over the limits): counted, and an Error reply.
   void reject_dropped(const absl::Status& transport_error, Message& reply);

@@ -238,10 +238,8 @@ absl::StatusOr<int> Lmm::run() {
 
 absl::Time Lmm::next_timer() const {
   absl::Time next = absl::InfiniteFuture();
-  for (const auto& [id, realm] : realms_) {
-    if (realm->throttled && realm->status == ipc::RealmStatus_Running) {
-      next = std::min(next, realm->bucket.ready_at(options_.rate));
-    }
+  for (std::uint64_t id : throttled_) {
+    next = std::min(next, realms_.at(id)->bucket.ready_at(options_.rate));
   }
   for (const auto& [id, relay] : relays_) next = std::min(next, relay.deadline);
   return next;
@@ -249,17 +247,14 @@ absl::Time Lmm::next_timer() const {
 
 void Lmm::on_timers() {
   absl::Time now = absl::Now();
-  std::vector<std::uint64_t> ids;
-  for (const auto& [id, realm] : realms_) {
-    if (realm->throttled && realm->status == ipc::RealmStatus_Running) ids.push_back(id);
-  }
+  std::vector<std::uint64_t> ids(throttled_.begin(), throttled_.end());
   for (std::uint64_t id : ids) {
     Realm& realm = *realms_.at(id);
     if (realm.flooding_since != absl::InfinitePast() &&
         now - realm.flooding_since >= options_.rate.suspend_after) {
-      suspend(realm, true);
+      suspend_flooder(realm);
     } else if (realm.bucket.ready_at(options_.rate) <= now) {
-      realm.throttled = false;
+      throttled_.erase(id);
       realm.connection->reading = true;
       set_interest(*realm.connection);
     }
@@ -303,7 +298,7 @@ void Lmm::on_realm_readable(Realm& realm) {
       if (!realms_.contains(id)) return;
     }
     if (!realm.bucket.take(options_.rate, now)) {
-      realm.throttled = true;
+      throttled_.insert(realm.id);
       ++realm.throttled_count;
       if (realm.flooding_since == absl::InfinitePast()) realm.flooding_since = now;
       connection.reading = false;
@@ -314,39 +309,33 @@ void Lmm::on_realm_readable(Realm& realm) {
 }
 
 void Lmm::handle_message(Realm& realm, ipc::Message& message) {
+  Connection& connection = *realm.connection;
   ipc::RejectedMessage why{};
   const ipc::Envelope* envelope = ipc::verify_envelope(message.bytes(), why);
-  if (envelope != nullptr) {
-    std::uint32_t method = envelope->method();
-    // Calls the realms serve: what comes back of them is a reply to the LMM.
-    if (method == ipc::InboxCalls::Spawn.method ||
-        method == ipc::InboxCalls::ListProcesses.method) {
-      answer_relay(realm, *envelope);
-      return;
-    }
-    if (method == ipc::InboxCalls::Deliver.method || method == ipc::InboxCalls::Signal.method ||
-        method == ipc::NotificationsCalls::RealmDown.method ||
-        method == ipc::NotificationsCalls::OutOfMemory.method ||
-        method == ipc::NotificationsCalls::RateLimitExceeded.method) {
-      // The realm's error about a one-way message it could not take: nothing to answer.
-      return;
-    }
-  } else {
-    realm.bucket.charge(options_.rate, absl::Now(), options_.rate.malformed_cost);
-  }
-  Connection& connection = *realm.connection;
   bool booting = !connection.ready;
-  if (connection.dispatcher.handle(message, reply_)) {
-    if (booting && realm.status == ipc::RealmStatus_Running) {
-      // The boot info goes first; what came for the realm meanwhile follows it.
-      connection.ready = true;
-      connection.outbox.push_front(std::move(reply_));
-      reply_ = ipc::Message();
-      on_writable(connection);
-      return;
-    }
-    send(connection, reply_);
+  bool answer;
+  if (envelope == nullptr) {
+    realm.bucket.charge(options_.rate, absl::Now(), options_.rate.malformed_cost);
+    answer = connection.dispatcher.handle(message, reply_);  // answers and counts the rejection
+  } else if (ipc::InboxCalls::contains(envelope->method()) ||
+             ipc::NotificationsCalls::contains(envelope->method())) {
+    // The realms serve these: from a realm, one is the answer to a call the LMM relayed to it
+    // (or its error about a one-way message, which answers nothing).
+    answer_relay(realm, *envelope);
+    return;
+  } else {
+    answer = connection.dispatcher.handle(*envelope, message, reply_);
   }
+  if (!answer) return;
+  if (booting && realm.status == ipc::RealmStatus_Running) {
+    // The boot info goes first; what came for the realm meanwhile follows it.
+    connection.ready = true;
+    connection.outbox.push_front(std::move(reply_));
+    reply_ = ipc::Message();
+    on_writable(connection);
+    return;
+  }
+  send(connection, reply_);
 }
 
 void Lmm::on_realm_exited(std::uint64_t id) {
@@ -403,9 +392,7 @@ void Lmm::on_control_readable(std::uint64_t peer) {
 void Lmm::send(Connection& connection, ipc::Message& message) {
   if (connection.closed) return;
   if (connection.outbox.empty() && connection.ready) {
-    std::vector<int> fds;
-    for (const ipc::UniqueFd& fd : message.fds()) fds.push_back(fd.get());
-    absl::Status sent = connection.channel.send(message.bytes(), fds);
+    absl::Status sent = connection.channel.send(message);
     if (sent.ok()) {
       message.clear();
       return;
@@ -430,10 +417,7 @@ void Lmm::send(Connection& connection, ipc::Message& message) {
 
 void Lmm::on_writable(Connection& connection) {
   while (!connection.outbox.empty() && !connection.closed) {
-    ipc::Message& next = connection.outbox.front();
-    std::vector<int> fds;
-    for (const ipc::UniqueFd& fd : next.fds()) fds.push_back(fd.get());
-    absl::Status sent = connection.channel.send(next.bytes(), fds);
+    absl::Status sent = connection.channel.send(connection.outbox.front());
     if (absl::IsResourceExhausted(sent)) break;
     if (!sent.ok()) connection.closed = true;
     connection.outbox.pop_front();
@@ -508,6 +492,29 @@ void Lmm::answer_relay(Realm& from, const ipc::Envelope& envelope) {
   ipc::finish_envelope(out_, relay.caller_request_id, relay.caller_call->method,
                        envelope.body_type(), body);
   send_built(*caller);
+}
+
+absl::StatusOr<Realm*> Lmm::relay_target(std::uint64_t id) {
+  Realm* target = find(id);
+  if (target == nullptr) return absl::NotFoundError(absl::StrCat("no realm ", id));
+  // A suspended realm would not answer before it is resumed; one that has ended, never.
+  if (target->status == ipc::RealmStatus_Suspended) {
+    return absl::UnavailableError(absl::StrCat("realm ", id, " is suspended"));
+  }
+  if (!target->connection || target->connection->closed) {
+    return absl::UnavailableError(absl::StrCat("realm ", id, " has ended"));
+  }
+  return target;
+}
+
+void Lmm::relay(ipc::CallContext& context, Realm& target, const ipc::CallInfo& call,
+                const ipc::CallInfo& caller_call, flatbuffers::Offset<void> body) {
+  std::uint64_t request_id = next_request_++;
+  ipc::finish_envelope(out_, request_id, call.method, call.request_type, body);
+  send_built(*target.connection);
+  relays_[request_id] = Relay{context.peer(), context.request_id(), &caller_call, target.id,
+                              absl::Now() + kRelayTimeout};
+  context.defer();
 }
 
 void Lmm::fail_relays_to(std::uint64_t target) {
@@ -602,12 +609,12 @@ void Lmm::describe(const Realm& realm, ipc::RealmInfoT& info) const {
   info.os_pid = realm.pid;
 }
 
-void Lmm::suspend(Realm& realm, bool by_rate_limiter) {
+void Lmm::suspend_flooder(Realm& realm) {
   pidfd_signal(realm.pidfd.get(), SIGSTOP);
   realm.status = ipc::RealmStatus_Suspended;
+  throttled_.erase(realm.id);  // not read again before it is resumed
   realm.connection->reading = false;
   set_interest(*realm.connection);
-  if (!by_rate_limiter) return;
   ++realm.suspensions;
   ipc::RateLimitExceededT event;
   event.realm = std::make_unique<ipc::RealmId>(realm.id);
@@ -618,7 +625,7 @@ void Lmm::suspend(Realm& realm, bool by_rate_limiter) {
   notify(realm.parent, ipc::NotificationsCalls::RateLimitExceeded,
          ipc::RateLimitExceeded::Pack(out_, &event).Union());
   std::cerr << "lona: realm " << realm.id << " (" << realm.name
-            << ") kept flooding the LMM and is suspended until its parent resumes it\n";
+            << ") kept flooding the LMM and is suspended until it is resumed\n";
 }
 
 void Lmm::end_realm(std::uint64_t id, ipc::DownReason reason, const siginfo_t* reaped) {
@@ -682,6 +689,7 @@ void Lmm::finish_realm(Realm& realm, const siginfo_t& status, bool tell_parent) 
   realm.grants.clear();
   quota_.remove(id);
   fail_relays_to(id);
+  throttled_.erase(id);
   absl::flat_hash_set<std::uint64_t> told = std::move(realm.watchers);
   std::uint64_t parent = realm.parent;
   if (Realm* up = find(parent)) {
@@ -822,35 +830,15 @@ absl::Status Lmm::Create(ipc::CallContext& context, const ipc::RealmCreateReques
   return absl::OkStatus();
 }
 
-absl::Status Lmm::Start(ipc::CallContext& context, const ipc::RealmRequest& request,
-                        ipc::RealmStatusReplyT& reply) {
-  // A realm starts when it is created; Start says where it is.
-  absl::StatusOr<Realm*> realm = descendant(context.peer(), request, false);
-  if (!realm.ok()) return realm.status();
-  reply.realm = std::make_unique<ipc::RealmId>((*realm)->id);
-  reply.status = (*realm)->status;
-  return absl::OkStatus();
-}
-
-absl::Status Lmm::Suspend(ipc::CallContext& context, const ipc::RealmRequest& request,
-                          ipc::RealmStatusReplyT& reply) {
-  absl::StatusOr<Realm*> realm = descendant(context.peer(), request, false);
-  if (!realm.ok()) return realm.status();
-  if ((*realm)->status != ipc::RealmStatus_Suspended) suspend(**realm, false);
-  reply.realm = std::make_unique<ipc::RealmId>((*realm)->id);
-  reply.status = (*realm)->status;
-  return absl::OkStatus();
-}
-
 absl::Status Lmm::Resume(ipc::CallContext& context, const ipc::RealmRequest& request,
                          ipc::RealmStatusReplyT& reply) {
+  // Realms.Resume and Control.Resume, as Terminate below.
   absl::StatusOr<Realm*> found = descendant(context.peer(), request, false);
   if (!found.ok()) return found.status();
   Realm& realm = **found;
   if (realm.status == ipc::RealmStatus_Suspended) {
     pidfd_signal(realm.pidfd.get(), SIGCONT);
     realm.status = ipc::RealmStatus_Running;
-    realm.throttled = false;
     realm.flooding_since = absl::InfinitePast();
     realm.bucket = TokenBucket(options_.rate, absl::Now());
     realm.connection->reading = true;
@@ -945,74 +933,25 @@ absl::Status Lmm::Signal(ipc::CallContext& context, const ipc::ForwardSignal& re
 absl::Status Lmm::SpawnIn(ipc::CallContext& context, const ipc::SpawnInRequest& request,
                           ipc::SpawnInReplyT&) {
   std::uint64_t caller = context.peer();
-  std::uint64_t id = request.realm() != nullptr ? request.realm()->value() : 0;
-  Realm* target = find(id);
-  if (target == nullptr) return absl::NotFoundError(absl::StrCat("no realm ", id));
-  if (!is_ancestor(caller, id)) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("not-descendant: realm ", id, " is not a descendant of realm ", caller));
-  }
-  if (!target->connection || target->connection->closed) {
-    return absl::UnavailableError(absl::StrCat("realm ", id, " has ended"));
+  absl::StatusOr<Realm*> target =
+      relay_target(request.realm() != nullptr ? request.realm()->value() : 0);
+  if (!target.ok()) return target.status();
+  if (!is_ancestor(caller, (*target)->id)) {
+    return absl::PermissionDeniedError(absl::StrCat("not-descendant: realm ", (*target)->id,
+                                                    " is not a descendant of realm ", caller));
   }
   ipc::SpawnInRequestT spawn;
   request.UnPackTo(&spawn);
   std::uint64_t parent_local = spawn.parent ? spawn.parent->local() : 0;
   spawn.parent = std::make_unique<ipc::Pid>(ipc::RealmId(caller), parent_local);
-  if (spawn.options && (spawn.options->link || spawn.options->monitor)) {
-    target->watchers.insert(caller);
-    if (spawn.options->link) find(caller)->watchers.insert(id);
-  }
-  std::uint64_t request_id = next_request_++;
   out_.Clear();
-  ipc::finish_envelope(out_, request_id, ipc::InboxCalls::Spawn.method,
-                       ipc::InboxCalls::Spawn.request_type,
-                       ipc::SpawnInRequest::Pack(out_, &spawn).Union());
-  send_built(*target->connection);
-  relays_[request_id] = Relay{caller, context.request_id(), &ipc::MessagingCalls::SpawnIn, id,
-                              absl::Now() + kRelayTimeout};
-  context.defer();
-  return absl::OkStatus();
-}
-
-absl::Status Lmm::RegisterName(ipc::CallContext& context, const ipc::RegisterNameRequest& request,
-                               ipc::AckT&) {
-  Realm& realm = *find(context.peer());
-  if (request.pid()->realm().value() != realm.id) {
-    return absl::InvalidArgumentError("a realm registers names for its own processes only");
-  }
-  auto [at, added] = realm.names.try_emplace(request.name()->str(), *request.pid());
-  if (!added && at->second.local() != request.pid()->local()) {
-    return absl::AlreadyExistsError(absl::StrCat(request.name()->str(), " is registered"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status Lmm::UnregisterName(ipc::CallContext& context,
-                                 const ipc::UnregisterNameRequest& request, ipc::AckT&) {
-  find(context.peer())->names.erase(request.name()->str());
-  return absl::OkStatus();
-}
-
-absl::Status Lmm::LookupName(ipc::CallContext& context, const ipc::LookupNameRequest& request,
-                             ipc::LookupNameReplyT& reply) {
-  std::string name = request.name()->str();
-  for (Realm* realm = find(context.peer()); realm != nullptr; realm = find(realm->parent)) {
-    auto found = realm->names.find(name);
-    if (found != realm->names.end()) {
-      reply.found = true;
-      reply.pid = std::make_unique<ipc::Pid>(found->second);
-      reply.realm = std::make_unique<ipc::RealmId>(realm->id);
-      return absl::OkStatus();
-    }
-  }
+  relay(context, **target, ipc::InboxCalls::Spawn, ipc::MessagingCalls::SpawnIn,
+        ipc::SpawnInRequest::Pack(out_, &spawn).Union());
   return absl::OkStatus();
 }
 
 absl::Status Lmm::ReportUsage(ipc::CallContext& context, const ipc::UsageReport& request) {
-  Realm& realm = *find(context.peer());
-  realm.processes = request.processes();
-  realm.heap_bytes = request.heap_bytes();
+  find(context.peer())->processes = request.processes();
   return absl::OkStatus();
 }
 
@@ -1042,6 +981,7 @@ absl::Status Lmm::Stats(ipc::CallContext& context, const ipc::RealmRequest& requ
   if (realm.connection) {
     const ipc::DispatchStats& stats = realm.connection->dispatcher.stats();
     reply.rejected = stats.failed + stats.total_rejected();
+    reply.dropped = realm.connection->dropped;
   }
   reply.throttled = realm.throttled_count;
   reply.suspensions = realm.suspensions;
@@ -1061,26 +1001,14 @@ absl::Status Lmm::CountProcesses(ipc::CallContext&, const ipc::ProcessCountsRequ
 
 absl::Status Lmm::ListProcesses(ipc::CallContext& context, const ipc::ProcessListRequest& request,
                                 ipc::ProcessListT&) {
-  std::uint64_t id = request.realm() != nullptr ? request.realm()->value() : 0;
-  Realm* target = find(id);
-  if (target == nullptr) return absl::NotFoundError(absl::StrCat("no realm ", id));
-  if (target->status == ipc::RealmStatus_Suspended) {
-    return absl::UnavailableError(absl::StrCat("realm ", id, " is suspended"));
-  }
-  if (!target->connection || target->connection->closed) {
-    return absl::UnavailableError(absl::StrCat("realm ", id, " has ended"));
-  }
-  std::uint64_t request_id = next_request_++;
+  absl::StatusOr<Realm*> target =
+      relay_target(request.realm() != nullptr ? request.realm()->value() : 0);
+  if (!target.ok()) return target.status();
   ipc::ProcessListRequestT ask;
   request.UnPackTo(&ask);
   out_.Clear();
-  ipc::finish_envelope(out_, request_id, ipc::InboxCalls::ListProcesses.method,
-                       ipc::InboxCalls::ListProcesses.request_type,
-                       ipc::ProcessListRequest::Pack(out_, &ask).Union());
-  send_built(*target->connection);
-  relays_[request_id] = Relay{context.peer(), context.request_id(),
-                              &ipc::ControlCalls::ListProcesses, id, absl::Now() + kRelayTimeout};
-  context.defer();
+  relay(context, **target, ipc::InboxCalls::ListProcesses, ipc::ControlCalls::ListProcesses,
+        ipc::ProcessListRequest::Pack(out_, &ask).Union());
   return absl::OkStatus();
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "flatbuffers/flatbuffers.h"
@@ -72,10 +73,6 @@ class Lmm final : public ipc::BootService,
   // Realms
   absl::Status Create(ipc::CallContext& context, const ipc::RealmCreateRequest& request,
                       ipc::RealmCreateReplyT& reply) override;
-  absl::Status Start(ipc::CallContext& context, const ipc::RealmRequest& request,
-                     ipc::RealmStatusReplyT& reply) override;
-  absl::Status Suspend(ipc::CallContext& context, const ipc::RealmRequest& request,
-                       ipc::RealmStatusReplyT& reply) override;
   absl::Status Resume(ipc::CallContext& context, const ipc::RealmRequest& request,
                       ipc::RealmStatusReplyT& reply) override;
   absl::Status Terminate(ipc::CallContext& context, const ipc::RealmRequest& request,
@@ -88,12 +85,6 @@ class Lmm final : public ipc::BootService,
   absl::Status Forward(ipc::CallContext& context, const ipc::ForwardMessage& request) override;
   absl::Status SpawnIn(ipc::CallContext& context, const ipc::SpawnInRequest& request,
                        ipc::SpawnInReplyT& reply) override;
-  absl::Status RegisterName(ipc::CallContext& context, const ipc::RegisterNameRequest& request,
-                            ipc::AckT& reply) override;
-  absl::Status UnregisterName(ipc::CallContext& context, const ipc::UnregisterNameRequest& request,
-                              ipc::AckT& reply) override;
-  absl::Status LookupName(ipc::CallContext& context, const ipc::LookupNameRequest& request,
-                          ipc::LookupNameReplyT& reply) override;
   absl::Status Signal(ipc::CallContext& context, const ipc::ForwardSignal& request) override;
   absl::Status ReportUsage(ipc::CallContext& context, const ipc::UsageReport& request) override;
   // Control (the peer of a control connection is kControlPeer)
@@ -146,6 +137,12 @@ class Lmm final : public ipc::BootService,
   void notify(std::uint64_t realm, const ipc::CallInfo& call, flatbuffers::Offset<void> body);
 
   // Relays.
+  /// The realm `id`, if a call relayed to it now can be answered (NotFound, Unavailable).
+  absl::StatusOr<Realm*> relay_target(std::uint64_t id);
+  /// Sends `call`, whose request out_ holds as `body`, to `target`, and answers the caller's
+  /// `caller_call` (deferred) when `target` answers.
+  void relay(ipc::CallContext& context, Realm& target, const ipc::CallInfo& call,
+             const ipc::CallInfo& caller_call, flatbuffers::Offset<void> body);
   void answer_caller(const Relay& relay, const absl::Status& error);
   void answer_relay(Realm& from, const ipc::Envelope& envelope);
   void fail_relays_to(std::uint64_t target);
@@ -161,7 +158,8 @@ class Lmm final : public ipc::BootService,
                                     bool self_ok);
   bool is_ancestor(std::uint64_t ancestor, std::uint64_t id) const;
   void describe(const Realm& realm, ipc::RealmInfoT& info) const;
-  void suspend(Realm& realm, bool by_rate_limiter);
+  /// Stops a realm the rate limiter held up too long (SIGSTOP) and tells its parent.
+  void suspend_flooder(Realm& realm);
   /// Ends `id` and its descendants: kills them (but `id` itself when `reaped` says how it
   /// ended), reaps them, reclaims what they held, tells who must know. `reason` is why, for
   /// `id` (its descendants are Terminated).
@@ -179,6 +177,8 @@ class Lmm final : public ipc::BootService,
   std::uint64_t next_control_ = kControlPeer;
   std::uint64_t next_request_ = 1;
   absl::flat_hash_map<std::uint64_t, Relay> relays_;
+  /// Running realms not read until their bucket refills: what the loop's timer looks at.
+  absl::flat_hash_set<std::uint64_t> throttled_;
   flatbuffers::FlatBufferBuilder out_{1024};
   ipc::Message incoming_;
   ipc::Message reply_;

@@ -66,8 +66,6 @@ struct Realm {
   absl::flat_hash_map<std::uint64_t, Grant> grants;
 
   TokenBucket bucket;
-  /// Not read until the bucket refills.
-  bool throttled = false;
   /// Since when the realm has been held up without a pause (InfinitePast: it is not).
   absl::Time flooding_since = absl::InfinitePast();
 
@@ -78,10 +76,7 @@ struct Realm {
 
   /// What the realm last reported of itself.
   std::uint64_t processes = 0;
-  std::uint64_t heap_bytes = 0;
 
-  /// Its registry, for the hierarchical whereis of its descendants.
-  absl::flat_hash_map<std::string, ipc::Pid> names;
   /// Realms whose processes link to or monitor processes of this one: told when it ends.
   absl::flat_hash_set<std::uint64_t> watchers;
 

@@ -35,6 +35,9 @@ echo "lona   $(median_ms "$build/bin/lona" run bench/programs/live_set.lona 2000
 # under 5 ms and under 20 us. The raw socket round trip of ipc_bench above bounds the second.
 echo "== realms"
 "$build/bin/lona" --lib bench/programs run bench/programs/realms.lona 50 20000
+# The control socket while a realm floods the LMM (goal: the slowest answer under 10 ms).
+/usr/bin/python3 tests/lmm/realms_test.py "$build/bin/lona" "$build/bin/lonactl" tests/lmm/lib \
+  FloodTest 2>&1 | grep '^bench='
 
 # The process benchmarks side by side with BEAM and CAF.
 "$(dirname "$0")/bench_peers.sh" "$build" 5

@@ -6,6 +6,7 @@ generated Python client of the Control service, docs/realms.md).
   lonactl [--control PATH] stats REALM       what the LMM counts of one realm
   lonactl [--control PATH] processes REALM   the processes of one realm
   lonactl [--control PATH] terminate REALM   ends a realm and its descendants (not the init realm)
+  lonactl [--control PATH] resume REALM      continues a suspended realm
 
 The socket is --control PATH, else $LONA_CONTROL, else the only one of a running lona in
 $XDG_RUNTIME_DIR/lona/ or /tmp/lona-UID/. Runs with Debian's /usr/bin/python3
@@ -97,15 +98,19 @@ def show_realms(control, out):
 def show_stats(control, realm, out):
     s = control.stats(realm_request(realm)).value
     for field in ("grants", "grantedBytes", "limitBytes", "requests", "rejected", "throttled",
-                  "suspensions"):
+                  "suspensions", "dropped"):
         out.write("%-14s %d\n" % (field, getattr(s, field)))
 
 
-def show_processes(control, realm, out):
+def process_list_request(realm):
     request = ProcessListRequestT()
     request.realm = RealmIdT()
     request.realm.value = realm
-    listing = control.list_processes(request).value
+    return request
+
+
+def show_processes(control, realm, out):
+    listing = control.list_processes(process_list_request(realm)).value
     for p in listing.processes or []:
         out.write("#pid<%d.%d>\n" % (p.pid.realm.value, p.pid.local))
     if listing.truncated:
@@ -135,15 +140,19 @@ def main(argv, out=sys.stdout):
     try:
         if command == "realms" and len(args) == 1:
             show_realms(control, out)
-        elif command in ("stats", "processes", "terminate") and len(args) == 2 and args[1].isdigit():
+        elif (command in ("stats", "processes", "terminate", "resume") and len(args) == 2
+              and args[1].isdigit()):
             realm = int(args[1])
             if command == "stats":
                 show_stats(control, realm, out)
             elif command == "processes":
                 show_processes(control, realm, out)
-            else:
+            elif command == "terminate":
                 control.terminate(realm_request(realm))
                 out.write("realm %d terminated\n" % realm)
+            else:
+                status = control.resume(realm_request(realm)).value.status
+                out.write("realm %d %s\n" % (realm, STATUS_NAMES.get(status, status)))
         else:
             sys.stderr.write("lonactl: unknown command line: %s\n\n%s" % (" ".join(args), __doc__))
             return 2

@@ -62,6 +62,8 @@ Runtime& Runtime::get() {
   return *r;
 }
 
+Runtime* Runtime::if_started() { return the_runtime.load(std::memory_order_acquire); }
+
 void Runtime::set_worker_count(unsigned n) { requested_workers.store(n); }
 
 void Runtime::set_realm_id(uint64_t id) { requested_realm.store(id); }

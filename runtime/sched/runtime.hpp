@@ -50,6 +50,9 @@ class Runtime {
 
   // The realm's runtime, started with the worker count set before (default: one per core).
   static Runtime& get();
+  // The realm's runtime if something has started it, else nullptr (a reader that must not start
+  // it: a program without processes never does).
+  static Runtime* if_started();
   // Before the first get(): how many workers to start (0: one per core).
   static void set_worker_count(unsigned n);
   // Before the first get(): record the scheduling events and write them to options.path, as a

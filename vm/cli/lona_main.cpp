@@ -79,7 +79,8 @@ void join_lmm(const std::string& fd_text) {
     std::uint64_t last = ~std::uint64_t{0};
     for (;;) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      std::uint64_t processes = lona::Runtime::get().process_count();
+      lona::Runtime* runtime = lona::Runtime::if_started();
+      std::uint64_t processes = runtime == nullptr ? 0 : runtime->process_count();
       if (processes == last) continue;
       last = processes;
       lona::ipc::UsageReportT report;

@@ -20,12 +20,14 @@ LonalaProcess::LonalaProcess(Runtime& runtime, uint64_t id, size_t heap_words, u
 bool LonalaProcess::set_entry(Term fn, Term args) {
   Term copy;
   if (!copy_from(fn, &copy)) return false;
-  heap().push(copy);  // roots until the first run
+  heap().push(copy);               // roots until the first run
+  if (args.is_nil()) return true;  // every spawn but spawn-in's
   if (!copy_from(args, &copy)) {
     heap().pop();
     return false;
   }
   heap().push(copy);
+  entry_has_args_ = true;
   return true;
 }
 
@@ -55,10 +57,10 @@ RunStatus LonalaProcess::run(uint32_t budget) {
   // Initialised from the call (no default result assigned over), as this runs at every slice.
   EvalResult r;
   if (first) {
-    Term args = heap().pop();
+    Term args = entry_has_args_ ? heap().pop() : Term::nil();
     Term fn = heap().pop();
     std::vector<Term> values;  // empty, and so not allocated, for every spawn but spawn-in's
-    if (is_tuple(args)) {
+    if (entry_has_args_) {
       for (size_t i = 0; i < array_count(args); ++i) values.push_back(array_at(args, i));
     }
     r = interp_.start(fn, values, budget);

@@ -41,6 +41,7 @@ class LonalaProcess final : public Process {
  private:
   Interpreter interp_;
   bool started_ = false;
+  bool entry_has_args_ = false;  // set_entry pushed an argument tuple above the function
   static constexpr uint64_t kNoMaxHeap = UINT64_MAX;
   uint64_t max_heap_bytes_ = kNoMaxHeap;
 };

@@ -11,18 +11,6 @@ namespace {
 
 std::atomic<LmmLink*> the_link{nullptr};
 
-// The calls the realm serves: what the LMM sends with one of these methods is a request (or a
-// notification); with any other, a reply to one of the realm's calls.
-bool served_by_realm(std::uint32_t method) {
-  for (const ipc::CallInfo* call :
-       {&ipc::InboxCalls::Deliver, &ipc::InboxCalls::Spawn, &ipc::InboxCalls::Signal,
-        &ipc::InboxCalls::ListProcesses, &ipc::NotificationsCalls::RealmDown,
-        &ipc::NotificationsCalls::OutOfMemory, &ipc::NotificationsCalls::RateLimitExceeded}) {
-    if (call->method == method) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 LmmLink::LmmLink(ipc::SocketChannel socket) : socket_(std::move(socket)) {}
@@ -77,19 +65,20 @@ void LmmLink::read_loop(ipc::Dispatcher dispatcher, const std::function<void()>&
     } else {
       ipc::RejectedMessage why{};
       const ipc::Envelope* envelope = ipc::verify_envelope(message.bytes(), why);
-      if (envelope != nullptr && !served_by_realm(envelope->method())) {
+      if (envelope == nullptr) {
+        answer = dispatcher.handle(message, reply);  // answers and counts the rejection
+      } else if (ipc::InboxCalls::contains(envelope->method()) ||
+                 ipc::NotificationsCalls::contains(envelope->method())) {
+        answer = dispatcher.handle(*envelope, message, reply);
+      } else {
+        // A call of the LMM's services: the reply to a call of this realm's.
         std::lock_guard<std::mutex> lock(reply_mutex_);
         replies_.push_back(std::move(message));
         reply_ready_.notify_all();
         continue;
       }
-      answer = dispatcher.handle(message, reply);
     }
-    if (answer) {
-      std::vector<int> fds;
-      for (const ipc::UniqueFd& fd : reply.fds()) fds.push_back(fd.get());
-      if (!send_raw(reply.bytes(), fds).ok()) break;
-    }
+    if (answer && !reply_channel_.send(reply).ok()) break;
   }
   {
     std::lock_guard<std::mutex> lock(reply_mutex_);

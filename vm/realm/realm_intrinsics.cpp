@@ -1,9 +1,7 @@
 // vm/realm: Lonala's realm functions (reference 4.2): realm-create, realm-terminate, realm-info,
-// parent-realm, child-realms, spawn-in (spawn-in* under the macros of lona/process.lona),
+// parent-realm, child-realms, spawn-in (spawn-in* under the spawn-in macro of lona/process.lona),
 // request-memory, return-memory; and sending to other realms. Each is a call to the LMM over
 // the realm's LmmLink, made from the calling process's thread, which waits for the answer.
-#include <sys/mman.h>
-
 #include <mutex>
 #include <string>
 #include <vector>
@@ -79,6 +77,22 @@ Term error_tuple(NativeContext& ctx, const absl::Status& status) {
 bool realm_arg(NativeContext& ctx, Term t, const char* fn, uint64_t* out) {
   if (!is_realm_id(t)) return type_error(ctx, fn, "a realm id", t);
   *out = realm_id_value(t);
+  return true;
+}
+
+// A call about the realm a function was given: the link to make it on and the request naming
+// the realm. False (the error set) without an LMM or a realm id. The caller's thread blocks
+// from here on.
+struct RealmCall {
+  LmmLink* link = nullptr;
+  ipc::RealmRequestT request;
+};
+bool realm_call(NativeContext& ctx, Term realm, const char* fn, RealmCall* out) {
+  out->link = link_or_fail(ctx, fn);
+  uint64_t id = 0;
+  if (out->link == nullptr || !realm_arg(ctx, realm, fn, &id)) return false;
+  out->request.realm = std::make_unique<ipc::RealmId>(id);
+  runtime().before_blocking();
   return true;
 }
 
@@ -161,29 +175,14 @@ bool realm_create(NativeContext& ctx, Args a, Term* o) {
   return true;
 }
 
-template <typename Call>
-bool status_call(NativeContext& ctx, Term realm, const char* fn, Call call, Term* o) {
-  LmmLink* link = link_or_fail(ctx, fn);
-  if (link == nullptr) return false;
-  uint64_t id = 0;
-  if (!realm_arg(ctx, realm, fn, &id)) return false;
-  ipc::RealmRequestT request;
-  request.realm = std::make_unique<ipc::RealmId>(id);
-  runtime().before_blocking();
-  absl::Status status =
-      link->with_calls([&](LmmLink::Clients& calls) { return call(calls, request); });
-  if (!status.ok()) return lmm_error(ctx, fn, status);
+bool realm_terminate(NativeContext& ctx, Args a, Term* o) {
+  RealmCall call;
+  if (!realm_call(ctx, a[0], "realm-terminate", &call)) return false;
+  absl::Status status = call.link->with_calls(
+      [&](LmmLink::Clients& calls) { return calls.realms.Terminate(call.request).status(); });
+  if (!status.ok()) return lmm_error(ctx, "realm-terminate", status);
   *o = ok_keyword();
   return true;
-}
-
-bool realm_terminate(NativeContext& ctx, Args a, Term* o) {
-  return status_call(
-      ctx, a[0], "realm-terminate",
-      [](LmmLink::Clients& calls, const ipc::RealmRequestT& request) {
-        return calls.realms.Terminate(request).status();
-      },
-      o);
 }
 
 const char* status_name(ipc::RealmStatus status) {
@@ -227,15 +226,11 @@ Term min_max_map(Heap& heap, uint64_t min, uint64_t max) {
 
 // (realm-info r): %{:name :status :parent :children :policy :resource-usage :process-count}
 bool realm_info(NativeContext& ctx, Args a, Term* o) {
-  LmmLink* link = link_or_fail(ctx, "realm-info");
-  if (link == nullptr) return false;
-  uint64_t id = 0;
-  if (!realm_arg(ctx, a[0], "realm-info", &id)) return false;
-  ipc::RealmRequestT request;
-  request.realm = std::make_unique<ipc::RealmId>(id);
-  runtime().before_blocking();
-  absl::StatusOr<ipc::Reply<ipc::RealmInfoT>> reply =
-      link->with_calls([&](LmmLink::Clients& calls) { return calls.realms.Info(request); });
+  RealmCall call;
+  if (!realm_call(ctx, a[0], "realm-info", &call)) return false;
+  uint64_t id = call.request.realm->value();
+  absl::StatusOr<ipc::Reply<ipc::RealmInfoT>> reply = call.link->with_calls(
+      [&](LmmLink::Clients& calls) { return calls.realms.Info(call.request); });
   Heap& heap = ctx.heap;
   if (!reply.ok()) {
     std::optional<realm::EndedRealm> ended = realm::RealmInbox::ended(id);
@@ -367,15 +362,11 @@ bool spawn_in(NativeContext& ctx, Args a, Term* o) {
   return true;
 }
 
-// Grants request-memory took, kept mapped until return-memory gives them back.
+// The grants request-memory took, the latest last. A grant is memory the realm's books count
+// until return-memory gives it back; nothing here maps it (the memfd is closed with the reply).
 struct Reserve {
   std::mutex mutex;
-  struct Held {
-    uint64_t grant;
-    uint64_t bytes;
-    void* address;
-  };
-  std::vector<Held> held;
+  std::vector<uint64_t> grants;
 };
 Reserve& reserve() {
   static Reserve* r = new Reserve();  // lives as long as the realm
@@ -402,15 +393,9 @@ bool request_memory(NativeContext& ctx, Args a, Term* o) {
     *o = error_tuple(ctx, reply.status());
     return true;
   }
-  if (reply->fds.size() != 1) {
-    return ctx.fail("error", "request-memory: the LMM's grant came without its memfd");
-  }
-  void* address = ::mmap(nullptr, reply->value.size, PROT_READ | PROT_WRITE, MAP_SHARED,
-                         reply->fds[0].get(), 0);
-  if (address == MAP_FAILED) address = nullptr;
   {
     std::lock_guard<std::mutex> lock(reserve().mutex);
-    reserve().held.push_back({reply->value.grant->value(), reply->value.size, address});
+    reserve().grants.push_back(reply->value.grant->value());
   }
   *o = ok_keyword();
   return true;
@@ -426,16 +411,13 @@ bool return_memory(NativeContext& ctx, Args a, Term* o) {
   uint64_t wanted = static_cast<uint64_t>(a[0].fixnum_value());
   uint64_t returned = 0;
   while (link != nullptr && returned < wanted) {
-    Reserve::Held held{};
+    ipc::FreeRequestT request;
     {
       std::lock_guard<std::mutex> lock(reserve().mutex);
-      if (reserve().held.empty()) break;
-      held = reserve().held.back();
-      reserve().held.pop_back();
+      if (reserve().grants.empty()) break;
+      request.grant = std::make_unique<ipc::GrantId>(reserve().grants.back());
+      reserve().grants.pop_back();
     }
-    if (held.address != nullptr) ::munmap(held.address, held.bytes);
-    ipc::FreeRequestT request;
-    request.grant = std::make_unique<ipc::GrantId>(held.grant);
     runtime().before_blocking();
     absl::StatusOr<ipc::Reply<ipc::FreeReplyT>> reply =
         link->with_calls([&](LmmLink::Clients& calls) { return calls.memory.Free(request); });
