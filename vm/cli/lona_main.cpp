@@ -165,11 +165,10 @@ int run_command(const std::string& path, const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   bool trace = false;
-  bool in_realm = false;
+  std::string lmm_fd;
   if (!args.empty() && args[0] == "--standalone") args.erase(args.begin());
   if (args.size() >= 2 && args[0] == "--lmm-fd") {
-    join_lmm(args[1]);
-    in_realm = true;
+    lmm_fd = args[1];
     args.erase(args.begin(), args.begin() + 2);
   }
   while (args.size() >= 2 &&
@@ -195,6 +194,10 @@ int main(int argc, char** argv) {
     }
     args.erase(args.begin(), args.begin() + 2);
   }
+  // Only now, with the library directories in place: the LMM may bring a spawn-in at once, and
+  // its function must be found where --lib says.
+  bool in_realm = !lmm_fd.empty();
+  if (in_realm) join_lmm(lmm_fd);
   // The runtime starts on first use, which a program without processes never makes: a trace
   // asked for is then written all the same (the file says what little the workers did).
   const char* env_trace = std::getenv("LONA_TRACE");
