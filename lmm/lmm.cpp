@@ -703,6 +703,7 @@ void Lmm::finish_realm(Realm& realm, const siginfo_t& status, bool tell_parent) 
     out_.Clear();
     notify(watcher, ipc::NotificationsCalls::RealmDown, ipc::RealmDown::Pack(out_, &down).Union());
   }
+  update_pressure(parent);  // what the realm held is the parent's again
 }
 
 // --- Boot ---
@@ -724,6 +725,37 @@ absl::Status Lmm::GetBootInfo(ipc::CallContext& context, const ipc::BootInfoRequ
 }
 
 // --- Memory ---
+
+namespace {
+// Low from 75% of the limit, Critical from 90% (an unlimited realm feels no pressure).
+ipc::MemoryPressureLevel pressure_of(const QuotaTree::Account& account) {
+  if (account.limit_bytes == QuotaTree::kUnlimited || account.limit_bytes == 0) {
+    return ipc::MemoryPressureLevel_Normal;
+  }
+  long double used = static_cast<long double>(account.subtree_bytes) / account.limit_bytes;
+  if (used >= 0.9L) return ipc::MemoryPressureLevel_Critical;
+  if (used >= 0.75L) return ipc::MemoryPressureLevel_Low;
+  return ipc::MemoryPressureLevel_Normal;
+}
+}  // namespace
+
+void Lmm::update_pressure(std::uint64_t id) {
+  for (Realm* realm = find(id); realm != nullptr; realm = find(realm->parent)) {
+    const QuotaTree::Account* account = quota_.find(realm->id);
+    if (account == nullptr) return;
+    ipc::MemoryPressureLevel level = pressure_of(*account);
+    if (level == realm->pressure) continue;
+    realm->pressure = level;
+    ipc::MemoryPressureT event;
+    event.realm = std::make_unique<ipc::RealmId>(realm->id);
+    event.level = level;
+    event.held_bytes = account->subtree_bytes;
+    event.limit_bytes = account->limit_bytes;
+    out_.Clear();
+    notify(realm->id, ipc::NotificationsCalls::MemoryPressure,
+           ipc::MemoryPressure::Pack(out_, &event).Union());
+  }
+}
 
 absl::Status Lmm::Allocate(ipc::CallContext& context, const ipc::AllocateRequest& request,
                            ipc::AllocateReplyT& reply) {
@@ -773,6 +805,7 @@ absl::Status Lmm::Allocate(ipc::CallContext& context, const ipc::AllocateRequest
   context.attach(std::move(memfd));
   reply.grant = std::make_unique<ipc::GrantId>(grant);
   reply.size = bytes;
+  update_pressure(realm.id);
   return absl::OkStatus();
 }
 
@@ -787,6 +820,7 @@ absl::Status Lmm::Free(ipc::CallContext& context, const ipc::FreeRequest& reques
   reply.freed_bytes = found->second.bytes;
   quota_.release(realm.id, found->second.bytes);
   realm.grants.erase(found);
+  update_pressure(realm.id);
   return absl::OkStatus();
 }
 
@@ -908,7 +942,7 @@ absl::Status Lmm::Signal(ipc::CallContext& context, const ipc::ForwardSignal& re
     auto body = ipc::CreateForwardSignal(
         out_, &from, request.to(),
         kind == ipc::SignalKind_Link ? ipc::SignalKind_Exit : ipc::SignalKind_Down, request.ref(),
-        out_.CreateVector(kNoConnection, sizeof(kNoConnection)));
+        out_.CreateVector(kNoConnection, sizeof(kNoConnection)), kind == ipc::SignalKind_Link);
     ipc::finish_envelope(out_, 0, ipc::InboxCalls::Signal.method,
                          ipc::InboxCalls::Signal.request_type, body.Union());
     send_built(*find(caller)->connection);
@@ -923,7 +957,8 @@ absl::Status Lmm::Signal(ipc::CallContext& context, const ipc::ForwardSignal& re
   if (request.reason() != nullptr) {
     reason = out_.CreateVector(request.reason()->data(), request.reason()->size());
   }
-  auto body = ipc::CreateForwardSignal(out_, request.to(), &from, kind, request.ref(), reason);
+  auto body = ipc::CreateForwardSignal(out_, request.to(), &from, kind, request.ref(), reason,
+                                       request.linked());
   ipc::finish_envelope(out_, 0, ipc::InboxCalls::Signal.method,
                        ipc::InboxCalls::Signal.request_type, body.Union());
   send_built(*target->connection);
@@ -944,6 +979,11 @@ absl::Status Lmm::SpawnIn(ipc::CallContext& context, const ipc::SpawnInRequest& 
   request.UnPackTo(&spawn);
   std::uint64_t parent_local = spawn.parent ? spawn.parent->local() : 0;
   spawn.parent = std::make_unique<ipc::Pid>(ipc::RealmId(caller), parent_local);
+  // spawn-link-in, spawn-monitor-in: the caller hears when the realm ends, as for `link`. (The
+  // other way needs nothing: the realm is a descendant, and goes when the caller's does.)
+  if (spawn.options && (spawn.options->link || spawn.options->monitor)) {
+    (*target)->watchers.insert(caller);
+  }
   out_.Clear();
   relay(context, **target, ipc::InboxCalls::Spawn, ipc::MessagingCalls::SpawnIn,
         ipc::SpawnInRequest::Pack(out_, &spawn).Union());

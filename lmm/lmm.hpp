@@ -135,6 +135,9 @@ class Lmm final : public ipc::BootService,
   Connection* connection_of(std::uint64_t peer);
   /// Sends a one-way `call` whose body out_ holds to `realm` (if it is there).
   void notify(std::uint64_t realm, const ipc::CallInfo& call, flatbuffers::Offset<void> body);
+  /// Tells `realm` and each ancestor whose memory pressure level changed (after a grant, a
+  /// release, or the end of a child).
+  void update_pressure(std::uint64_t realm);
 
   // Relays.
   /// The realm `id`, if a call relayed to it now can be answered (NotFound, Unavailable).

@@ -64,6 +64,8 @@ struct Realm {
   std::unique_ptr<Connection> connection;
 
   absl::flat_hash_map<std::uint64_t, Grant> grants;
+  /// The memory pressure level the realm was last told (Notifications.MemoryPressure).
+  ipc::MemoryPressureLevel pressure = ipc::MemoryPressureLevel_Normal;
 
   TokenBucket bucket;
   /// Since when the realm has been held up without a pause (InfinitePast: it is not).

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "runtime/sched/runtime.hpp"
 #include "runtime/term/collections.hpp"
 #include "runtime/term/heap.hpp"
 #include "runtime/term/number.hpp"
@@ -22,11 +23,9 @@
 
 namespace lona::native {
 
-// A process id local to this realm (what Runtime, Process::id() and pid terms carry).
+// A process id as Runtime and Process::id() know it: a local id, or the stand-in of a process of
+// another realm (runtime/sched/remote_pids.hpp), which messages, links and monitors reach as well.
 using Pid = uint64_t;
-
-// The realm's id, as in every pid term this realm makes.
-inline constexpr uint64_t kRealm = 1;
 
 // Interned names: immediates, never moved, valid everywhere.
 inline Term keyword(std::string_view name) { return make_keyword(name); }
@@ -35,7 +34,7 @@ inline Term symbol(std::string_view name) { return make_symbol(name); }
 // Values that allocate (or may: a large integer).
 inline Term integer(Heap& heap, int64_t v) { return make_integer(heap, v); }
 inline Term string(Heap& heap, std::string_view utf8) { return make_string(heap, utf8); }
-inline Term pid_term(Heap& heap, Pid pid) { return make_pid(heap, kRealm, pid); }
+inline Term pid_term(Heap& heap, Pid pid) { return Runtime::get().pid_term(heap, pid); }
 
 // An element of tuple()/vector(), wrapped so that it is made only once the terms before it are
 // rooted: a pid, made into a pid term in place.
@@ -54,7 +53,7 @@ Term make_element(Heap& heap, const E& e) {
   } else if constexpr (std::is_integral_v<E>) {
     return make_integer(heap, static_cast<int64_t>(e));
   } else if constexpr (std::is_same_v<E, PidOf>) {
-    return make_pid(heap, kRealm, e.pid);
+    return pid_term(heap, e.pid);
   } else {
     return make_string(heap, std::string_view(e));
   }
@@ -104,10 +103,12 @@ Term vector(Heap& heap, const E&... elems) {
 
 // --- reading -------------------------------------------------------------------------------------
 
-// The local pid a pid term names, when it is a pid of this realm.
+// The Pid a pid term names (a process of another realm: its stand-in).
 inline std::optional<Pid> pid_of(Term t) {
-  if (!is_pid(t) || pid_realm(t) != kRealm) return std::nullopt;
-  return pid_local(t);
+  if (!is_pid(t)) return std::nullopt;
+  Runtime& runtime = Runtime::get();
+  if (pid_realm(t) == runtime.realm_id()) return pid_local(t);
+  return runtime.remote_pids().stand_in(pid_realm(t), pid_local(t));
 }
 
 // The value of an integer that fits in 64 bits.

@@ -215,7 +215,7 @@ bool Process::handle_signal(Envelope* e) {
       if (!remove_monitor(e->ref)) break;  // demonitored meanwhile
       heap_->push(kDownTag);
       heap_->push(make_ref(*heap_, e->ref));
-      heap_->push(make_pid(*heap_, runtime_.realm_id(), e->from));
+      heap_->push(runtime_.pid_term(*heap_, e->from));
       heap_->push(copy_payload(*e));
       enqueue_message(tuple_from_stack(*heap_, 4));
       break;
@@ -231,7 +231,7 @@ bool Process::handle_signal(Envelope* e) {
       }
       if (trap_exit_) {
         heap_->push(kExitTag);
-        heap_->push(make_pid(*heap_, runtime_.realm_id(), e->from));
+        heap_->push(runtime_.pid_term(*heap_, e->from));
         heap_->push(copy_payload(*e));
         enqueue_message(tuple_from_stack(*heap_, 3));
         break;

@@ -94,7 +94,7 @@ Term build_process_info(Process& p, Heap& heap, Term status) {
   Runtime& rt = p.runtime();
   heap.push(kLinks);
   push_id_set(heap, {p.links().begin(), p.links().end()},
-              [&](uint64_t link) { return make_pid(heap, rt.realm_id(), link); });
+              [&](uint64_t link) { return rt.pid_term(heap, link); });
   ++pairs;
   std::vector<uint64_t> refs;
   refs.reserve(p.monitors().size());

@@ -195,6 +195,9 @@ void Runtime::detach_bound(Process* p) {
 }
 
 bool Runtime::send(uint64_t to, Envelope* e) {
+  if (RemotePids::is_remote(to)) [[unlikely]] {
+    return send_remote(to, e);
+  }
   auto* w = static_cast<Worker*>(tl_worker);
   if (w != nullptr && e->kind == EnvelopeKind::kMessage) {
     if (Process* p = cached_receiver(*w, to)) {
@@ -209,6 +212,26 @@ bool Runtime::send(uint64_t to, Envelope* e) {
   if (table_.with(to, [e](Process& p) { p.deliver(e); })) return true;
   Envelope::destroy(e);
   return false;
+}
+
+bool Runtime::send_remote(uint64_t to, Envelope* e) {
+  RemoteRoute* route = remote_route_.load(std::memory_order_acquire);
+  std::optional<RemoteAddress> address = remote_pids_.address(to);
+  if (route == nullptr || !address) {
+    Envelope::destroy(e);
+    return false;
+  }
+  route->send(to, *address, e);
+  return true;
+}
+
+Term Runtime::pid_term(Heap& heap, uint64_t id) {
+  if (RemotePids::is_remote(id)) {
+    if (std::optional<RemoteAddress> address = remote_pids_.address(id)) {
+      return make_pid(heap, address->realm, address->local);
+    }
+  }
+  return make_pid(heap, realm_id_, id);
 }
 
 Process* Runtime::cached_receiver(Worker& w, uint64_t to) {

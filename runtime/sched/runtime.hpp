@@ -19,6 +19,7 @@
 
 #include "runtime/process/process.hpp"
 #include "runtime/process/process_table.hpp"
+#include "runtime/sched/remote_pids.hpp"
 #include "runtime/sched/timer_service.hpp"
 #include "runtime/sched/trace.hpp"
 #include "runtime/sched/work_stealing_deque.hpp"
@@ -101,8 +102,20 @@ class Runtime {
   // The local pids of the live processes (a listing for tools: lonactl).
   std::vector<uint64_t> process_ids();
 
-  // Delivers e to process `to`; when there is none, destroys e and returns false.
+  // Delivers e to process `to`; when there is none, destroys e and returns false. A stand-in
+  // for a process of another realm (remote_pids()) hands e to the remote route: true, and the
+  // other realm answers for a process that is gone, as finalize() does here.
   bool send(uint64_t to, Envelope* e);
+
+  // Processes of other realms, by their stand-in ids (remote_pids.hpp).
+  RemotePids& remote_pids() { return remote_pids_; }
+  // What carries envelopes for stand-ins, set once when the realm joins its LMM (before or after
+  // the first get()); without one they are dropped, as for a process that is gone.
+  static void set_remote_route(RemoteRoute* route) {
+    remote_route_.store(route, std::memory_order_release);
+  }
+  // The pid term of local id or stand-in `id`.
+  Term pid_term(Heap& heap, uint64_t id);
 
   // What a process does to others, from its owner's thread (for Lonala and native processes
   // alike). link: both ends hold the link; with no process `other`, self gets the exit signal
@@ -225,7 +238,12 @@ class Runtime {
 
   static int queue_of(uint8_t priority) { return priority > 100 ? 0 : priority == 100 ? 1 : 2; }
 
+  // An envelope for stand-in `to` (send()'s rare path).
+  bool send_remote(uint64_t to, Envelope* e);
+
   ProcessTable table_;
+  RemotePids remote_pids_;
+  static inline std::atomic<RemoteRoute*> remote_route_{nullptr};
   Registry registry_;
   TimerService timers_;
   std::vector<std::unique_ptr<Worker>> workers_;

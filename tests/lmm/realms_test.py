@@ -195,6 +195,26 @@ class RealmTreeTest(unittest.TestCase):
             self.assertGreaterEqual(realms[ancestor].usage.memoryBytesSubtree, 12 * MiB)
         self.assertEqual(audit(realms), "")
 
+    def test_memory_pressure(self):
+        """memory-pressure-handler's function runs, in the realm, each time the realm's share of
+        its limit changes level: :low from 75%, :critical from 90%, :normal below 75%."""
+        e = self.lona.eval
+        self.assertEqual(e("(memory-pressure-handler 42)")[:17], "ERROR :type-error")
+        e("(def c (realm-create %{:name 'c :policy %{:memory %{:max 16777216}}}))")
+        e("(spawn-in c realmtest/pressure (self))")
+        self.assertEqual(e("(receive [:handler r] r :after 5000 :timeout)"), ":ok")
+        levels = []
+        for step, mib in (("hog", 11), ("hog", 1), ("hog", 3), ("give-back", 4)):
+            e("(spawn-in c realmtest/%s (self) %d)" % (step, mib * MiB))
+            e("(receive [(:or :hog :returned) _] :ok :after 5000 :timeout)")
+            heard = []
+            while not heard or heard[-1] != ":none":
+                heard.append(e("(receive [:pressure l] l :after 300 :none)"))
+            levels.append(heard[:-1])
+        # 11 MiB (69%): no change; 12 MiB: :low; 15 MiB: :critical; giving back the grants of
+        # 3 MiB and 1 MiB: :low, then :normal.
+        self.assertEqual(levels, [[], [":low"], [":critical"], [":low", ":normal"]])
+
     def test_sigkill_of_the_middle_realm(self):
         e = self.lona.eval
         e("(def a (realm-create %{:name 'a}))")
@@ -230,6 +250,108 @@ class RealmTreeTest(unittest.TestCase):
         # The system still works: a new child of a.
         e("(spawn-in a realmtest/make-child (self) 'b2 nil)")
         self.assertEqual(e("(receive [:child b] (realm-id? b) :after 5000 :timeout)"), "true")
+
+
+class LinksAndMonitorsTest(unittest.TestCase):
+    """Links and monitors between processes of different realms, made by spawn-link-in,
+    spawn-monitor-in, link and monitor from either side: exits and DOWN messages carry the
+    reason across, and the end of a realm (terminated, or killed with SIGKILL) breaks every link
+    and monitor into it with :noconnection. The init realm's REPL traps exits."""
+
+    def setUp(self):
+        self.lona = System()
+        self.e = self.lona.eval
+        self.e("(def a (realm-create %{:name 'a}))")
+
+    def tearDown(self):
+        self.lona.close()
+
+    def next_message(self):
+        return self.e("(receive m m :after 5000 :timeout)")
+
+    def assert_nothing_else(self):
+        self.assertEqual(self.e("(receive m m :after 200 :nothing)"), ":nothing")
+
+    def test_spawn_link_in_and_spawn_monitor_in(self):
+        e = self.e
+        e("(def p (spawn-link-in a realmtest/await-exit))")
+        self.assertEqual(e("(pid-realm p)"), e("a"))
+        e("(send p [:crashed 42])")
+        self.assertEqual(self.next_message(), "[:EXIT %s [:crashed 42]]" % e("p"))
+        e("(def pm (spawn-monitor-in a realmtest/await-exit))")
+        self.assertEqual(e("[(pid? (first pm)) (ref? (nth pm 1))]"), "[true true]")
+        e("(send (first pm) :normal)")
+        self.assertEqual(e("(= (receive [:DOWN r p reason] [r p reason] :after 5000 :timeout)"
+                           " [(nth pm 1) (first pm) :normal])"), "true")
+        # A :normal exit does not end a linked process that does not trap exits; any other
+        # reason does, across realms as within one.
+        e("(def local (spawn (fn* [] (spawn-link-in a realmtest/await-exit)"
+          " (receive x x))))")
+        e("(def lm (monitor local))")
+        self.assertEqual(e("(receive [:DOWN _ _ r] r :after 200 :quiet)"), ":quiet")
+        self.assertEqual(e("(:links (process-info local))").count("#pid<"), 1)
+        e("(send (first (:links (process-info local))) :boom)")
+        self.assertEqual(e("(receive [:DOWN r _ reason] (if (= r lm) reason :other)"
+                           " :after 5000 :timeout)"), ":boom")
+        self.assert_nothing_else()
+
+    def test_link_monitor_and_exit_from_either_side(self):
+        e = self.e
+        # From the child realm: a process there links to the REPL and is told :linked.
+        e("(def p (spawn-in a realmtest/link-to (self)))")
+        self.assertEqual(e("(receive [:linked q] (= q p) :after 5000 :timeout)"), "true")
+        self.assertEqual(e("(= (:links (process-info (self))) (conj #{} p))"), "true")
+        # (exit pid reason) across realms: untrappable :kill ends it as :killed.
+        e("(exit p :kill)")
+        self.assertEqual(self.next_message(), "[:EXIT %s :killed]" % e("p"))
+        # monitor and demonitor of a process there.
+        e("(def q (spawn-in a realmtest/await-exit))")
+        e("(def mq (monitor q))")
+        e("(demonitor mq)")
+        e("(send q :gone)")
+        e("(def q2 (spawn-in a realmtest/await-exit))")
+        e("(def mq2 (monitor q2))")
+        e("(send q2 :gone-too)")
+        self.assertEqual(self.next_message(), "[:DOWN %s %s :gone-too]" % (e("mq2"), e("q2")))
+        # A process there monitors one here: the DOWN goes back with its own ref.
+        e("(def here (spawn (fn* [] (receive x (exit x)))))")
+        e("(spawn-in a realmtest/watch (self) here)")
+        e("(receive [:watching _] :ok :after 5000 :timeout)")
+        e("(send here :bye)")
+        self.assertEqual(self.next_message(), "[:down true true :bye]")
+        # Links and monitors of processes that are gone: :noproc, as within a realm.
+        e("(link q)")
+        self.assertEqual(self.next_message(), "[:EXIT %s :noproc]" % e("q"))
+        e("(def mq3 (monitor q))")
+        self.assertEqual(self.next_message(), "[:DOWN %s %s :noproc]" % (e("mq3"), e("q")))
+        self.assert_nothing_else()
+
+    def test_the_end_of_a_realm_breaks_links_and_monitors(self):
+        e = self.e
+        e("(def l (spawn-link-in a realmtest/await-exit))")
+        e("(def mpair (spawn-monitor-in a realmtest/await-exit))")
+        e("(spawn-in a realmtest/make-child (self) 'b nil)")
+        e("(def b (receive [:child b] b :after 5000 :timeout))")
+        # b is a's child, not the init realm's: the REPL hears of b's end through its monitor.
+        e("(def deep (spawn-in b realmtest/await-exit))")
+        e("(def mdeep (monitor deep))")
+        b = realm_number(e("b"))
+        deadline = time.time() + 10
+        while time.time() < deadline and b not in self.lona.realms():
+            time.sleep(0.01)
+        os.kill(self.lona.realms()[b].osPid, signal.SIGKILL)
+        self.assertEqual(self.next_message(), "[:DOWN %s %s :noconnection]" % (e("mdeep"),
+                                                                              e("deep")))
+        self.assertEqual(e("(realm-terminate a)"), ":ok")
+        got = sorted(self.next_message() for _ in range(2))
+        self.assertEqual(got, sorted([
+            "[:EXIT %s :noconnection]" % e("l"),
+            "[:DOWN %s %s :noconnection]" % (e("(nth mpair 1)"), e("(first mpair)"))]))
+        # Once the realm is gone, a new link or monitor into it breaks at once.
+        e("(def m2 (monitor l))")
+        self.assertEqual(self.next_message(), "[:DOWN %s %s :noconnection]" % (e("m2"), e("l")))
+        self.assert_nothing_else()
+        self.assertEqual(audit(self.lona.realms()), "")
 
 
 class FloodTest(unittest.TestCase):

@@ -27,6 +27,7 @@
 #include "vm/reader/reader.hpp"
 #include "vm/realm/lmm_link.hpp"
 #include "vm/realm/realm_inbox.hpp"
+#include "vm/realm/remote_route.hpp"
 #include "vm/repl/repl.hpp"
 
 namespace {
@@ -69,6 +70,7 @@ void join_lmm(const std::string& fd_text) {
   }
   const lona::ipc::BootInfoT& boot = (*link)->boot();
   lona::Runtime::set_realm_id((*link)->realm());
+  lona::Runtime::set_remote_route(&lona::realm::RealmRoute::get());
   if (boot.workers != 0) lona::Runtime::set_worker_count(boot.workers);
   static auto* inbox = new lona::realm::RealmInbox();  // serves until the process ends
   // The LMM closing the connection is the system going down (or this realm being ended).

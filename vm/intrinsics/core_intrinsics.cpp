@@ -801,13 +801,19 @@ struct IntrinsicFamily {
   const char* ns;
 };
 // Every family, in id order: core (apply first), numeric, binary, kernel, process, runtime, time,
-// realm.
+// realm, notification.
 const std::vector<IntrinsicFamily>& families() {
-  static const std::vector<IntrinsicFamily>* all = new std::vector<IntrinsicFamily>{
-      {core_intrinsic_table(), "lona.core"},       {numeric_intrinsic_table(), "lona.core"},
-      {binary_intrinsic_table(), "lona.core"},     {kernel_intrinsic_table(), "lona.core"},
-      {process_intrinsic_table(), "lona.process"}, {runtime_intrinsic_table(), "lona.core"},
-      {time_intrinsic_table(), "lona.time"},       {realm_intrinsic_table(), "lona.process"}};
+  static const std::vector<IntrinsicFamily>* all =
+      new std::vector<IntrinsicFamily>{{core_intrinsic_table(), "lona.core"},
+                                       {numeric_intrinsic_table(), "lona.core"},
+                                       {binary_intrinsic_table(), "lona.core"},
+                                       {kernel_intrinsic_table(), "lona.core"},
+                                       {process_intrinsic_table(), "lona.process"},
+                                       {runtime_intrinsic_table(), "lona.core"},
+                                       {time_intrinsic_table(), "lona.time"},
+                                       {realm_intrinsic_table(), "lona.process"},
+                                       {notification_intrinsic_table(), "lona.core"},
+                                       {notification_process_intrinsic_table(), "lona.process"}};
   return *all;
 }
 const std::vector<Intrinsic>& all_intrinsics() {

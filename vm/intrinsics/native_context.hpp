@@ -51,15 +51,17 @@ std::FILE* program_output();
 constexpr uint32_t kApplyIntrinsic = 0;
 
 // Each family of intrinsics contributes a table; ids follow the order core, numeric, binary,
-// kernel, process, runtime, time, realm.
-std::span<const Intrinsic> core_intrinsic_table();     // core_intrinsics.cpp
-std::span<const Intrinsic> numeric_intrinsic_table();  // numeric_intrinsics.cpp
-std::span<const Intrinsic> binary_intrinsic_table();   // binary_intrinsics.cpp
-std::span<const Intrinsic> kernel_intrinsic_table();   // kernel_types.cpp
-std::span<const Intrinsic> process_intrinsic_table();  // process_intrinsics.cpp
-std::span<const Intrinsic> runtime_intrinsic_table();  // runtime_intrinsics.cpp
-std::span<const Intrinsic> time_intrinsic_table();     // time_intrinsics.cpp
-std::span<const Intrinsic> realm_intrinsic_table();    // vm/realm/realm_intrinsics.cpp
+// kernel, process, runtime, time, realm, notification (kernel and process).
+std::span<const Intrinsic> core_intrinsic_table();                  // core_intrinsics.cpp
+std::span<const Intrinsic> numeric_intrinsic_table();               // numeric_intrinsics.cpp
+std::span<const Intrinsic> binary_intrinsic_table();                // binary_intrinsics.cpp
+std::span<const Intrinsic> kernel_intrinsic_table();                // kernel_types.cpp
+std::span<const Intrinsic> process_intrinsic_table();               // process_intrinsics.cpp
+std::span<const Intrinsic> runtime_intrinsic_table();               // runtime_intrinsics.cpp
+std::span<const Intrinsic> time_intrinsic_table();                  // time_intrinsics.cpp
+std::span<const Intrinsic> realm_intrinsic_table();                 // vm/realm/realm_intrinsics.cpp
+std::span<const Intrinsic> notification_intrinsic_table();          // notification_intrinsics.cpp
+std::span<const Intrinsic> notification_process_intrinsic_table();  // notification_intrinsics.cpp
 
 // The built-in intrinsics: every family's table, in id order.
 std::span<const Intrinsic> builtin_intrinsics();

@@ -18,7 +18,7 @@
 #include "vm/intrinsics/intrinsic_support.hpp"
 #include "vm/namespace/namespaces.hpp"
 #include "vm/process/lonala_process.hpp"
-#include "vm/realm/remote.hpp"
+#include "vm/realm/remote_route.hpp"
 
 namespace lona {
 namespace {
@@ -39,15 +39,26 @@ bool any_pid_arg(NativeContext& ctx, Term t, const char* fn, uint64_t* out) {
   return true;
 }
 
-// A pid argument of a process of this realm. Links, monitors, exit signals, send-sync and
-// process-info do not reach other realms yet: :not-supported says so, rather than acting on the
-// local process that happens to have the same local id.
+// A pid argument of a process of this realm, for what acts on the process itself there
+// (send-sync, reply, register, process-info): a pid of another realm is :not-supported, rather
+// than the local process that happens to have the same local id.
 bool pid_arg(NativeContext& ctx, Term t, const char* fn, uint64_t* out) {
   if (!any_pid_arg(ctx, t, fn, out)) return false;
   if (pid_realm(t) != Runtime::get().realm_id()) {
     return ctx.fail("not-supported",
                     str_cat(fn, ": ", print_bounded(t), " is a process of another realm, which ",
                             fn, " does not reach yet"));
+  }
+  return true;
+}
+
+// A pid argument for a signal (link, unlink, monitor, exit): a process of this realm, or the
+// stand-in of one of another realm (runtime/sched/remote_pids.hpp), which the signal reaches
+// through the LMM.
+bool signal_target_arg(NativeContext& ctx, Term t, const char* fn, uint64_t* out) {
+  if (!any_pid_arg(ctx, t, fn, out)) return false;
+  if (pid_realm(t) != runtime().realm_id()) {
+    *out = runtime().remote_pids().stand_in(pid_realm(t), pid_local(t));
   }
   return true;
 }
@@ -310,7 +321,7 @@ bool send_named(NativeContext& ctx, Args a, Term* o) {
 template <void (Runtime::*kOp)(Process&, uint64_t)>
 bool link_op(NativeContext& ctx, Args a, Term* o, const char* fn) {
   uint64_t other;
-  if (!pid_arg(ctx, a[0], fn, &other)) return false;
+  if (!signal_target_arg(ctx, a[0], fn, &other)) return false;
   (runtime().*kOp)(self_of(ctx), other);
   *o = ok_keyword();
   return true;
@@ -322,7 +333,7 @@ bool unlink(NativeContext& c, Args a, Term* o) {
 
 bool monitor(NativeContext& ctx, Args a, Term* o) {
   uint64_t target;
-  if (!pid_arg(ctx, a[0], "monitor", &target)) return false;
+  if (!signal_target_arg(ctx, a[0], "monitor", &target)) return false;
   *o = make_ref(ctx.heap, runtime().monitor(self_of(ctx), target));
   return true;
 }
@@ -344,7 +355,7 @@ bool exit_(NativeContext& ctx, Args a, Term* o) {
     return ctx.fail("exit", str_cat("exit ", print_bounded(a[0])));
   }
   uint64_t target;
-  if (!pid_arg(ctx, a[0], "exit", &target)) return false;
+  if (!signal_target_arg(ctx, a[0], "exit", &target)) return false;
   bool bytebuf = false;  // an exit signal is sent as a message is: never with a bytebuf in it
   if (!runtime().exit_signal(self.id(), target, a[1], &bytebuf)) {
     if (bytebuf) {

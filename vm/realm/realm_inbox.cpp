@@ -16,6 +16,7 @@
 #include "vm/loader/loader.hpp"
 #include "vm/namespace/namespaces.hpp"
 #include "vm/process/lonala_process.hpp"
+#include "vm/realm/remote_route.hpp"
 
 namespace lona::realm {
 namespace {
@@ -59,9 +60,6 @@ absl::Status RealmInbox::Deliver(ipc::CallContext&, const ipc::ForwardMessage& r
 absl::Status RealmInbox::Spawn(ipc::CallContext&, const ipc::SpawnInRequest& request,
                                ipc::SpawnInReplyT& reply) {
   Runtime& runtime = Runtime::get();
-  if (request.options() != nullptr && (request.options()->link() || request.options()->monitor())) {
-    return absl::UnimplementedError("links and monitors across realms are not implemented yet");
-  }
   Term args = Term::nil();
   if (request.args() != nullptr) {
     TermDecodeResult decoded =
@@ -98,22 +96,15 @@ absl::Status RealmInbox::Spawn(ipc::CallContext&, const ipc::SpawnInRequest& req
     args = tuple_from_stack(scratch_, 1);
     scratch_.push(args);
   }
-  std::uint64_t id = runtime.try_next_pid();
-  if (id == 0) {
-    scratch_.pop();
-    return absl::ResourceExhaustedError("system-limit: the realm has as many processes as it can");
-  }
   const ipc::SpawnOptions* options = request.options();
   std::size_t heap_words = Heap::kSmallestWords;
   if (options != nullptr && options->min_heap_words() > heap_words) {
     heap_words = std::min<std::size_t>(options->min_heap_words(), std::size_t{1} << 26);
   }
-  auto* process = new LonalaProcess(runtime, id, heap_words, fn_ns);
-  bool entered = process->set_entry(fn, scratch_.pop());
-  if (!entered) {
-    process->release();
-    return absl::InvalidArgumentError("spawn-in: the arguments are too large");
-  }
+  absl::StatusOr<LonalaProcess*> made = new_process(fn, fn_ns, heap_words);
+  if (!made.ok()) return made.status();
+  LonalaProcess* process = *made;
+  std::uint64_t id = process->id();
   Runtime::StartOptions start;
   if (options != nullptr) {
     process->set_priority(options->priority());
@@ -122,12 +113,54 @@ absl::Status RealmInbox::Spawn(ipc::CallContext&, const ipc::SpawnInRequest& req
       start.name = make_symbol(options->name()->string_view());
     }
   }
+  // spawn-link-in, spawn-monitor-in: the tie is in place before the process can run, as with
+  // spawn-link here; the spawner takes its end when the reply comes.
+  std::uint64_t spawner = 0;
+  bool linked = options != nullptr && options->link();
+  bool monitored = options != nullptr && options->monitor();
+  if (linked || monitored) {
+    if (request.parent() == nullptr || request.parent()->realm().value() == runtime.realm_id()) {
+      process->release();
+      return absl::InvalidArgumentError("spawn-in: a link or monitor without a spawner");
+    }
+    spawner = runtime.remote_pids().stand_in(request.parent()->realm().value(),
+                                             request.parent()->local());
+  }
+  if (linked) {
+    process->add_link(spawner);
+    RealmRoute::get().note_link(id, spawner);  // (for a name that is taken: a tie to nobody)
+  }
+  if (monitored) {
+    process->add_monitored_by(RealmRoute::get().note_watched(spawner, options->monitor_ref()),
+                              spawner);
+  }
   if (!runtime.start(process, start)) {
     return absl::AlreadyExistsError(
         absl::StrCat("spawn-in: the name ", options->name()->str(), " is taken"));
   }
   reply.pid = std::make_unique<ipc::Pid>(ipc::RealmId(runtime.realm_id()), id);
+  reply.monitor_ref = monitored ? options->monitor_ref() : 0;
   return absl::OkStatus();
+}
+
+absl::Status RealmInbox::Signal(ipc::CallContext&, const ipc::ForwardSignal& request) {
+  return RealmRoute::get().receive(request, scratch_);
+}
+
+absl::StatusOr<LonalaProcess*> RealmInbox::new_process(Term fn, std::uint32_t ns,
+                                                       std::size_t heap_words) {
+  Runtime& runtime = Runtime::get();
+  std::uint64_t id = runtime.try_next_pid();
+  if (id == 0) {
+    scratch_.pop();
+    return absl::ResourceExhaustedError("system-limit: the realm has as many processes as it can");
+  }
+  auto* process = new LonalaProcess(runtime, id, heap_words, ns);
+  if (!process->set_entry(fn, scratch_.pop())) {
+    process->release();
+    return absl::InvalidArgumentError("the arguments are too large");
+  }
+  return process;
 }
 
 absl::Status RealmInbox::ListProcesses(ipc::CallContext&, const ipc::ProcessListRequest& request,
@@ -154,9 +187,12 @@ absl::Status RealmInbox::RealmDown(ipc::CallContext&, const ipc::RealmDown& requ
   EndedRealm ended{.reason = request.reason(),
                    .signal = request.fault() != nullptr ? request.fault()->signal() : 0,
                    .exit_status = request.exit_status()};
-  EndedRealms& all = ended_realms();
-  std::lock_guard<std::mutex> lock(all.mutex);
-  all.realms[request.realm()->value()] = ended;
+  {
+    EndedRealms& all = ended_realms();
+    std::lock_guard<std::mutex> lock(all.mutex);
+    all.realms[request.realm()->value()] = ended;
+  }
+  RealmRoute::get().realm_down(request.realm()->value());
   return absl::OkStatus();
 }
 
@@ -165,6 +201,30 @@ absl::Status RealmInbox::OutOfMemory(ipc::CallContext&, const ipc::OutOfMemory&)
 }
 
 absl::Status RealmInbox::RateLimitExceeded(ipc::CallContext&, const ipc::RateLimitExceeded&) {
+  return absl::OkStatus();
+}
+
+Var& memory_pressure_var() {
+  Namespaces& namespaces = Namespaces::global();
+  static Var* var = &namespaces.intern(namespaces.find_or_create(make_symbol("lona.process")),
+                                       make_symbol("memory-pressure-fn"));
+  return *var;
+}
+
+absl::Status RealmInbox::MemoryPressure(ipc::CallContext&, const ipc::MemoryPressure& request) {
+  static const Term kLevels[] = {make_keyword("normal"), make_keyword("low"),
+                                 make_keyword("critical")};
+  if (request.level() > ipc::MemoryPressureLevel_MAX) {
+    return absl::InvalidArgumentError("an unknown memory pressure level");
+  }
+  Var& var = memory_pressure_var();
+  Term handler = var.get();
+  if (handler.is_unbound() || handler.is_nil()) return absl::OkStatus();
+  scratch_.push(kLevels[request.level()]);
+  scratch_.push(tuple_from_stack(scratch_, 1));
+  absl::StatusOr<LonalaProcess*> process = new_process(handler, var.ns, Heap::kSmallestWords);
+  if (!process.ok()) return process.status();
+  Runtime::get().start(*process);
   return absl::OkStatus();
 }
 

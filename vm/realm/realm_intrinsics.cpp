@@ -1,6 +1,6 @@
 // vm/realm: Lonala's realm functions (reference 4.2): realm-create, realm-terminate, realm-info,
 // parent-realm, child-realms, spawn-in (spawn-in* under the spawn-in macro of lona/process.lona),
-// request-memory, return-memory; and sending to other realms. Each is a call to the LMM over
+// request-memory, return-memory. Each is a call to the LMM over
 // the realm's LmmLink, made from the calling process's thread, which waits for the answer.
 #include <mutex>
 #include <string>
@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "runtime/sched/runtime.hpp"
 #include "runtime/term/collections.hpp"
+#include "runtime/term/kind.hpp"
 #include "runtime/term/number.hpp"
 #include "runtime/term/pid.hpp"
 #include "runtime/term/symbol_table.hpp"
@@ -20,7 +21,7 @@
 #include "vm/namespace/namespaces.hpp"
 #include "vm/realm/lmm_link.hpp"
 #include "vm/realm/realm_inbox.hpp"
-#include "vm/realm/remote.hpp"
+#include "vm/realm/remote_route.hpp"
 
 namespace lona {
 namespace {
@@ -315,8 +316,18 @@ bool child_realms(NativeContext& ctx, Args, Term* o) {
 
 // (spawn-in* realm f args): f is a var or a symbol (the spawn-in macro of lona/process.lona
 // quotes it), args a tuple. The function is the child realm's var of that name.
+// (spawn-in* realm f args tie?): what spawn-in, spawn-link-in (tie :link) and spawn-monitor-in
+// (tie :monitor) expand to.
 bool spawn_in(NativeContext& ctx, Args a, Term* o) {
-  const char* fn = "spawn-in";
+  static const Term kLink = make_keyword("link");
+  static const Term kMonitor = make_keyword("monitor");
+  Term tie = a.size() > 3 ? a[3] : Term::nil();
+  if (!tie.is_nil() && tie != kLink && tie != kMonitor) {
+    return type_error(ctx, "spawn-in*", ":link, :monitor or nil", tie);
+  }
+  const char* fn = tie == kLink      ? "spawn-link-in"
+                   : tie == kMonitor ? "spawn-monitor-in"
+                                     : "spawn-in";
   LmmLink* link = link_or_fail(ctx, fn);
   if (link == nullptr) return false;
   uint64_t realm = 0;
@@ -349,8 +360,11 @@ bool spawn_in(NativeContext& ctx, Args a, Term* o) {
   }
   request.args = std::move(args);
   request.options = std::make_unique<ipc::SpawnOptionsT>();
-  request.parent =
-      std::make_unique<ipc::Pid>(ipc::RealmId(runtime().realm_id()), ctx.interp->process()->id());
+  request.options->link = tie == kLink;
+  request.options->monitor = tie == kMonitor;
+  if (tie == kMonitor) request.options->monitor_ref = next_ref_id();
+  Process& self = *ctx.interp->process();
+  request.parent = std::make_unique<ipc::Pid>(ipc::RealmId(runtime().realm_id()), self.id());
   runtime().before_blocking();
   absl::StatusOr<ipc::Reply<ipc::SpawnInReplyT>> reply =
       link->with_calls([&](LmmLink::Clients& calls) { return calls.messaging.SpawnIn(request); });
@@ -358,7 +372,39 @@ bool spawn_in(NativeContext& ctx, Args a, Term* o) {
     *o = error_tuple(ctx, reply.status());
     return true;
   }
-  *o = make_pid(ctx.heap, reply->value.pid->realm().value(), reply->value.pid->local());
+  if (!reply->value.pid) return ctx.fail("error", str_cat(fn, ": the LMM's reply names no pid"));
+  const ipc::Pid& pid = *reply->value.pid;
+  // The spawner's end of the tie; whatever the new process did meanwhile waits in this
+  // process's mailbox, which it reads only after this returns.
+  std::uint64_t child = runtime().remote_pids().stand_in(pid.realm().value(), pid.local());
+  if (tie == kLink) {
+    self.add_link(child);
+    realm::RealmRoute::get().note_link(self.id(), child);
+  } else if (tie == kMonitor) {
+    self.add_monitor(request.options->monitor_ref, child);
+    realm::RealmRoute::get().note_monitor(request.options->monitor_ref, self.id(), child);
+  }
+  *o = make_pid(ctx.heap, pid.realm().value(), pid.local());
+  if (tie == kMonitor) {
+    ctx.heap.push(*o);
+    ctx.heap.push(make_ref(ctx.heap, request.options->monitor_ref));
+    *o = tuple_from_stack(ctx.heap, 2);
+  }
+  return true;
+}
+
+// (memory-pressure-handler f): f runs, in a new process, with :low, :critical or :normal each time
+// the realm's memory pressure changes level (how much of its limit the realm and its children
+// hold: Low from 75%, Critical from 90%); nil takes the handler away. :ok. A standalone VM has no
+// limit, and f never runs.
+bool memory_pressure_handler(NativeContext& ctx, Args a, Term* o) {
+  if (!a[0].is_nil() && kind_of(a[0]) != Kind::kFunction) {
+    return type_error(ctx, "memory-pressure-handler", "a function of the level, or nil", a[0]);
+  }
+  if (!set_root(realm::memory_pressure_var(), a[0])) {
+    return ctx.fail("badarg", "memory-pressure-handler: the function is too large to keep");
+  }
+  *o = ok_keyword();
   return true;
 }
 
@@ -429,35 +475,19 @@ bool return_memory(NativeContext& ctx, Args a, Term* o) {
 }
 
 const Intrinsic kIntrinsics[] = {
-    {"realm-create", realm_create, 1, 1},     {"realm-terminate", realm_terminate, 1, 1},
-    {"realm-info", realm_info, 1, 1},         {"parent-realm", parent_realm, 0, 0},
-    {"child-realms", child_realms, 0, 0},     {"spawn-in*", spawn_in, 3, 3},
-    {"request-memory", request_memory, 1, 1}, {"return-memory", return_memory, 1, 1},
+    {"realm-create", realm_create, 1, 1},
+    {"realm-terminate", realm_terminate, 1, 1},
+    {"realm-info", realm_info, 1, 1},
+    {"parent-realm", parent_realm, 0, 0},
+    {"child-realms", child_realms, 0, 0},
+    {"spawn-in*", spawn_in, 3, 4},
+    {"request-memory", request_memory, 1, 1},
+    {"return-memory", return_memory, 1, 1},
+    {"memory-pressure-handler", memory_pressure_handler, 1, 1},
 };
 
 }  // namespace
 
 std::span<const Intrinsic> realm_intrinsic_table() { return kIntrinsics; }
 
-namespace realm {
-
-bool forward_message(std::uint64_t from, std::uint64_t realm, std::uint64_t local, Term message,
-                     std::string* error) {
-  LmmLink* link = LmmLink::current();
-  if (link == nullptr) {
-    *error = "the pid is of another realm, and this VM runs standalone";
-    return false;
-  }
-  ipc::ForwardMessageT request;
-  if (!encode_term(message, runtime().realm_id(), &request.term, error)) return false;
-  request.to = std::make_unique<ipc::Pid>(ipc::RealmId(realm), local);
-  request.from = std::make_unique<ipc::Pid>(ipc::RealmId(runtime().realm_id()), from);
-  absl::Status sent =
-      link->with_sends([&](LmmLink::Clients& sends) { return sends.messaging.Forward(request); });
-  // The LMM gone means the realm is going too: the message is lost with it, as it would be.
-  (void)sent;
-  return true;
-}
-
-}  // namespace realm
 }  // namespace lona
