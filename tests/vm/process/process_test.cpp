@@ -411,7 +411,9 @@ TEST_F(ProcessTest, EndedProcessesGiveTheirMemoryBack) {
     after = memory::BlockPool::stats();
   }
   EXPECT_LE(after.blocks_in_use, before.blocks_in_use + 100);
-  EXPECT_GE(after.chunks_acquired, before.chunks_acquired + 16);  // 20,000 x 848 bytes at least
+  // 20,000 x 848 bytes need 17 chunks at least; the chunks held before (an arena keeps an empty
+  // one, and earlier tests in this binary leave some) may serve part of them.
+  EXPECT_GE(after.chunks_acquired + before.chunks, before.chunks_acquired + 17);
   // Each arena may keep an empty chunk and the chunks of the pages it keeps for its classes.
   EXPECT_LE(after.chunks, before.chunks + 8);
 }
