@@ -17,6 +17,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -97,7 +98,17 @@ std::uint64_t cpu_micros(pid_t pid) {
 
 }  // namespace
 
-Lmm::Lmm(LmmOptions options) : options_(std::move(options)) {}
+namespace {
+// Spares boot before they ask for their boot info, and then wait for it without a deadline.
+LaunchSpec spare_spec(const LmmOptions& options) {
+  std::vector<std::string> args{"--spare"};
+  args.insert(args.end(), options.realm_args.begin(), options.realm_args.end());
+  return {.vm_path = options.vm_path, .args = std::move(args), .terminal = false};
+}
+}  // namespace
+
+Lmm::Lmm(LmmOptions options)
+    : options_(std::move(options)), spares_(spare_spec(options_), options_.spare_realms) {}
 
 Lmm::~Lmm() {
   // Every realm goes with the LMM (they would anyway: PR_SET_PDEATHSIG).
@@ -188,7 +199,8 @@ absl::StatusOr<int> Lmm::run() {
                                        std::move(args), options_.terminal);
   if (!init.ok()) return init.status();
 
-  std::array<epoll_event, 64> events{};
+  constexpr int kMaxEvents = 64;
+  std::array<epoll_event, kMaxEvents> events{};
   while (!init_ended_) {
     absl::Time wake = next_timer();
     int timeout = -1;
@@ -197,7 +209,13 @@ absl::StatusOr<int> Lmm::run() {
           absl::ToInt64Milliseconds(absl::Ceil(wake - absl::Now(), absl::Milliseconds(1))), 0,
           60'000));
     }
-    int n = ::epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), timeout);
+    // Spares start when nothing else waits: never on a caller's path, and not competing with
+    // the start of the realm that took the last one.
+    int n = spares_.wants_more() ? ::epoll_wait(epoll_, events.data(), kMaxEvents, 0) : 0;
+    if (n == 0) {
+      if (spares_.wants_more()) spares_.fill();
+      n = ::epoll_wait(epoll_, events.data(), kMaxEvents, timeout);
+    }
     if (n < 0) {
       if (errno == EINTR) continue;
       return errno_error("epoll_wait");
@@ -562,8 +580,13 @@ absl::StatusOr<Realm*> Lmm::descendant(std::uint64_t caller, const ipc::RealmReq
 absl::StatusOr<Realm*> Lmm::launch(std::uint64_t parent, std::string name, ipc::PolicyT policy,
                                    std::uint32_t workers, std::vector<std::string> args,
                                    bool terminal) {
+  // A child realm runs no command: a spare, started with the same options, serves as well.
+  std::optional<LaunchedRealm> spare;
+  if (parent != 0) spare = spares_.take();
   absl::StatusOr<LaunchedRealm> launched =
-      launch_realm({.vm_path = options_.vm_path, .args = std::move(args), .terminal = terminal});
+      spare ? *std::move(spare)
+            : launch_realm(
+                  {.vm_path = options_.vm_path, .args = std::move(args), .terminal = terminal});
   if (!launched.ok()) return launched.status();
   auto realm = std::make_unique<Realm>();
   realm->id = next_realm_++;

@@ -21,6 +21,7 @@
 #include "idl/lona_services.hpp"
 #include "lmm/quota_tree.hpp"
 #include "lmm/realm.hpp"
+#include "lmm/spare_pool.hpp"
 #include "lmm/token_bucket.hpp"
 
 namespace lona::lmm {
@@ -45,6 +46,8 @@ struct LmmOptions {
   bool terminal = true;
   /// Most bytes one grant may have.
   std::uint64_t max_grant_bytes = std::uint64_t{1} << 30;
+  /// Booted lona-vm processes kept waiting for realm-create, from its first call on (0: none).
+  std::size_t spare_realms = 1;
 };
 
 class Lmm final : public ipc::BootService,
@@ -170,6 +173,7 @@ class Lmm final : public ipc::BootService,
   void finish_realm(Realm& realm, const siginfo_t& status, bool tell_parent);
 
   LmmOptions options_;
+  SparePool spares_;
   int epoll_ = -1;
   ipc::UniqueFd control_listener_;
   QuotaTree quota_;

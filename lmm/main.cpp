@@ -48,6 +48,9 @@ constexpr std::string_view kUsage =
     "  --suspend-after SECONDS\n"
     "                  suspend a realm held up by the rate limit this long (default 2)\n"
     "  --max-realms N  realms alive at once (default 1024)\n"
+    "  --spare-realms N\n"
+    "                  booted lona-vm processes kept ready for realm-create once it has been\n"
+    "                  called (default 1; 0: start every realm afresh)\n"
     "  --vm PATH       the realm executable (default: lona-vm beside lona)\n";
 
 // "512M" -> 536870912; false when it is not a size.
@@ -139,6 +142,11 @@ int main(int argc, char** argv) {
       if (flag == "--rate") options.rate.rate = static_cast<double>(n);
       if (flag == "--burst") options.rate.burst = static_cast<double>(n);
       if (flag == "--max-realms") options.max_realms = n;
+    } else if (flag == "--spare-realms") {
+      if (!absl::SimpleAtoi(value, &n) || n > 64) {
+        return usage_error("--spare-realms takes a number from 0 to 64, not " + value);
+      }
+      options.spare_realms = n;
     } else if (flag == "--suspend-after") {
       double seconds = 0;
       if (!absl::SimpleAtod(value, &seconds) || seconds <= 0) {

@@ -81,6 +81,37 @@ def os_process_gone(pid):
     return False
 
 
+def os_process_state(pid):
+    """The state letter of /proc/PID/stat (Z: ended, not reaped), or None once it is gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            stat = f.read()
+    except OSError:
+        return None
+    return stat[stat.rindex(")") + 2:].split()[0]
+
+
+def spares_of(lmm_pid):
+    """The OS processes the LMM keeps as spares (lmm/spare_pool.hpp): its children whose
+    command line says --spare."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                stat = f.read()
+            with open("/proc/%s/cmdline" % entry, "rb") as f:
+                words = f.read().split(b"\0")
+        except OSError:
+            continue
+        # The fields after the command name, which is in parentheses: state, ppid, ...
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[1]) == lmm_pid and fields[0] != "Z" and b"--spare" in words:
+            found.append(int(entry))
+    return found
+
+
 def audit(realms):
     """The LMM's books, checked from outside: each realm's subtree holds its own grants and the
     charge (at least its reservation) of each child; none holds more than its limit."""
@@ -250,6 +281,73 @@ class RealmTreeTest(unittest.TestCase):
         # The system still works: a new child of a.
         e("(spawn-in a realmtest/make-child (self) 'b2 nil)")
         self.assertEqual(e("(receive [:child b] (realm-id? b) :after 5000 :timeout)"), "true")
+
+
+class SpareRealmsTest(unittest.TestCase):
+    """realm-create takes a booted spare lona-vm when one waits: the pool starts at the first
+    realm-create, a spare that dies while it waits is reaped and replaced, and none outlives
+    the LMM."""
+
+    def wait_for_spares(self, lona, count):
+        """The spares waiting (the realms started as spares are not), once there are `count`."""
+        deadline = time.time() + 10
+        while True:
+            realms = [r.osPid for r in lona.realms().values()]
+            spares = [p for p in spares_of(lona.process.pid) if p not in realms]
+            if len(spares) == count:
+                return spares
+            if time.time() > deadline:
+                self.fail("%d spares wait, not %d" % (len(spares), count))
+            time.sleep(0.01)
+
+    def test_spares_are_taken_reaped_and_replaced(self):
+        lona = System()
+        e = lona.eval
+        try:
+            # None before the first realm-create: a system without realms pays for no spare.
+            time.sleep(0.2)
+            self.assertEqual(spares_of(lona.process.pid), [])
+            a = realm_number(e("(realm-create %{:name 'a})"))
+            [spare] = self.wait_for_spares(lona, 1)
+            # The next realm is that spare, and it works.
+            e("(def b (realm-create %{:name 'b}))")
+            b = realm_number(e("b"))
+            self.assertEqual(lona.realms()[b].osPid, spare)
+            e("(spawn-in b realmtest/echo (self) :hello)")
+            self.assertEqual(e("(receive [:hello r _] (= r b) :after 5000 :timeout)"), "true")
+            # A spare killed while it waits: the next realm-create reaps it, starts a realm
+            # afresh, and the pool fills again.
+            [spare] = self.wait_for_spares(lona, 1)
+            os.kill(spare, signal.SIGKILL)
+            deadline = time.time() + 10
+            while time.time() < deadline and os_process_state(spare) != "Z":
+                time.sleep(0.01)
+            # Dead, and not yet reaped: the LMM does not watch its spares.
+            self.assertEqual(os_process_state(spare), "Z")
+            e("(def c (realm-create %{:name 'c}))")
+            c = realm_number(e("c"))
+            self.assertTrue(os_process_gone(spare))
+            self.assertNotEqual(lona.realms()[c].osPid, spare)
+            e("(spawn-in c realmtest/echo (self) :again)")
+            self.assertEqual(e("(receive [:again r _] (= r c) :after 5000 :timeout)"), "true")
+            [spare] = self.wait_for_spares(lona, 1)
+            self.assertEqual(sorted(lona.realms()), [1, a, b, c])
+        finally:
+            self.assertEqual(lona.close(), 0)
+        deadline = time.time() + 10
+        while time.time() < deadline and not os_process_gone(spare):
+            time.sleep(0.01)
+        self.assertTrue(os_process_gone(spare))
+
+    def test_no_spares_when_asked_for_none(self):
+        lona = System("--spare-realms", "0")
+        try:
+            realm_number(lona.eval("(realm-create %{:name 'a})"))
+            realm_number(lona.eval("(realm-create %{:name 'b})"))
+            time.sleep(0.2)
+            self.assertEqual(spares_of(lona.process.pid), [])
+        finally:
+            lona.close()
 
 
 class LinksAndMonitorsTest(unittest.TestCase):

@@ -44,8 +44,10 @@ from lona.ipc.SignalKind import SignalKind  # noqa: E402
 NO_CONNECTION = [1, 0x0A, 12] + list(b"noconnection")
 
 sock = socket.socket(fileno=3)
-rpc = RpcClient(sock, timeout=10)
+# A spare (lmm/spare_pool.hpp) waits for its boot info until realm-create takes it.
+rpc = RpcClient(sock, timeout=86400 if "--spare" in args else 10)
 me = BootClient(rpc).get_boot_info(BootInfoRequestT()).value.realm.value
+rpc.timeout = 10
 
 
 def step_passed():

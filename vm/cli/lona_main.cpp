@@ -55,15 +55,17 @@ constexpr std::string_view kUsage =
     "                  in chrome://tracing or ui.perfetto.dev (LONA_TRACE=FILE does the same)\n";
 
 // Joins the LMM over `fd`: learns which realm this is, takes its settings, and starts serving
-// what the LMM brings. Exits when it cannot.
-void join_lmm(const std::string& fd_text) {
+// what the LMM brings. Exits when it cannot. A spare waits for the LMM's answer as long as it
+// takes: the LMM answers when realm-create makes the spare a realm.
+void join_lmm(const std::string& fd_text, bool spare) {
   char* end = nullptr;
   long fd = std::strtol(fd_text.c_str(), &end, 10);
   if (fd_text.empty() || *end != '\0' || fd < 0) {
     std::cerr << "lona-vm: --lmm-fd takes an fd number, not " << fd_text << "\n";
     std::exit(2);
   }
-  absl::StatusOr<lona::realm::LmmLink*> link = lona::realm::LmmLink::connect(static_cast<int>(fd));
+  absl::StatusOr<lona::realm::LmmLink*> link = lona::realm::LmmLink::connect(
+      static_cast<int>(fd), spare ? absl::InfiniteDuration() : absl::Seconds(10));
   if (!link.ok()) {
     std::cerr << "lona-vm: cannot join the LMM: " << link.status().message() << "\n";
     std::exit(70);
@@ -168,10 +170,14 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   bool trace = false;
   std::string lmm_fd;
+  bool spare = false;
   if (!args.empty() && args[0] == "--standalone") args.erase(args.begin());
   if (args.size() >= 2 && args[0] == "--lmm-fd") {
     lmm_fd = args[1];
     args.erase(args.begin(), args.begin() + 2);
+    // A process the LMM keeps ready for realm-create (lmm/spare_pool.hpp).
+    spare = !args.empty() && args[0] == "--spare";
+    if (spare) args.erase(args.begin());
   }
   while (args.size() >= 2 &&
          (args[0] == "--lib" || args[0] == "--workers" || args[0] == "--trace")) {
@@ -199,7 +205,11 @@ int main(int argc, char** argv) {
   // Only now, with the library directories in place: the LMM may bring a spawn-in at once, and
   // its function must be found where --lib says.
   bool in_realm = !lmm_fd.empty();
-  if (in_realm) join_lmm(lmm_fd);
+  if (in_realm) {
+    // Every command boots the libraries: before the boot info, a spare does it while it waits.
+    lona::boot_namespaces();
+    join_lmm(lmm_fd, spare);
+  }
   // The runtime starts on first use, which a program without processes never makes: a trace
   // asked for is then written all the same (the file says what little the workers did).
   const char* env_trace = std::getenv("LONA_TRACE");
@@ -207,7 +217,6 @@ int main(int argc, char** argv) {
   // A realm other than the init realm has no command: it runs what its ancestors spawn in it
   // until it is ended.
   if (in_realm && args.empty() && lona::realm::LmmLink::current()->parent() != 0) {
-    lona::boot_namespaces();
     lona::Runtime::get();
     for (;;) ::pause();
   }

@@ -20,10 +20,10 @@ LmmLink::~LmmLink() = default;
 
 LmmLink* LmmLink::current() { return the_link.load(std::memory_order_acquire); }
 
-absl::StatusOr<LmmLink*> LmmLink::connect(int fd) {
+absl::StatusOr<LmmLink*> LmmLink::connect(int fd, absl::Duration wait) {
   std::unique_ptr<LmmLink> link(new LmmLink(ipc::SocketChannel(ipc::UniqueFd(fd))));
   // No I/O thread yet: this first call reads its reply itself.
-  ipc::RpcClient boot_rpc(link->socket_, absl::Seconds(10));
+  ipc::RpcClient boot_rpc(link->socket_, wait);
   ipc::BootClient boot(boot_rpc);
   ipc::BootInfoRequestT request;
   request.vm_version = "lona-vm 0.1.0";

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "idl/lona_services.hpp"
 #include "ipc/socket_channel.hpp"
 
@@ -21,9 +22,10 @@ namespace lona::realm {
 
 class LmmLink {
  public:
-  /// Connects over `fd` (the socket the LMM gave the realm) and asks who the realm is. The
-  /// link lives until the OS process ends (workers may send through it until the last moment).
-  static absl::StatusOr<LmmLink*> connect(int fd);
+  /// Connects over `fd` (the socket the LMM gave the realm) and asks who the realm is, waiting
+  /// for the answer at most `wait` (a spare waits until the LMM makes it a realm). The link
+  /// lives until the OS process ends (workers may send through it until the last moment).
+  static absl::StatusOr<LmmLink*> connect(int fd, absl::Duration wait);
   ~LmmLink();
   LmmLink(const LmmLink&) = delete;
   LmmLink& operator=(const LmmLink&) = delete;
