@@ -116,10 +116,7 @@ Lmm::~Lmm() {
     if (realm->pidfd) pidfd_signal(realm->pidfd.get(), SIGKILL);
   }
   for (auto& [id, realm] : realms_) {
-    if (realm->pidfd) {
-      siginfo_t info{};
-      ::waitid(P_PIDFD, static_cast<id_t>(realm->pidfd.get()), &info, WEXITED);
-    }
+    if (realm->pidfd) reap(realm->pidfd.get());
   }
   if (control_listener_) ::unlink(options_.control_path.c_str());
   if (epoll_ >= 0) ::close(epoll_);
@@ -211,11 +208,12 @@ absl::StatusOr<int> Lmm::run() {
     }
     // Spares start when nothing else waits: never on a caller's path, and not competing with
     // the start of the realm that took the last one.
-    int n = spares_.wants_more() ? ::epoll_wait(epoll_, events.data(), kMaxEvents, 0) : 0;
-    if (n == 0) {
-      if (spares_.wants_more()) spares_.fill();
-      n = ::epoll_wait(epoll_, events.data(), kMaxEvents, timeout);
+    int n = 0;
+    if (spares_.wants_more()) {
+      n = ::epoll_wait(epoll_, events.data(), kMaxEvents, 0);
+      if (n == 0) spares_.fill();
     }
+    if (n == 0) n = ::epoll_wait(epoll_, events.data(), kMaxEvents, timeout);
     if (n < 0) {
       if (errno == EINTR) continue;
       return errno_error("epoll_wait");
@@ -359,12 +357,8 @@ void Lmm::handle_message(Realm& realm, ipc::Message& message) {
 void Lmm::on_realm_exited(std::uint64_t id) {
   Realm* realm = find(id);
   if (realm == nullptr || !realm->pidfd) return;
-  siginfo_t info{};
-  if (::waitid(P_PIDFD, static_cast<id_t>(realm->pidfd.get()), &info, WEXITED | WNOHANG) != 0 ||
-      info.si_pid == 0) {
-    return;
-  }
-  end_realm(id, ipc::DownReason_Crashed, &info);
+  siginfo_t info;
+  if (reap_if_ended(realm->pidfd.get(), &info)) end_realm(id, ipc::DownReason_Crashed, &info);
 }
 
 void Lmm::on_control_accept() {
@@ -673,12 +667,7 @@ void Lmm::end_realm(std::uint64_t id, ipc::DownReason reason, const siginfo_t* r
   // process down.
   for (std::uint64_t each : order) {
     Realm& realm = *realms_.at(each);
-    siginfo_t info{};
-    if (each == id && reaped != nullptr) {
-      info = *reaped;
-    } else {
-      ::waitid(P_PIDFD, static_cast<id_t>(realm.pidfd.get()), &info, WEXITED);
-    }
+    siginfo_t info = each == id && reaped != nullptr ? *reaped : reap(realm.pidfd.get());
     finish_realm(realm, info, each == id);
   }
 }

@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace lona::lmm {
@@ -14,6 +15,20 @@ inline int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_o
 /// Sends `signal` to the process of `pidfd` (which, unlike a pid, is never reused).
 inline int pidfd_signal(int pidfd, int signal) {
   return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0));
+}
+
+/// Reaps the process of `pidfd` if it has ended: true then, with how it ended in `info`.
+inline bool reap_if_ended(int pidfd, siginfo_t* info) {
+  *info = {};
+  return ::waitid(P_PIDFD, static_cast<id_t>(pidfd), info, WEXITED | WNOHANG) == 0 &&
+         info->si_pid != 0;
+}
+
+/// Waits for the process of `pidfd` to end, and reaps it: how it ended.
+inline siginfo_t reap(int pidfd) {
+  siginfo_t info{};
+  ::waitid(P_PIDFD, static_cast<id_t>(pidfd), &info, WEXITED);
+  return info;
 }
 
 }  // namespace lona::lmm

@@ -2,33 +2,19 @@
 #include "lmm/spare_pool.hpp"
 
 #include <signal.h>
-#include <sys/wait.h>
 
 #include <utility>
 
 #include "lmm/pidfd.hpp"
 
 namespace lona::lmm {
-namespace {
-
-// Whether the spare has ended; if it has, it is reaped.
-bool ended(const LaunchedRealm& spare) {
-  siginfo_t info{};
-  return ::waitid(P_PIDFD, static_cast<id_t>(spare.pidfd.get()), &info, WEXITED | WNOHANG) != 0 ||
-         info.si_pid != 0;
-}
-
-}  // namespace
 
 SparePool::SparePool(LaunchSpec spec, std::size_t target)
     : spec_(std::move(spec)), target_(target) {}
 
 SparePool::~SparePool() {
   for (LaunchedRealm& spare : spares_) pidfd_signal(spare.pidfd.get(), SIGKILL);
-  for (LaunchedRealm& spare : spares_) {
-    siginfo_t info{};
-    ::waitid(P_PIDFD, static_cast<id_t>(spare.pidfd.get()), &info, WEXITED);
-  }
+  for (LaunchedRealm& spare : spares_) reap(spare.pidfd.get());
 }
 
 std::optional<LaunchedRealm> SparePool::take() {
@@ -37,8 +23,8 @@ std::optional<LaunchedRealm> SparePool::take() {
   while (!spares_.empty()) {
     LaunchedRealm spare = std::move(spares_.front());
     spares_.pop_front();
-    if (!ended(spare)) return spare;
-    ++lost_;
+    siginfo_t info;
+    if (!reap_if_ended(spare.pidfd.get(), &info)) return spare;
   }
   return std::nullopt;
 }
@@ -50,7 +36,6 @@ void SparePool::fill() {
       failing_ = true;
       return;
     }
-    ++started_;
     spares_.push_back(*std::move(spare));
   }
 }

@@ -32,11 +32,6 @@ class SparePool {
   /// Starts spares until `target` wait, once the pool has been drawn from.
   void fill();
 
-  std::size_t waiting() const { return spares_.size(); }
-  /// Spares started since the LMM began, and how many of them ended before they were taken.
-  std::size_t started() const { return started_; }
-  std::size_t lost() const { return lost_; }
-
  private:
   LaunchSpec spec_;
   std::size_t target_;
@@ -45,8 +40,6 @@ class SparePool {
   /// which then starts a process itself, reports the failure.
   bool failing_ = false;
   std::deque<LaunchedRealm> spares_;
-  std::size_t started_ = 0;
-  std::size_t lost_ = 0;
 };
 
 }  // namespace lona::lmm

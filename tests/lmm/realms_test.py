@@ -10,6 +10,7 @@ import importlib.util
 import io
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -300,6 +301,17 @@ class SpareRealmsTest(unittest.TestCase):
                 self.fail("%d spares wait, not %d" % (len(spares), count))
             time.sleep(0.01)
 
+    def kill_the_spare(self, lona):
+        """Kills the spare that waits; returns its pid once it is dead and not yet reaped (the
+        LMM does not watch its spares)."""
+        [spare] = self.wait_for_spares(lona, 1)
+        os.kill(spare, signal.SIGKILL)
+        deadline = time.time() + 10
+        while time.time() < deadline and os_process_state(spare) != "Z":
+            time.sleep(0.01)
+        self.assertEqual(os_process_state(spare), "Z")
+        return spare
+
     def test_spares_are_taken_reaped_and_replaced(self):
         lona = System()
         e = lona.eval
@@ -317,13 +329,7 @@ class SpareRealmsTest(unittest.TestCase):
             self.assertEqual(e("(receive [:hello r _] (= r b) :after 5000 :timeout)"), "true")
             # A spare killed while it waits: the next realm-create reaps it, starts a realm
             # afresh, and the pool fills again.
-            [spare] = self.wait_for_spares(lona, 1)
-            os.kill(spare, signal.SIGKILL)
-            deadline = time.time() + 10
-            while time.time() < deadline and os_process_state(spare) != "Z":
-                time.sleep(0.01)
-            # Dead, and not yet reaped: the LMM does not watch its spares.
-            self.assertEqual(os_process_state(spare), "Z")
+            spare = self.kill_the_spare(lona)
             e("(def c (realm-create %{:name 'c}))")
             c = realm_number(e("c"))
             self.assertTrue(os_process_gone(spare))
@@ -338,6 +344,33 @@ class SpareRealmsTest(unittest.TestCase):
         while time.time() < deadline and not os_process_gone(spare):
             time.sleep(0.01)
         self.assertTrue(os_process_gone(spare))
+
+    def test_a_spare_that_cannot_be_replaced(self):
+        """The spare is dead and lona-vm can no longer be run: realm-create says why, the LMM
+        and its books are unharmed, and once lona-vm can be run again the pool fills again."""
+        vm = os.path.join(tempfile.mkdtemp(prefix="lona-spare-test-"), "lona-vm")
+        subprocess.run(["cp", os.path.join(os.path.dirname(LONA), "lona-vm"), vm], check=True)
+        lona = System("--vm", vm)
+        e = lona.eval
+        try:
+            a = realm_number(e("(realm-create %{:name 'a})"))
+            spare = self.kill_the_spare(lona)
+            os.chmod(vm, 0o644)
+            refused = e("(realm-create %{:name 'b})")
+            self.assertTrue(refused.startswith("ERROR"), refused)
+            self.assertIn("cannot run the realm executable", refused)
+            self.assertTrue(os_process_gone(spare))
+            self.assertEqual(sorted(lona.realms()), [1, a])
+            self.assertEqual(audit(lona.realms()), "")
+            os.chmod(vm, 0o755)
+            e("(def c (realm-create %{:name 'c}))")
+            c = realm_number(e("c"))
+            e("(spawn-in c realmtest/echo (self) :back)")
+            self.assertEqual(e("(receive [:back r _] (= r c) :after 5000 :timeout)"), "true")
+            self.wait_for_spares(lona, 1)
+        finally:
+            self.assertEqual(lona.close(), 0)
+            shutil.rmtree(os.path.dirname(vm))
 
     def test_no_spares_when_asked_for_none(self):
         lona = System("--spare-realms", "0")
